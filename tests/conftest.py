@@ -1,0 +1,72 @@
+"""Shared test fixtures.
+
+External tools (Nix, skopeo, umoci, podman, ...) are real: a test that needs one asks for it with
+:func:`need_tool`. In CI (``CI=true``) a missing tool *fails* the test; on a developer machine it
+skips with the reason, so that a partial machine can still run the rest.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+CONFORMANCE = SHARED / "conformance"
+
+NIX_CONFIG = "build-users-group =\nsubstituters =\nsandbox = false\nexperimental-features = nix-command"
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def need_tool(*names: str) -> None:
+    """Fail (in CI) or skip (elsewhere) unless every named executable is on PATH."""
+    missing = [n for n in names if shutil.which(n) is None]
+    if missing:
+        msg = f"missing external tool(s): {', '.join(missing)}"
+        if in_ci():
+            pytest.fail(msg + " (CI must install them: see .ci/run)")
+        pytest.skip(msg)
+
+
+def nix_env() -> dict[str, str]:
+    """The environment for running Nix commands here: no network, no build users, no sandbox."""
+    env = dict(os.environ)
+    env["NIX_CONFIG"] = NIX_CONFIG
+    return env
+
+
+@pytest.fixture
+def nix() -> dict[str, str]:
+    """Require Nix and return the environment to run it with."""
+    need_tool("nix-instantiate", "nix-build", "nix-store")
+    return nix_env()
+
+
+def nix2image_exe() -> str:
+    exe = shutil.which("nix2image")
+    if exe is None:
+        pytest.fail("the nix2image command is not installed (pip install '.[test]')")
+    return exe
+
+
+def run_cli(*args: str, input: str | bytes | None = None, cwd: str | Path | None = None,
+            env: dict[str, str] | None = None, check: bool = False) -> subprocess.CompletedProcess:
+    """Run the installed ``nix2image`` command as a user would; returns the completed process (text)."""
+    proc = subprocess.run([nix2image_exe(), *args], input=input, cwd=cwd, env=env,
+                          capture_output=True, text=not isinstance(input, bytes), timeout=600)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"nix2image {' '.join(args)} failed ({proc.returncode}):\n{proc.stderr}")
+    return proc
+
+
+@pytest.fixture
+def cli():
+    """The installed command line: ``cli('eval', '-E', '1 + 1')``."""
+    return run_cli
