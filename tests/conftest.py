@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -50,7 +51,9 @@ def nix() -> dict[str, str]:
 
 
 def nix2image_exe() -> str:
-    exe = shutil.which("nix2image")
+    """The installed command: next to the running Python (a venv) first, then on PATH."""
+    beside = Path(sys.executable).parent / "nix2image"
+    exe = str(beside) if beside.exists() else shutil.which("nix2image")
     if exe is None:
         pytest.fail("the nix2image command is not installed (pip install '.[test]')")
     return exe
