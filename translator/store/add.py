@@ -1,0 +1,105 @@
+"""Store paths of local files and texts, computed as Nix computes them, without copying anything.
+
+``"${./x}"``, ``builtins.path``, ``filterSource`` and ``nix-store --add`` all name a local path by
+the hash of its NAR serialisation (or of its contents for ``recursive = false``); ``toFile`` names
+a text by its sha256 and its references. Nix in read-only mode (``nix-instantiate --eval``)
+computes these names the same way without writing the store: so do we.
+
+Results are cached per (path, name, method, mtime/size of the root): evaluating ``"${./src}"`` many
+times hashes the tree once. A filtered import is never cached (the filter is an arbitrary function).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Iterable
+
+from .hashing import Hash, hash_file, hash_string, parse_hash
+from .nar import PathFilter, nar_hash
+from .storepath import BadStorePath, make_fixed_output_path, make_text_path
+
+_cache: dict[tuple, tuple[str, Hash, int]] = {}
+
+#: Store objects this process has named, with their references (text paths carry them).
+#: Used for closures of ``=drv`` contexts and by the universe to know what a path refers to.
+KNOWN_REFERENCES: dict[str, frozenset[str]] = {}
+#: Paths imported from the local filesystem: store path -> (source path, NAR hash, NAR size).
+KNOWN_SOURCES: dict[str, tuple[str, Hash, int]] = {}
+#: Texts named by ``toFile``: store path -> text (so that images can contain them).
+KNOWN_TEXTS: dict[str, str] = {}
+
+
+class StorePathMismatch(ValueError):
+    """``builtins.path { sha256 = ...; }`` got contents with another hash."""
+
+
+def base_name(path: str) -> str:
+    """Nix's ``baseNameOf`` for a path string (last component, trailing slash ignored)."""
+    p = path.rstrip("/") if path != "/" else path
+    return p.rsplit("/", 1)[-1]
+
+
+def path_info(abs_path: str, name: str | None = None, *, recursive: bool = True,
+              filter: PathFilter | None = None) -> tuple[str, Hash, int]:
+    """(store path, content hash, NAR size) for importing ``abs_path``; size is 0 when flat.
+
+    ``recursive`` hashes the NAR (``nix-store --add``); otherwise the file's bytes (``--flat``).
+    Raises :class:`~.storepath.BadStorePath` for names Nix rejects, ``OSError`` for unreadable paths.
+    """
+    if name is None:
+        name = base_name(abs_path)
+    st = os.lstat(abs_path)
+    key = None
+    if filter is None:
+        key = (abs_path, name, recursive, st.st_mtime_ns, st.st_size, st.st_ino, st.st_mode)
+        hit = _cache.get(key)
+        if hit is not None:
+            return hit
+    if recursive:
+        h, size = nar_hash(abs_path, filter)
+    else:
+        h, size = hash_file("sha256", abs_path), 0
+    store_path = make_fixed_output_path(name, h, recursive=recursive)
+    result = (store_path, h, size)
+    if key is not None:
+        _cache[key] = result
+    KNOWN_REFERENCES.setdefault(store_path, frozenset())
+    if recursive:
+        KNOWN_SOURCES[store_path] = (abs_path, h, size)
+    return result
+
+
+def path_to_store_path(abs_path: str, name: str | None = None, *, recursive: bool = True,
+                       filter: PathFilter | None = None, expected_sha256: str | Hash | None = None) -> str:
+    """The store path ``"${./x}"`` / ``builtins.path`` / ``filterSource`` / ``nix-store --add`` give.
+
+    ``name`` defaults to the last path component. ``expected_sha256`` (any form Nix accepts for
+    ``builtins.path``'s ``sha256``) must match the content hash, else :class:`StorePathMismatch`
+    with Nix's message.
+    """
+    if expected_sha256 is not None:
+        expected = expected_sha256 if isinstance(expected_sha256, Hash) else parse_hash(expected_sha256, "sha256")
+        expected_path = make_fixed_output_path(name or base_name(abs_path), expected, recursive=recursive)
+        store_path = path_info(abs_path, name, recursive=recursive, filter=filter)[0]
+        if store_path != expected_path:
+            raise StorePathMismatch(f"store path mismatch in (possibly filtered) path added from '{abs_path}'")
+        return store_path
+    return path_info(abs_path, name, recursive=recursive, filter=filter)[0]
+
+
+def text_to_store_path(name: str, text: str, references: Iterable[str] = ()) -> str:
+    """The store path of ``builtins.toFile name text`` whose text refers to ``references``."""
+    refs = frozenset(references)
+    path = make_text_path(name, hash_string("sha256", text), refs)
+    KNOWN_REFERENCES[path] = refs
+    KNOWN_TEXTS[path] = text
+    return path
+
+
+__all__ = ["BadStorePath", "StorePathMismatch", "path_info", "path_to_store_path", "text_to_store_path",
+           "KNOWN_REFERENCES", "KNOWN_SOURCES", "KNOWN_TEXTS", "base_name"]
+
+
+def clear_cache() -> None:
+    """Forget cached import hashes (for long-lived processes whose sources change)."""
+    _cache.clear()
