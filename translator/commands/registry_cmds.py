@@ -1,0 +1,106 @@
+"""``nix2image push`` and ``nix2image pull``: images to and from an OCI distribution registry."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from ..errors import UsageError
+from ..registry.auth import credentials_for
+from ..registry.cache import BlobMap, PullCache
+from ..registry.client import RegistryClient, RetryPolicy
+from ..registry.reference import parse_reference
+
+
+def _client(ref, insecure: bool, username: str | None, password: str | None, password_stdin: bool,
+            retries: int, quiet: bool) -> RegistryClient:
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    creds = credentials_for(ref.registry, username, password)
+    log = (lambda msg: None) if quiet else (lambda msg: click.echo(msg, err=True))
+    return RegistryClient(ref.registry, insecure=insecure, credentials=creds, retry=RetryPolicy(attempts=retries), log=log)
+
+
+def _auth_options(fn):
+    fn = click.option("--insecure", is_flag=True, help="Plain HTTP (for a registry on localhost).")(fn)
+    fn = click.option("--username", help="Registry user (else credentials from auth files).")(fn)
+    fn = click.option("--password", help="Registry password (prefer --password-stdin).")(fn)
+    fn = click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")(fn)
+    fn = click.option("--retries", type=click.IntRange(1, 20), default=5, show_default=True,
+                      help="Attempts per request on connection errors and 5xx answers.")(fn)
+    fn = click.option("-q", "--quiet", is_flag=True, help="No progress or retry messages.")(fn)
+    return fn
+
+
+@click.command()
+@click.argument("source")
+@click.argument("destination")
+@_auth_options
+@click.option("--compress", "compression", type=click.Choice(["none", "gzip", "zstd"]), default="gzip", show_default=True)
+@click.option("--manifest-format", type=click.Choice(["docker", "oci"]), default="docker", show_default=True)
+@click.option("--chunk-size", type=click.IntRange(1024), default=None, help="Upload in PATCH chunks of this many bytes.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), default=None, help="Where the blob map lives.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def push(source: str, destination: str, insecure: bool, username, password, password_stdin, retries, quiet,
+         compression: str, manifest_format: str, chunk_size, cache_dir, as_json: bool) -> None:
+    """Push SOURCE (a docker-archive, an OCI layout, or a Nix file) to DESTINATION (docker://HOST/NAME[:TAG])."""
+    from ..registry.push import push_image
+    from ..registry.source import open_push_source
+
+    if not destination.startswith("docker://"):
+        raise UsageError(f"DESTINATION '{destination}': expected docker://HOST[:PORT]/NAME[:TAG]")
+    ref = parse_reference(destination, what="DESTINATION")
+    client = _client(ref, insecure, username, password, password_stdin, retries, quiet)
+    blobmap = BlobMap(Path(cache_dir) / "blobmap.json" if cache_dir else None)
+    with open_push_source(source) as image:
+        report = push_image(image, ref, client, compression=compression, manifest_format=manifest_format,
+                            blobmap=blobmap, chunk_size=chunk_size)
+    if as_json:
+        import json
+
+        click.echo(json.dumps({"reference": report.reference, "digest": report.manifest_digest,
+                               "bytes_sent": report.bytes_sent,
+                               "blobs": [{"digest": b.digest, "size": b.size, "action": b.action, "sent": b.sent}
+                                         for b in report.blobs]}, indent=2))
+    else:
+        click.echo(report.table())
+
+
+@click.command()
+@click.argument("source")
+@_auth_options
+@click.option("-o", "--output", type=click.Path(dir_okay=True), help="Where to write the image.")
+@click.option("--format", "fmt", type=click.Choice(["docker-archive", "oci"]), default="docker-archive", show_default=True)
+@click.option("--platform", default="linux/amd64", show_default=True, help="OS/ARCH[/VARIANT] to pick from an index.")
+@click.option("--to-cache", type=click.Path(file_okay=False), default=None,
+              help="Store the image in this pull cache (used by pullImage via --pull-cache).")
+def pull(source: str, insecure: bool, username, password, password_stdin, retries, quiet, output, fmt, platform, to_cache) -> None:
+    """Pull SOURCE (docker://HOST/NAME[:TAG|@DIGEST]), verifying every digest."""
+    from ..registry.pull import fetch, store_in_cache, write_docker_archive, write_oci_layout
+
+    if not output and not to_cache:
+        raise UsageError("pull: give -o OUTPUT, --to-cache DIR, or both")
+    ref = parse_reference(source, what="SOURCE")
+    client = _client(ref, insecure, username, password, password_stdin, retries, quiet)
+    repo_tag = f"{ref.repository.split('/')[-1] if ref.registry == 'registry-1.docker.io' else ref.registry + '/' + ref.repository}:{ref.tag}" if ref.tag else None
+    with tempfile.TemporaryDirectory(prefix="nix2image-pull-") as work:
+        image = fetch(ref, client, Path(work), platform)
+        if to_cache:
+            path = store_in_cache(image, PullCache(to_cache), repo_tag)
+            click.echo(f"cached {ref} as {image.requested_digest} ({path})", err=quiet is False)
+        if output:
+            out = Path(output)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            if fmt == "oci":
+                write_oci_layout(image, out, ref.tag)
+            else:
+                write_docker_archive(image, out, repo_tag)
+    click.echo(image.requested_digest)
+
+
+def register(group: click.Group) -> None:
+    group.add_command(push)
+    group.add_command(pull)
