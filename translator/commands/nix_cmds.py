@@ -1,0 +1,128 @@
+"""``nix2image eval``: evaluate a Nix file or expression like ``nix-instantiate --eval``."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+
+from ..errors import UsageError, UserError
+from ..nix.values import EvalError, NixAttrs, NixList, NixString, Thunk, show_type
+
+
+def evaluate_for_cli(*, file: str | None, expr: str | None, attr_paths: tuple[str, ...],
+                     args: tuple[tuple[str, str], ...], argstrs: tuple[tuple[str, str], ...],
+                     include: tuple[str, ...], strict: bool, as_json: bool,
+                     system: str | None) -> str:
+    """What ``nix2image eval`` prints (the value text, one per attribute path)."""
+    from ..nix.evaluator import Evaluator
+    from ..nix.printer import print_value, to_json
+
+    ev = Evaluator(list(include), system=system)
+    auto_args: dict[str, Any] = {}
+    for name, text in args:
+        auto_args[name] = _lazy_arg(ev, text)
+    for name, value in argstrs:
+        auto_args[name] = NixString(value)
+    if expr is not None:
+        root = ev.eval_string(expr, "«string»", os.getcwd())
+    else:
+        path = file or "default.nix"
+        if not os.path.exists(path):
+            raise UsageError(f"getting status of '{os.path.abspath(path)}': No such file or directory")
+        root = ev.eval_file(path)
+    outputs = []
+    for ap in (attr_paths or ("",)):
+        v = _find_along_attr_path(ev, root, ap, auto_args)
+        v = v.force() if isinstance(v, Thunk) else v
+        if auto_args:
+            v = ev.auto_call(v, auto_args)
+        if as_json:
+            text, _ctx = to_json(v, None)
+            outputs.append(text)
+        else:
+            outputs.append(print_value(v, strict) + "\n")
+    return "".join(outputs)
+
+
+def _lazy_arg(ev: Any, text: str) -> Any:
+    from ..nix.values import Lazy
+
+    return Lazy(lambda: ev.eval_string(text, "«string»", os.getcwd()))
+
+
+def _find_along_attr_path(ev: Any, v: Any, attr_path: str, auto_args: dict) -> Any:
+    """nix-instantiate's ``-A``: dots separate names, numbers index lists, functions are
+    auto-called on the way."""
+    if attr_path == "":
+        return v
+    for tok in _tokens(attr_path):
+        v = ev.auto_call(v, auto_args)
+        v = v.force() if isinstance(v, Thunk) else v
+        if tok.isdigit():
+            if type(v) is not NixList:
+                raise EvalError(f"the expression selected by the selection path '{attr_path}' should be a list but is {show_type(v)}")
+            idx = int(tok)
+            if idx >= len(v.items):
+                raise EvalError(f"list index {idx} in selection path '{attr_path}' is out of range")
+            v = v.items[idx]
+        else:
+            if type(v) is not NixAttrs:
+                raise EvalError(f"the expression selected by the selection path '{attr_path}' should be a set but is {show_type(v)}")
+            if tok == "":
+                raise EvalError(f"empty attribute name in selection path '{attr_path}'")
+            if tok not in v.d:
+                raise EvalError(f"attribute '{tok}' in selection path '{attr_path}' not found")
+            v = v.d[tok]
+    return v
+
+
+def _tokens(path: str) -> list[str]:
+    out, cur, quoted = [], [], False
+    for c in path:
+        if c == '"':
+            quoted = not quoted
+        elif c == "." and not quoted:
+            out.append("".join(cur))
+            cur = []
+        else:
+            cur.append(c)
+    out.append("".join(cur))
+    return out
+
+
+@click.command("eval")
+@click.argument("file", required=False)
+@click.option("-E", "--expr", "expr", help="Evaluate this expression instead of a file.")
+@click.option("-A", "--attr", "attr_paths", multiple=True, help="Select an attribute path (numbers index lists).")
+@click.option("--arg", "args", nargs=2, multiple=True, metavar="NAME EXPR", help="Pass NAME = EXPR to a top-level function.")
+@click.option("--argstr", "argstrs", nargs=2, multiple=True, metavar="NAME VALUE", help="Pass NAME = \"VALUE\".")
+@click.option("-I", "include", multiple=True, metavar="PATH", help="Add NAME=PATH or PATH to the search path.")
+@click.option("--strict", is_flag=True, help="Evaluate the result deeply (as nix-instantiate --strict).")
+@click.option("--json", "as_json", is_flag=True, help="Print the value as JSON.")
+@click.option("--system", default=None, help="Value of builtins.currentSystem (default x86_64-linux).")
+@click.option("--show-trace/--no-show-trace", default=True, help="Show the evaluation trace of errors (default on).")
+def eval_cmd(file, expr, attr_paths, args, argstrs, include, strict, as_json, system, show_trace):
+    """Evaluate FILE (or -E EXPR) and print the value like nix-instantiate --eval."""
+    from ..nix.evaluator import run_deep, to_user_error
+
+    if file is not None and expr is not None:
+        raise UsageError("give either FILE or -E EXPR, not both")
+
+    def work() -> str:
+        return evaluate_for_cli(file=file, expr=expr, attr_paths=attr_paths, args=args, argstrs=argstrs,
+                                include=include, strict=strict, as_json=as_json, system=system)
+
+    try:
+        text = run_deep(work)
+    except EvalError as err:
+        raise to_user_error(err, show_trace) from None
+    out = sys.stdout.buffer
+    out.write(text.encode("utf-8", "surrogateescape"))
+    out.flush()
+
+
+def register(group: click.Group) -> None:
+    group.add_command(eval_cmd)

@@ -1,0 +1,1137 @@
+"""The lazy Nix evaluator.
+
+Every AST node is compiled once into a Python closure ``ev(env) -> value`` (weak-head normal form,
+never a thunk). Variables are resolved statically to ``(depth, slot)`` as Nix does; a name that no
+lexical scope binds falls back to the enclosing ``with`` sets at run time (innermost first), and a
+name bound nowhere is an ``undefined variable`` error when the file is compiled, as in Nix.
+
+Environments are Python lists: ``env[0]`` is the parent environment and ``env[1:]`` the slots.
+A ``with`` environment has one slot holding the (lazy) attribute set.
+
+Laziness follows Nix's ``maybeThunk``: constants are stored as values, a variable stores the cell
+it refers to (sharing its thunk), anything else becomes a :class:`CThunk`.
+
+Deep programs: :func:`run_deep` runs a callable in a thread with a large stack and a raised
+recursion limit; a genuinely unbounded recursion becomes Nix's ``stack overflow`` error.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from typing import Any, Callable
+
+from ..errors import Pos, UserError, register_source
+from . import ast as A
+from .eval_errors import NixEvalError, show_expr, suggestion_text
+from .operations import (
+    coerce_to_string,
+    compare_values,
+    force_attrs,
+    force_bool,
+    force_list,
+    force_string,
+    store_path_of,
+    values_equal,
+)
+from .values import (
+    _BLACKHOLE,
+    _UNSET,
+    EvalError,
+    Lambda,
+    Lazy,
+    NixAttrs,
+    NixList,
+    NixPath,
+    NixString,
+    PrimOp,
+    Thunk,
+    check_int,
+    hooks,
+    show_type,
+)
+
+_MISSING = object()
+_EMPTY = frozenset()
+
+
+class CThunk(Thunk):
+    """A thunk of a compiled expression: ``expr`` is the closure, ``env`` its environment."""
+
+    __slots__ = ()
+
+    def compute(self) -> Any:
+        return self.expr(self.env)
+
+    def force(self) -> Any:
+        v = self.value
+        if v is _UNSET:
+            self.value = _BLACKHOLE
+            try:
+                v = self.expr(self.env)
+            except BaseException:
+                self.value = _UNSET
+                raise
+            self.value = v
+            self.expr = self.env = None
+            return v
+        if v is _BLACKHOLE:
+            raise EvalError("infinite recursion encountered", getattr(self.expr, "pos", None), kind="recursion")
+        return v
+
+
+# --------------------------------------------------------------------------------------------
+# positions
+
+
+def canon_path(p: str) -> str:
+    """Nix's canonPath: absolute, no ``.``/``..``/``//``, no trailing slash."""
+    out: list[str] = []
+    for part in p.split("/"):
+        if part == "" or part == ".":
+            continue
+        if part == "..":
+            if out:
+                out.pop()
+            continue
+        out.append(part)
+    return "/" + "/".join(out)
+
+
+def lambda_desc(info: Any) -> str:
+    """``'f' at FILE:L:C`` or ``anonymous function at FILE:L:C`` (Nix 2.8's wording)."""
+    pos = info.pos
+    where = f"{'(string)' if pos.file.startswith('«') else pos.file}:{pos.line}:{pos.col}"
+    if info.name:
+        return f"'{info.name}' at {where}"
+    return f"anonymous function at {where}"
+
+
+# --------------------------------------------------------------------------------------------
+# function application
+
+
+class LambdaInfo:
+    """A compiled lambda; duck-types the AST ``Lambda`` (pos, param, formals, body, name)."""
+
+    __slots__ = ("pos", "param", "formals", "body", "name", "code", "nslots", "entries",
+                 "formal_names", "ellipsis", "simple")
+
+    def __init__(self, node: A.Lambda) -> None:
+        self.pos = node.pos
+        self.param = node.param
+        self.formals = node.formals
+        self.body = node.body
+        self.name = node.name
+        self.simple = node.formals is None
+        self.ellipsis = bool(node.formals and node.formals.ellipsis)
+        self.code: Callable = None  # type: ignore[assignment]
+        self.nslots = 0
+        self.entries: list = []
+        self.formal_names: frozenset = frozenset()
+
+
+def _bind_formals(info: LambdaInfo, fenv: list, arg: Any, pos: Any) -> list:
+    attrs = arg.force() if isinstance(arg, Thunk) else arg
+    if type(attrs) is not NixAttrs:
+        raise EvalError(f"value is {show_type(attrs)} while a set was expected", pos)
+    d = attrs.d
+    env2 = [fenv]
+    env2.extend([None] * info.nslots)
+    if info.param is not None:
+        env2[1] = arg
+    used = 0
+    defaults = None
+    for name, slot, default in info.entries:
+        c = d.get(name, _MISSING)
+        if c is _MISSING:
+            if default is None:
+                raise EvalError(f"{lambda_desc(info)} called without required argument '{name}'", pos)
+            if defaults is None:
+                defaults = []
+            defaults.append((slot, default))
+        else:
+            env2[slot] = c
+            used += 1
+    if defaults:
+        for slot, default in defaults:
+            env2[slot] = default(env2)
+    if not info.ellipsis and used != len(d):
+        for name in sorted(d):
+            if name not in info.formal_names:
+                err = EvalError(f"{lambda_desc(info)} called with unexpected argument '{name}'", pos)
+                err.suggestion = suggestion_text(name, info.formal_names)  # type: ignore[attr-defined]
+                raise err
+    return env2
+
+
+def call(f: Any, arg: Any, pos: Any = None) -> Any:
+    """Apply ``f`` (value or thunk) to ``arg`` (value or thunk); returns a forced value."""
+    if isinstance(f, Thunk):
+        f = f.force()
+    t = type(f)
+    if t is Lambda:
+        info = f.node
+        if info.simple:
+            env2 = [f.env, arg]
+        else:
+            env2 = _bind_formals(info, f.env, arg, pos)
+        try:
+            return info.code(env2)
+        except EvalError as err:
+            err.trace.append((f"while evaluating {repr_name(info)}", info.pos))
+            err.trace.append(("from call site", pos))
+            raise
+    if t is PrimOp:
+        args = f.args + (arg,)
+        if len(args) == f.arity:
+            r = f.fn(list(args), pos)
+            if isinstance(r, Thunk):
+                r = r.force()
+            return r
+        return PrimOp(f.name, f.arity, f.fn, args)
+    if t is NixAttrs:
+        functor = f.d.get("__functor")
+        if functor is not None:
+            return call(call(functor, f, pos), arg, pos)
+    raise EvalError(f"attempt to call something which is not a function but {show_type(f)}", pos)
+
+
+def repr_name(info: LambdaInfo) -> str:
+    return f"'{info.name}'" if info.name else "anonymous lambda"
+
+
+def _hook_eval(expr: Any, env: Any) -> Any:
+    if callable(expr):
+        return expr(env)
+    raise TypeError("hooks.eval expects a compiled expression")
+
+
+hooks.eval = _hook_eval
+hooks.call = call
+
+
+# --------------------------------------------------------------------------------------------
+# compilation
+
+
+class Scope:
+    """A static scope: ``names`` maps a name to its slot; a ``with`` scope has no names."""
+
+    __slots__ = ("names", "parent", "is_with")
+
+    def __init__(self, names: dict[str, int], parent: "Scope | None", is_with: bool = False) -> None:
+        self.names = names
+        self.parent = parent
+        self.is_with = is_with
+
+
+def _env_at(depth: int) -> Callable[[list], list]:
+    def up(env: list) -> list:
+        for _ in range(depth):
+            env = env[0]
+        return env
+    return up
+
+
+class Compiler:
+    """Turns AST nodes into closures for one evaluator (search path, imports)."""
+
+    def __init__(self, state: "Evaluator") -> None:
+        self.state = state
+        self._starts: dict[int, Pos] = {}
+        self.dispatch = {
+            A.Int: self.c_const, A.Float: self.c_const, A.Str: self.c_const, A.Path: self.c_const,
+            A.InterpStr: self.c_interp_str, A.InterpPath: self.c_interp_path,
+            A.SearchPath: self.c_search_path, A.Var: self.c_var, A.Select: self.c_select,
+            A.HasAttr: self.c_hasattr, A.Attrs: self.c_attrs, A.List: self.c_list,
+            A.Lambda: self.c_lambda, A.Call: self.c_call, A.Let: self.c_let, A.With: self.c_with,
+            A.Assert: self.c_assert, A.If: self.c_if, A.Not: self.c_not, A.BinOp: self.c_binop,
+            A.CurPos: self.c_curpos,
+        }
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def start(self, node: Any) -> Pos:
+        """Where the expression starts (Nix reports many errors there)."""
+        key = id(node)
+        p = self._starts.get(key)
+        if p is not None:
+            return p
+        chain = []
+        n = node
+        while True:
+            t = type(n)
+            if t is A.BinOp:
+                nxt = n.lhs
+            elif t is A.Call:
+                nxt = n.fn
+            elif t is A.Select or t is A.HasAttr:
+                nxt = n.expr
+            else:
+                break
+            chain.append(n)
+            n = nxt
+            if id(n) in self._starts:
+                break
+        p = self._starts.get(id(n)) or n.pos
+        for c in chain:
+            cp = c.pos
+            if cp is not None and (cp.file != p.file or (cp.line, cp.col) < (p.line, p.col)):
+                p = cp
+            self._starts[id(c)] = p
+        self._starts[id(n)] = p
+        return p
+
+    def compile(self, node: Any, scope: Scope) -> Callable[[list], Any]:
+        return self.dispatch[type(node)](node, scope)
+
+    def constant_of(self, node: Any) -> Any:
+        t = type(node)
+        if t is A.Int or t is A.Float:
+            return node.value
+        if t is A.Str:
+            return NixString(node.value)
+        if t is A.Path:
+            return NixPath(node.value)
+        return _MISSING
+
+    def lazy(self, node: Any, scope: Scope, building: bool = False) -> Callable[[list], Any]:
+        """A closure giving the value-or-thunk for ``node`` (Nix's maybeThunk)."""
+        c = self.constant_of(node)
+        if c is not _MISSING:
+            return lambda env: c
+        if type(node) is A.Var:
+            res = self.resolve(node, scope)
+            if res[0] == "static" and not (building and res[1] == 0):
+                depth, idx = res[1], res[2]
+                if depth == 0:
+                    return lambda env: env[idx]
+                if depth == 1:
+                    return lambda env: env[0][idx]
+                if depth == 2:
+                    return lambda env: env[0][0][idx]
+                up = _env_at(depth)
+                return lambda env: up(env)[idx]
+        ev = self.compile(node, scope)
+        return lambda env: CThunk(ev, env)
+
+    def resolve(self, node: A.Var, scope: Scope) -> tuple:
+        name = node.name
+        depth = 0
+        withs: list[int] = []
+        s: Scope | None = scope
+        while s is not None:
+            if s.is_with:
+                withs.append(depth)
+            else:
+                idx = s.names.get(name)
+                if idx is not None:
+                    return ("static", depth, idx)
+            s = s.parent
+            depth += 1
+        if withs:
+            return ("with", withs)
+        raise EvalError(f"undefined variable '{name}'", node.pos)
+
+    # -- nodes ------------------------------------------------------------------------------
+
+    def c_const(self, node: Any, scope: Scope):
+        c = self.constant_of(node)
+        return lambda env: c
+
+    def c_var(self, node: A.Var, scope: Scope):
+        res = self.resolve(node, scope)
+        if res[0] == "static":
+            depth, idx = res[1], res[2]
+            if depth == 0:
+                def ev(env):
+                    v = env[idx]
+                    return v.force() if isinstance(v, Thunk) else v
+            elif depth == 1:
+                def ev(env):
+                    v = env[0][idx]
+                    return v.force() if isinstance(v, Thunk) else v
+            elif depth == 2:
+                def ev(env):
+                    v = env[0][0][idx]
+                    return v.force() if isinstance(v, Thunk) else v
+            else:
+                up = _env_at(depth)
+
+                def ev(env):
+                    v = up(env)[idx]
+                    return v.force() if isinstance(v, Thunk) else v
+            return ev
+        withs = res[1]
+        name = node.name
+        pos = node.pos
+        ups = [_env_at(d) for d in withs]
+
+        def ev_with(env):
+            for up in ups:
+                wenv = up(env)
+                attrs = wenv[1]
+                if isinstance(attrs, Thunk):
+                    attrs = attrs.force()
+                if type(attrs) is not NixAttrs:
+                    raise EvalError(f"value is {show_type(attrs)} while a set was expected", wenv[2] if len(wenv) > 2 else pos)
+                v = attrs.d.get(name, _MISSING)
+                if v is not _MISSING:
+                    return v.force() if isinstance(v, Thunk) else v
+            raise EvalError(f"undefined variable '{name}'", pos)
+        ev_with.pos = pos  # type: ignore[attr-defined]
+        return ev_with
+
+    def c_interp_str(self, node: A.InterpStr, scope: Scope):
+        parts = []
+        for p in node.parts:
+            if isinstance(p, str):
+                parts.append((p, None, None))
+            else:
+                parts.append((None, self.compile(p, scope), self.start(p)))
+
+        def ev(env):
+            out = []
+            ctx = _EMPTY
+            for lit, code, pos in parts:
+                if code is None:
+                    out.append(lit)
+                else:
+                    v = code(env)
+                    if type(v) is NixString:
+                        s = v
+                    else:
+                        s = coerce_to_string(v, pos)
+                    out.append(s.s)
+                    if s.ctx:
+                        ctx = ctx | s.ctx
+            return NixString("".join(out), ctx)
+        return ev
+
+    def c_interp_path(self, node: A.InterpPath, scope: Scope):
+        parts = []
+        for p in node.parts:
+            if isinstance(p, str):
+                parts.append((p, None, None))
+            else:
+                parts.append((None, self.compile(p, scope), self.start(p)))
+
+        def ev(env):
+            out = []
+            for lit, code, pos in parts:
+                if code is None:
+                    out.append(lit)
+                else:
+                    s = coerce_to_string(code(env), pos, copy_to_store=False)
+                    if s.ctx:
+                        raise EvalError("a string that refers to a store path cannot be appended to a path", pos)
+                    out.append(s.s)
+            return NixPath(canon_path("".join(out)))
+        return ev
+
+    def c_search_path(self, node: A.SearchPath, scope: Scope):
+        name, pos, state = node.name, node.pos, self.state
+        return lambda env: NixPath(state.find_file(name, pos))
+
+    def _attr_name(self, p: Any, scope: Scope):
+        """A static name as is, or a closure computing a dynamic name."""
+        if isinstance(p, str):
+            return p
+        code = self.compile(p, scope)
+        pos = self.start(p)
+
+        def name(env):
+            v = code(env)
+            return force_string(v, pos).s
+        return name
+
+    def c_select(self, node: A.Select, scope: Scope):
+        e = self.compile(node.expr, scope)
+        path = [self._attr_name(p, scope) for p in node.path]
+        default = self.compile(node.default, scope) if node.default is not None else None
+        pos = self.start(node)
+        path_text = None
+
+        def shown() -> str:
+            return ".".join(p if isinstance(p, str) else "\"${...}\"" for p in node.path)
+
+        if len(path) == 1 and isinstance(path[0], str) and default is None:
+            name = path[0]
+
+            def ev1(env):
+                v = e(env)
+                if type(v) is not NixAttrs:
+                    raise EvalError(f"value is {show_type(v)} while a set was expected", pos)
+                c = v.d.get(name, _MISSING)
+                if c is _MISSING:
+                    err = EvalError(f"attribute '{name}' missing", pos)
+                    err.suggestion = suggestion_text(name, v.d)  # type: ignore[attr-defined]
+                    raise err
+                if isinstance(c, Thunk):
+                    try:
+                        return c.force()
+                    except EvalError as err:
+                        err.trace.append((f"while evaluating the attribute '{name}'", v.pos.get(name) if v.pos else None))
+                        raise
+                return c
+            return ev1
+
+        def ev(env):
+            v = e(env)
+            apos = None
+            try:
+                for p in path:
+                    name = p if isinstance(p, str) else p(env)
+                    if type(v) is not NixAttrs:
+                        if default is not None:
+                            return default(env)
+                        raise EvalError(f"value is {show_type(v)} while a set was expected", pos)
+                    c = v.d.get(name, _MISSING)
+                    if c is _MISSING:
+                        if default is not None:
+                            return default(env)
+                        err = EvalError(f"attribute '{name}' missing", pos)
+                        err.suggestion = suggestion_text(name, v.d)  # type: ignore[attr-defined]
+                        raise err
+                    apos = v.pos.get(name) if v.pos else None
+                    v = c.force() if isinstance(c, Thunk) else c
+                return v
+            except EvalError as err:
+                if apos is not None:
+                    err.trace.append((f"while evaluating the attribute '{shown()}'", apos))
+                raise
+        return ev
+
+    def c_hasattr(self, node: A.HasAttr, scope: Scope):
+        e = self.compile(node.expr, scope)
+        path = [self._attr_name(p, scope) for p in node.path]
+
+        def ev(env):
+            v = e(env)
+            for p in path:
+                name = p if isinstance(p, str) else p(env)
+                if type(v) is not NixAttrs:
+                    return False
+                c = v.d.get(name, _MISSING)
+                if c is _MISSING:
+                    return False
+                v = c.force() if isinstance(c, Thunk) else c
+            return True
+        return ev
+
+    def _dynamic(self, dyn: list, scope: Scope):
+        out = []
+        for d in dyn:
+            out.append((self.compile(d.name, scope), self.start(d.name), self.lazy(d.expr, scope), d.pos))
+        return out
+
+    @staticmethod
+    def _add_dynamic(dyn: list, env: list, d: dict, posmap: dict | None):
+        posmap = dict(posmap or {})
+        for name_code, npos, value, apos in dyn:
+            n = name_code(env)
+            if n is None:
+                continue
+            name = force_string(n, npos).s
+            if name in d:
+                prev = posmap.get(name)
+                raise EvalError(f"dynamic attribute '{name}' already defined at {prev}", apos)
+            d[name] = value(env)
+            posmap[name] = apos
+        return dict(sorted(d.items())), posmap
+
+    def c_attrs(self, node: A.Attrs, scope: Scope):
+        names = sorted(node.attrs)
+        posmap = {n: node.attrs[n].pos for n in names}
+        if not node.rec:
+            items = [(n, self.lazy(node.attrs[n].expr, scope)) for n in names]
+            if not node.dynamic:
+                if not items:
+                    return lambda env: NixAttrs({}, posmap)
+                return lambda env: NixAttrs({n: lz(env) for n, lz in items}, posmap)
+            dyn = self._dynamic(node.dynamic, scope)
+            add = self._add_dynamic
+
+            def ev_dyn(env):
+                d = {n: lz(env) for n, lz in items}
+                d, pm = add(dyn, env, d, posmap)
+                return NixAttrs(d, pm)
+            return ev_dyn
+        slots = {n: i + 1 for i, n in enumerate(names)}
+        inner = Scope(slots, scope)
+        fills = []
+        for n in names:
+            d = node.attrs[n]
+            if d.inherited:
+                fills.append((slots[n], True, self.lazy(d.expr, scope)))
+            else:
+                fills.append((slots[n], False, self.lazy(d.expr, inner, building=True)))
+        dyn = self._dynamic(node.dynamic, inner) if node.dynamic else None
+        size = len(names)
+        add = self._add_dynamic
+
+        def ev_rec(env):
+            env2 = [env]
+            env2.extend([None] * size)
+            for slot, inherited, lz in fills:
+                env2[slot] = lz(env) if inherited else lz(env2)
+            d = {n: env2[i + 1] for i, n in enumerate(names)}
+            if dyn:
+                d, pm = add(dyn, env2, d, posmap)
+                return NixAttrs(d, pm)
+            return NixAttrs(d, posmap)
+        return ev_rec
+
+    def c_list(self, node: A.List, scope: Scope):
+        items = [self.lazy(i, scope) for i in node.items]
+        if not items:
+            return lambda env: NixList([])
+        return lambda env: NixList([lz(env) for lz in items])
+
+    def c_lambda(self, node: A.Lambda, scope: Scope):
+        info = LambdaInfo(node)
+        if node.formals is None:
+            inner = Scope({node.param: 1}, scope)
+            info.nslots = 1
+        else:
+            names: dict[str, int] = {}
+            i = 1
+            if node.param is not None:
+                names[node.param] = 1
+                i = 2
+            for f in node.formals.entries:
+                names[f.name] = i
+                i += 1
+            info.nslots = i - 1
+            inner = Scope(names, scope)
+            info.entries = [(f.name, names[f.name], self.lazy(f.default, inner, building=True) if f.default is not None else None)
+                            for f in node.formals.entries]
+            info.formal_names = frozenset(f.name for f in node.formals.entries)
+        info.code = self.compile(node.body, inner)
+        return lambda env: Lambda(info, env)
+
+    def c_call(self, node: A.Call, scope: Scope):
+        fn = self.compile(node.fn, scope)
+        arg = self.lazy(node.arg, scope)
+        pos = self.start(node)
+
+        def ev(env):
+            return call(fn(env), arg(env), pos)
+        return ev
+
+    def c_let(self, node: A.Let, scope: Scope):
+        attrs = node.attrs
+        names = list(attrs.attrs)
+        slots = {n: i + 1 for i, n in enumerate(names)}
+        inner = Scope(slots, scope)
+        fills = []
+        for n in names:
+            d = attrs.attrs[n]
+            if d.inherited:
+                fills.append((slots[n], True, self.lazy(d.expr, scope)))
+            else:
+                fills.append((slots[n], False, self.lazy(d.expr, inner, building=True)))
+        body = self.compile(node.body, inner)
+        size = len(names)
+
+        def ev(env):
+            env2 = [env]
+            env2.extend([None] * size)
+            for slot, inherited, lz in fills:
+                env2[slot] = lz(env) if inherited else lz(env2)
+            return body(env2)
+        return ev
+
+    def c_with(self, node: A.With, scope: Scope):
+        attrs = self.lazy(node.env, scope)
+        inner = Scope({}, scope, is_with=True)
+        body = self.compile(node.body, inner)
+        wpos = self.start(node.env)
+        return lambda env: body([env, attrs(env), wpos])
+
+    def c_assert(self, node: A.Assert, scope: Scope):
+        cond = self.compile(node.cond, scope)
+        body = self.compile(node.body, scope)
+        pos = node.pos
+        cpos = self.start(node.cond)
+
+        def ev(env):
+            c = cond(env)
+            if type(c) is not bool:
+                raise EvalError(f"value is {show_type(c)} while a Boolean was expected", cpos)
+            if not c:
+                raise EvalError(f"assertion '{show_expr(node.cond)}' failed", pos, kind="assert")
+            return body(env)
+        return ev
+
+    def c_if(self, node: A.If, scope: Scope):
+        cond = self.compile(node.cond, scope)
+        then = self.compile(node.then, scope)
+        else_ = self.compile(node.else_, scope)
+        pos = node.pos
+
+        def ev(env):
+            c = cond(env)
+            if c is True:
+                return then(env)
+            if c is False:
+                return else_(env)
+            raise EvalError(f"value is {show_type(c)} while a Boolean was expected", pos)
+        return ev
+
+    def c_not(self, node: A.Not, scope: Scope):
+        e = self.compile(node.expr, scope)
+
+        def ev(env):
+            c = e(env)
+            if c is True:
+                return False
+            if c is False:
+                return True
+            raise EvalError(f"value is {show_type(c)} while a Boolean was expected", None)
+        return ev
+
+    def c_curpos(self, node: A.CurPos, scope: Scope):
+        pos = node.pos
+
+        def ev(env):
+            return NixAttrs({"column": pos.col, "file": NixString(pos.file), "line": pos.line})
+        return ev
+
+    def c_binop(self, node: A.BinOp, scope: Scope):
+        op = node.op
+        lhs = self.compile(node.lhs, scope)
+        rhs = self.compile(node.rhs, scope)
+        start = self.start(node)
+        rpos = self.start(node.rhs)
+        lpos = self.start(node.lhs)
+        if op == "+":
+            return _plus(lhs, rhs, lpos, rpos)
+        if op == "-":
+            def ev(env):
+                a = lhs(env)
+                b = rhs(env)
+                if type(a) is int and type(b) is int:
+                    r = a - b
+                    return r if -9223372036854775808 <= r <= 9223372036854775807 else check_int(r)
+                return _arith(a, b, start, "-")
+            return ev
+        if op == "*":
+            def ev(env):
+                a = lhs(env)
+                b = rhs(env)
+                if type(a) is int and type(b) is int:
+                    return check_int(a * b)
+                return _arith(a, b, start, "*")
+            return ev
+        if op == "/":
+            return lambda env: _divide(lhs(env), rhs(env), start)
+        if op == "==":
+            return lambda env: values_equal(lhs(env), rhs(env), start)
+        if op == "!=":
+            return lambda env: not values_equal(lhs(env), rhs(env), start)
+        if op == "<":
+            return lambda env: _less(lhs(env), rhs(env), start)
+        if op == ">":
+            def ev(env):
+                a = lhs(env)
+                return _less(rhs(env), a, start)
+            return ev
+        if op == "<=":
+            def ev(env):
+                a = lhs(env)
+                return not _less(rhs(env), a, start)
+            return ev
+        if op == ">=":
+            return lambda env: not _less(lhs(env), rhs(env), start)
+        if op == "&&":
+            def ev(env):
+                if not force_bool(lhs(env), start):
+                    return False
+                return force_bool(rhs(env), start)
+            return ev
+        if op == "||":
+            def ev(env):
+                if force_bool(lhs(env), start):
+                    return True
+                return force_bool(rhs(env), start)
+            return ev
+        if op == "->":
+            def ev(env):
+                if not force_bool(lhs(env), start):
+                    return True
+                return force_bool(rhs(env), start)
+            return ev
+        if op == "//":
+            def ev(env):
+                a = force_attrs(lhs(env), start)
+                b = force_attrs(rhs(env), start)
+                if not b.d:
+                    return a
+                if not a.d:
+                    return b
+                d = dict(a.d)
+                d.update(b.d)
+                if a.pos or b.pos:
+                    pm = dict(a.pos or {})
+                    pm.update(b.pos or {})
+                else:
+                    pm = None
+                if len(d) != len(a.d):
+                    d = dict(sorted(d.items()))
+                return NixAttrs(d, pm)
+            return ev
+        if op == "++":
+            def ev(env):
+                a = force_list(lhs(env), start)
+                b = force_list(rhs(env), start)
+                if not b.items:
+                    return a
+                if not a.items:
+                    return b
+                return NixList(a.items + b.items)
+            return ev
+        raise EvalError(f"unknown operator '{op}'", node.pos)
+
+
+def _less(a: Any, b: Any, pos: Any) -> bool:
+    ta, tb = type(a), type(b)
+    if ta is int and tb is int:
+        return a < b
+    return compare_values(a, b, pos) < 0
+
+
+def _num(v: Any, want_float: bool, pos: Any) -> Any:
+    t = type(v)
+    if want_float:
+        if t is float or t is int:
+            return float(v)
+        raise EvalError(f"value is {show_type(v)} while a float was expected", pos)
+    if t is int:
+        return v
+    raise EvalError(f"value is {show_type(v)} while an integer was expected", pos)
+
+
+def _arith(a: Any, b: Any, pos: Any, op: str) -> Any:
+    fl = type(a) is float or type(b) is float
+    x = _num(a, fl, pos)
+    y = _num(b, fl, pos)
+    if op == "-":
+        r = x - y
+    else:
+        r = x * y
+    return r if fl else check_int(r)
+
+
+def _divide(a: Any, b: Any, pos: Any) -> Any:
+    tb = type(b)
+    if tb is not int and tb is not float:
+        raise EvalError(f"value is {show_type(b)} while a float was expected", pos)
+    if b == 0:
+        raise EvalError("division by zero", pos)
+    if type(a) is float or tb is float:
+        return _num(a, True, pos) / float(b)
+    x = _num(a, False, pos)
+    if x == -(2**63) and b == -1:
+        raise EvalError("overflow in integer division", pos)
+    q = abs(x) // abs(b)
+    return q if (x >= 0) == (b >= 0) else -q
+
+
+def _plus(lhs, rhs, lpos, rpos):
+    def ev(env):
+        a = lhs(env)
+        ta = type(a)
+        if ta is int:
+            b = rhs(env)
+            tb = type(b)
+            if tb is int:
+                r = a + b
+                return r if -9223372036854775808 <= r <= 9223372036854775807 else check_int(r)
+            if tb is float:
+                return a + b
+            raise EvalError(f"cannot add {show_type(b)} to an integer", rpos)
+        if ta is NixString:
+            b = rhs(env)
+            s = b if type(b) is NixString else coerce_to_string(b, rpos)
+            ctx = a.ctx | s.ctx if s.ctx else a.ctx
+            return NixString(a.s + s.s, ctx)
+        if ta is float:
+            b = rhs(env)
+            tb = type(b)
+            if tb is int or tb is float:
+                return a + b
+            raise EvalError(f"cannot add {show_type(b)} to a float", rpos)
+        if ta is NixPath:
+            s = coerce_to_string(rhs(env), rpos, copy_to_store=False)
+            if s.ctx:
+                raise EvalError("a string that refers to a store path cannot be appended to a path", rpos)
+            return NixPath(canon_path(a.path + s.s))
+        s1 = coerce_to_string(a, lpos)
+        b = rhs(env)
+        s2 = coerce_to_string(b, rpos)
+        return NixString(s1.s + s2.s, s1.ctx | s2.ctx)
+    return ev
+
+
+# --------------------------------------------------------------------------------------------
+# the evaluator: global environment, files, search path
+
+
+def _default_primops() -> dict[str, PrimOp]:
+    """Core operators Nix exposes as ``__sub`` etc.; used only if the builtins do not define them."""
+    def sub(args, pos):
+        a, b = args[0], args[1]
+        a = a.force() if isinstance(a, Thunk) else a
+        b = b.force() if isinstance(b, Thunk) else b
+        return _arith(a, b, pos, "-")
+
+    def less(args, pos):
+        return compare_values(args[0], args[1], pos) < 0
+
+    return {"sub": PrimOp("sub", 2, sub), "lessThan": PrimOp("lessThan", 2, less)}
+
+
+class Evaluator:
+    """One evaluation session: builtins, search path, import cache."""
+
+    def __init__(self, search_path: list[str] | None = None, *, system: str | None = None,
+                 nix_path_env: bool = True) -> None:
+        self.search_path: list[tuple[str | None, str]] = []
+        for entry in (search_path or []):
+            self.search_path.append(_split_entry(entry))
+        if nix_path_env:
+            for entry in os.environ.get("NIX_PATH", "").split(":"):
+                if entry:
+                    self.search_path.append(_split_entry(entry))
+        self.system = system
+        self.import_cache: dict[str, Any] = {}
+        self.compiler = Compiler(self)
+        self._build_globals()
+
+    # -- globals -----------------------------------------------------------------------------
+
+    def _build_globals(self) -> None:
+        from .builtins import all_builtins
+
+        table = all_builtins()
+        battrs: dict[str, Any] = {}
+        glob: dict[str, Any] = {}
+        pending_nix: list[tuple[str, str]] = []
+        for name, d in table.items():
+            if d.nix_source is not None:
+                pending_nix.append((name, d.nix_source))
+                continue
+            if d.arity > 0:
+                v: Any = PrimOp(name, d.arity, d.fn)
+            else:
+                v = Lazy(d.value) if callable(d.value) else d.value
+            battrs[name] = v
+            if d.glob:
+                glob[name] = v
+        for name, p in _default_primops().items():
+            battrs.setdefault(name, p)
+        battrs["import"] = PrimOp("import", 1, self._prim_import)
+        battrs["scopedImport"] = PrimOp("scopedImport", 2, self._prim_scoped_import)
+        glob["import"] = battrs["import"]
+        glob["scopedImport"] = battrs["scopedImport"]
+        battrs.setdefault("true", True)
+        battrs.setdefault("false", False)
+        battrs.setdefault("null", None)
+        for k in ("true", "false", "null"):
+            glob[k] = battrs[k]
+        if self.system is not None or "currentSystem" not in battrs:
+            battrs["currentSystem"] = NixString(self.system or "x86_64-linux")
+        battrs["nixPath"] = Lazy(self._nix_path_value)
+        builtins_set = NixAttrs(battrs)
+        battrs["builtins"] = builtins_set
+        glob["builtins"] = builtins_set
+        names: dict[str, Any] = {}
+        for name, v in battrs.items():
+            names.setdefault("__" + name if name not in glob else name, v)
+        for name, v in glob.items():
+            names[name] = v
+        self.global_names = {n: i + 1 for i, n in enumerate(names)}
+        self.base_env: list = [None, *names.values()]
+        self.global_scope = Scope(self.global_names, None)
+        for name, src in pending_nix:
+            lz = Lazy(lambda src=src, name=name: self.eval_string(src, f"«builtin:{name}»", "/"))
+            battrs[name] = lz
+            key = name if table[name].glob else "__" + name
+            if key in self.global_names:
+                self.base_env[self.global_names[key]] = lz
+            else:
+                self.global_names[key] = len(self.base_env)
+                self.base_env.append(lz)
+        builtins_set.d = dict(sorted(battrs.items()))
+
+    def _nix_path_value(self) -> NixList:
+        out = []
+        for prefix, path in self.search_path:
+            out.append(NixAttrs({"path": NixString(path), "prefix": NixString(prefix or "")}))
+        return NixList(out)
+
+    # -- entry points ------------------------------------------------------------------------
+
+    def compile_ast(self, node: Any, scope: Scope | None = None) -> Callable[[list], Any]:
+        return self.compiler.compile(node, scope or self.global_scope)
+
+    def eval_ast(self, node: Any) -> Any:
+        """Evaluate an AST (to weak head normal form) in the global environment."""
+        return self.compile_ast(node)(self.base_env)
+
+    def eval_string(self, text: str, file: str = "«string»", base_dir: str | None = None) -> Any:
+        from .parser import parse_string
+
+        register_source(file, text)
+        node = parse_string(text, file, base_dir or os.getcwd())
+        return self.eval_ast(node)
+
+    def eval_file(self, path: str) -> Any:
+        """``import path``: evaluate a file (a directory means its default.nix), cached per path."""
+        path = canon_path(os.path.abspath(path))
+        if os.path.isdir(path):
+            path = canon_path(path + "/default.nix")
+        cached = self.import_cache.get(path)
+        if cached is not None:
+            return cached.force() if isinstance(cached, Thunk) else cached
+        from .parser import parse_file
+
+        if not os.path.exists(path):
+            raise EvalError(f"getting status of '{path}': No such file or directory")
+        node = parse_file(path)
+        code = self.compile_ast(node)
+        th = CThunk(code, self.base_env)
+        self.import_cache[path] = th
+        return th.force()
+
+    def _import_path(self, arg: Any, pos: Any) -> str:
+        v = arg.force() if isinstance(arg, Thunk) else arg
+        if type(v) is NixAttrs and "outPath" not in v.d and "__toString" not in v.d:
+            raise EvalError(f"cannot coerce {show_type(v)} to a string", pos)
+        s = coerce_to_string(v, pos, copy_to_store=False)
+        if not s.s.startswith("/"):
+            raise EvalError(f"string '{s.s}' doesn't represent an absolute path", pos)
+        if s.s.endswith(".drv"):
+            raise EvalError(f"cannot import '{s.s}': importing derivations is not supported", pos)
+        return s.s
+
+    def _prim_import(self, args: list, pos: Any) -> Any:
+        path = self._import_path(args[0], pos)
+        try:
+            return self.eval_file(path)
+        except EvalError as err:
+            if err.pos is None and err.message.startswith("getting status"):
+                err.pos = pos
+            raise
+
+    def _prim_scoped_import(self, args: list, pos: Any) -> Any:
+        scope_attrs = force_attrs(args[0], pos)
+        path = self._import_path(args[1], pos)
+        path = canon_path(path)
+        if os.path.isdir(path):
+            path = canon_path(path + "/default.nix")
+        if not os.path.exists(path):
+            raise EvalError(f"getting status of '{path}': No such file or directory", pos)
+        from .parser import parse_file
+
+        node = parse_file(path)
+        names = {n: i + 1 for i, n in enumerate(scope_attrs.d)}
+        scope = Scope(names, self.global_scope)
+        env = [self.base_env, *scope_attrs.d.values()]
+        return self.compiler.compile(node, scope)(env)
+
+    def find_file(self, name: str, pos: Any) -> str:
+        """Resolve ``<name>`` through ``-I`` entries and ``NIX_PATH`` (Nix's findFile)."""
+        for prefix, path in self.search_path:
+            if prefix:
+                if name == prefix:
+                    rest = ""
+                elif name.startswith(prefix + "/"):
+                    rest = name[len(prefix):]
+                else:
+                    continue
+                cand = path + rest
+            else:
+                cand = path.rstrip("/") + "/" + name
+            if os.path.exists(cand):
+                return canon_path(os.path.abspath(cand))
+        raise EvalError(f"file '{name}' was not found in the Nix search path (add it using $NIX_PATH or -I)", pos)
+
+    # -- calling top-level functions ---------------------------------------------------------
+
+    def auto_call(self, v: Any, auto_args: dict[str, Any]) -> Any:
+        """nix-instantiate's autoCallFunction: call a function with formals with ``auto_args``."""
+        v = v.force() if isinstance(v, Thunk) else v
+        if type(v) is NixAttrs and "__functor" in v.d:
+            r = call(v.d["__functor"], v, None)
+            return self.auto_call(r, auto_args)
+        if type(v) is not Lambda or v.node.formals is None:
+            return v
+        info = v.node
+        if info.ellipsis:
+            d = dict(auto_args)
+        else:
+            d = {}
+            for f in info.formals.entries:
+                if f.name in auto_args:
+                    d[f.name] = auto_args[f.name]
+                elif f.default is None:
+                    raise EvalError(
+                        f"cannot evaluate a function that has an argument without a value ('{f.name}')\n\n"
+                        "       Nix attempted to evaluate a function as a top level expression; in\n"
+                        "       this case it must have its arguments supplied either by default\n"
+                        "       values, or passed explicitly with '--arg' or '--argstr'. See\n"
+                        "       https://nixos.org/manual/nix/stable/#ss-functions.", f.pos)
+        return call(v, NixAttrs(dict(sorted(d.items()))), None)
+
+
+def _split_entry(entry: str) -> tuple[str | None, str]:
+    if "=" in entry:
+        prefix, path = entry.split("=", 1)
+        return prefix, path
+    return None, entry
+
+
+# --------------------------------------------------------------------------------------------
+# running deep programs
+
+
+STACK_SIZE = 1024 * 1024 * 1024
+RECURSION_LIMIT = 400_000
+
+
+def run_deep(fn: Callable[[], Any]) -> Any:
+    """Run ``fn`` in a thread with a big stack; Python recursion errors become Nix's
+    ``stack overflow`` evaluation error."""
+    result: list = [None, None]
+
+    def target() -> None:
+        try:
+            result[0] = fn()
+        except RecursionError:
+            result[1] = EvalError("stack overflow (possible infinite recursion)")
+        except BaseException as err:  # noqa: BLE001 - handed to the caller
+            result[1] = err
+
+    old_limit = sys.getrecursionlimit()
+    old_size = threading.stack_size()
+    try:
+        threading.stack_size(STACK_SIZE)
+        sys.setrecursionlimit(max(old_limit, RECURSION_LIMIT))
+        th = threading.Thread(target=target, name="nix-eval")
+        th.start()
+        th.join()
+    finally:
+        threading.stack_size(old_size)
+        sys.setrecursionlimit(old_limit)
+    if result[1] is not None:
+        raise result[1]
+    return result[0]
+
+
+def to_user_error(err: EvalError, show_trace: bool = True) -> UserError:
+    """An evaluation error formatted like Nix, ready for the CLI."""
+    return NixEvalError(err, show_trace=show_trace)

@@ -1,0 +1,263 @@
+"""Rendering values as ``nix-instantiate --eval`` prints them, and as Nix's JSON.
+
+``print_value`` follows Nix 2.8's value printer byte for byte: ``{ a = 1; b = [ 2 3 ]; }``,
+``<LAMBDA>``, ``<PRIMOP>``, ``<PRIMOP-APP>``, ``<CODE>`` for what is still unevaluated,
+``«repeated»`` for a set or list met again (Nix tracks those by their storage: a non-empty set, a
+list of three or more elements by its contents, a one- or two-element list by its cell), floats
+as C++ ``%g``, and attribute names quoted unless they are identifiers.
+
+``to_json`` follows Nix 2.8's ``printValueAsJSON``: sets with ``__toString`` or ``outPath`` become
+that string, keys sorted, paths copied to the store, floats as ``%g``, control characters as
+``\\u00XX`` and every other character as is.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .operations import coerce_to_string, store_path_of, try_attrs_to_string
+from .values import (
+    _UNSET,
+    EvalError,
+    Lambda,
+    NixAttrs,
+    NixList,
+    NixPath,
+    NixString,
+    PrimOp,
+    Thunk,
+)
+
+_IDENT = re.compile(r"[a-zA-Z_][a-zA-Z0-9_'-]*\Z")
+_KEYWORDS = frozenset(("if", "then", "else", "assert", "with", "let", "in", "inherit"))
+
+
+def format_float(f: float) -> str:
+    """C++ ``ostream << double``: ``%g`` with 6 significant digits."""
+    if f != f:
+        return "-nan" if str(f).startswith("-") else "nan"
+    if f in (float("inf"), float("-inf")):
+        return "inf" if f > 0 else "-inf"
+    return "%g" % f
+
+
+def print_string(s: str) -> str:
+    """A Nix string literal for ``s`` (Nix 2.8's printString)."""
+    if s.isalnum():
+        return '"' + s + '"'
+    out = ['"']
+    n = len(s)
+    for i, c in enumerate(s):
+        if c == '"' or c == "\\":
+            out.append("\\" + c)
+        elif c == "\n":
+            out.append("\\n")
+        elif c == "\r":
+            out.append("\\r")
+        elif c == "\t":
+            out.append("\\t")
+        elif c == "$" and i + 1 < n and s[i + 1] == "{":
+            out.append("\\$")
+        else:
+            out.append(c)
+    out.append('"')
+    return "".join(out)
+
+
+def attr_name(name: str) -> str:
+    if _IDENT.match(name) and name not in _KEYWORDS:
+        return name
+    return print_string(name)
+
+
+def _cell_value(cell: Any) -> Any:
+    """The value in a container cell, or ``_UNSET`` when it is an unevaluated thunk."""
+    if isinstance(cell, Thunk):
+        v = cell.value
+        if v is _UNSET or type(v) is object:
+            return _UNSET
+        return v
+    return cell
+
+
+def _key(cell: Any, v: Any) -> Any:
+    t = type(v)
+    if t is NixAttrs:
+        return id(v) if v.d else None
+    if t is NixList:
+        n = len(v.items)
+        if n == 0:
+            return None
+        return id(v) if n > 2 else ("cell", id(cell))
+    return None
+
+
+def print_value(v: Any, strict: bool = False) -> str:
+    """``v`` as nix-instantiate --eval prints it (without the trailing newline).
+
+    With ``strict`` the value is forced deeply first (as ``--strict`` does)."""
+    if strict:
+        from .operations import force_deep
+
+        v = force_deep(v)
+    elif isinstance(v, Thunk):
+        v = v.force()
+    out: list[str] = []
+    seen: set = set()
+    _print(v, v, out, seen)
+    return "".join(out)
+
+
+def _print(cell: Any, v: Any, out: list[str], seen: set) -> None:
+    # iterative over a work stack: deep nesting never recurses in Python
+    stack: list = [(cell, v)]
+    while stack:
+        item = stack.pop()
+        if type(item) is str:
+            out.append(item)
+            continue
+        cell, v = item
+        if v is _UNSET:
+            out.append("<CODE>")
+            continue
+        t = type(v)
+        if t is bool:
+            out.append("true" if v else "false")
+        elif t is int:
+            out.append(str(v))
+        elif v is None:
+            out.append("null")
+        elif t is NixString:
+            out.append(print_string(v.s))
+        elif t is NixPath:
+            out.append(v.path)
+        elif t is float:
+            out.append(format_float(v))
+        elif t is NixAttrs:
+            k = _key(cell, v)
+            if k is not None:
+                seen.add(k)
+            out.append("{ ")
+            todo: list = []
+            for name in sorted(v.d):
+                c = v.d[name]
+                x = _cell_value(c)
+                todo.append(attr_name(name) + " = ")
+                kk = _key(c, x)
+                if kk is not None and kk in seen:
+                    todo.append("«repeated»")
+                else:
+                    todo.append((c, x))
+                todo.append("; ")
+            todo.append("}")
+            stack.extend(reversed(todo))
+        elif t is NixList:
+            k = _key(cell, v)
+            if k is not None:
+                seen.add(k)
+            out.append("[ ")
+            todo = []
+            for c in v.items:
+                x = _cell_value(c)
+                kk = _key(c, x)
+                if kk is not None and kk in seen:
+                    todo.append("«repeated»")
+                else:
+                    todo.append((c, x))
+                todo.append(" ")
+            todo.append("]")
+            stack.extend(reversed(todo))
+        elif t is Lambda:
+            out.append("<LAMBDA>")
+        elif t is PrimOp:
+            out.append("<PRIMOP-APP>" if v.args else "<PRIMOP>")
+        else:
+            out.append("<CODE>")
+
+
+# --------------------------------------------------------------------------------------------
+# JSON
+
+_JSON_ESC = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_JSON_SPECIAL = re.compile(r'["\\\x00-\x1f]')
+
+
+def json_string(s: str) -> str:
+    def rep(m: re.Match) -> str:
+        c = m.group(0)
+        e = _JSON_ESC.get(c)
+        return e if e is not None else "\\u%04x" % ord(c)
+    return '"' + _JSON_SPECIAL.sub(rep, s) + '"'
+
+
+def to_json(v: Any, pos: Any = None, *, copy_to_store: bool = True) -> tuple[str, frozenset]:
+    """Nix 2.8's JSON of ``v`` (forcing what it needs) and the string context it collected."""
+    ctx: set[str] = set()
+    out: list[str] = []
+    _json(v, pos, copy_to_store, out, ctx)
+    return "".join(out), frozenset(ctx)
+
+
+def _json(v: Any, pos: Any, copy: bool, out: list[str], ctx: set) -> None:
+    stack: list = [v]
+    while stack:
+        v = stack.pop()
+        if type(v) is str and v.__class__ is str:
+            out.append(v)
+            continue
+        if type(v) is tuple:  # ("attr", value-cell, name) entries carry their trace
+            v = v[1]
+        if isinstance(v, Thunk):
+            v = v.force()
+        t = type(v)
+        if t is bool:
+            out.append("true" if v else "false")
+        elif t is int:
+            out.append(str(v))
+        elif v is None:
+            out.append("null")
+        elif t is NixString:
+            out.append(json_string(v.s))
+            ctx.update(v.ctx)
+        elif t is NixPath:
+            if copy:
+                sp = store_path_of(v.path, pos)
+                ctx.add(sp)
+                out.append(json_string(sp))
+            else:
+                out.append(json_string(v.path))
+        elif t is float:
+            out.append(format_float(v))
+        elif t is NixAttrs:
+            s = try_attrs_to_string(v, pos, False, copy)
+            if s is not None:
+                out.append(json_string(s.s))
+                ctx.update(s.ctx)
+                continue
+            o = v.d.get("outPath")
+            if o is not None:
+                stack.append(o)
+                continue
+            todo: list = ["{"]
+            first = True
+            for name in sorted(v.d):
+                if not first:
+                    todo.append(",")
+                first = False
+                todo.append(json_string(name) + ":")
+                todo.append(("attr", v.d[name], name))
+            todo.append("}")
+            stack.extend(reversed(todo))
+        elif t is NixList:
+            todo = ["["]
+            for i, c in enumerate(v.items):
+                if i:
+                    todo.append(",")
+                todo.append(("item", c, None))
+            todo.append("]")
+            stack.extend(reversed(todo))
+        elif t is Lambda or t is PrimOp:
+            raise EvalError("cannot convert a function to JSON", pos)
+        else:
+            raise EvalError("cannot convert this value to JSON", pos)
