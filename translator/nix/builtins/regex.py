@@ -1,0 +1,317 @@
+"""``match`` and ``split``: POSIX extended regular expressions as Nix 2.8 runs them.
+
+Nix compiles patterns with libstdc++'s ``std::regex`` in ``extended`` mode and matches bytes.
+This module translates such a pattern into an equivalent Python :mod:`re` pattern:
+
+* escaping an ordinary character (``\\d``, ``\\n``) is an error, as in libstdc++; escaping a
+  special one (``\\.``) makes it literal;
+* bracket expressions: ``]`` first is literal, backslash is literal, POSIX classes
+  (``[:alpha:]``...) are the ASCII ("C" locale) sets, reversed ranges are errors;
+* ``.`` matches any byte (newline included); ``$`` only at the very end;
+* a quantifier applied to a quantified atom (``a**``, ``a*?``) repeats it (never lazy/possessive);
+* intervals must be well-formed (``a{,2}``, ``a{`` are errors).
+
+Subjects are matched as bytes (each byte one character, through Latin-1), so ``.`` never matches
+half of a multi-byte character differently from Nix. ``split`` iterates like
+``std::sregex_iterator`` and, where the pattern has alternatives, picks the leftmost-*longest*
+match as POSIX requires (Python would pick the first alternative).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from ..values import EvalError, NixList, NixString, force
+from .. import operations as ops
+from . import builtin
+from ._util import force_string_noctx, from_bytes, to_bytes
+
+_SPECIAL = set("^$\\.*+?()[]{}|")
+
+_CLASSES = {
+    "alpha": "a-zA-Z",
+    "digit": "0-9",
+    "alnum": "a-zA-Z0-9",
+    "upper": "A-Z",
+    "lower": "a-z",
+    "space": " \\t\\n\\r\\f\\v",
+    "blank": " \\t",
+    "punct": re.escape("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"),
+    "print": "\\x20-\\x7e",
+    "graph": "\\x21-\\x7e",
+    "cntrl": "\\x00-\\x1f\\x7f",
+    "xdigit": "0-9A-Fa-f",
+    "w": "a-zA-Z0-9_",
+    "d": "0-9",
+    "s": " \\t\\n\\r\\f\\v",
+}
+
+
+class RegexSyntaxError(Exception):
+    pass
+
+
+def _class_char(c: str) -> str:
+    return "\\" + c if c in "\\]^-[" else c
+
+
+def _parse_bracket(p: str, i: int) -> tuple[str, int]:
+    """Translate the bracket expression starting after ``[`` at ``i``; return (python, next i)."""
+    n = len(p)
+    neg = False
+    if i < n and p[i] == "^":
+        neg = True
+        i += 1
+    items: list[str] = []
+    first = True
+    prev_char: str | None = None  # last single character (may start a range)
+    while True:
+        if i >= n:
+            raise RegexSyntaxError("unterminated bracket")
+        c = p[i]
+        if c == "]" and not first:
+            i += 1
+            break
+        first = False
+        if c == "[" and i + 1 < n and p[i + 1] in ":.=":
+            kind = p[i + 1]
+            end = p.find(kind + "]", i + 2)
+            if end < 0:
+                raise RegexSyntaxError("unterminated class")
+            name = p[i + 2:end]
+            i = end + 2
+            if kind == ":":
+                if name not in _CLASSES:
+                    raise RegexSyntaxError("unknown class")
+                items.append(_CLASSES[name])
+                prev_char = None
+                continue
+            if len(name) != 1:
+                raise RegexSyntaxError("collating element")
+            c = name
+        else:
+            i += 1
+        # c is a single character; maybe the start of a range
+        if i + 1 < n and p[i] == "-" and p[i + 1] != "]":
+            hi = p[i + 1]
+            i += 2
+            if hi == "[" and i < n and p[i] in ".=":
+                kind = p[i]
+                end = p.find(kind + "]", i + 1)
+                if end < 0 or end - (i + 1) != 1:
+                    raise RegexSyntaxError("bad range end")
+                hi = p[i + 1]
+                i = end + 2
+            if ord(hi) < ord(c):
+                raise RegexSyntaxError("invalid range")
+            items.append(_class_char(c) + "-" + _class_char(hi))
+            prev_char = None
+        else:
+            items.append(_class_char(c))
+            prev_char = c
+    del prev_char
+    body = "".join(items)
+    if not body:
+        return ("[^\\x00-\\U0010ffff]" if not neg else "[\\x00-\\U0010ffff]"), i
+    return ("[^" if neg else "[") + body + "]", i
+
+
+def translate(p: str) -> str:
+    """A Python regular expression equivalent to the POSIX ERE ``p`` (libstdc++ flavour)."""
+    out: list[str] = []
+    # For each open group, the index in ``out`` where the group starts.
+    groups: list[int] = []
+    last_atom: int | None = None  # index in out where the last quantifiable atom starts
+    quantified = False  # the last atom already carries a quantifier
+    i = 0
+    n = len(p)
+    while i < n:
+        c = p[i]
+        if c == "\\":
+            if i + 1 >= n:
+                raise RegexSyntaxError("trailing backslash")
+            d = p[i + 1]
+            if d not in _SPECIAL:
+                raise RegexSyntaxError("escape of an ordinary character")
+            last_atom, quantified = len(out), False
+            out.append(re.escape(d))
+            i += 2
+            continue
+        if c == "[":
+            cls, i = _parse_bracket(p, i + 1)
+            last_atom, quantified = len(out), False
+            out.append(cls)
+            continue
+        if c == "(":
+            groups.append(len(out))
+            out.append("(")
+            last_atom = None
+            i += 1
+            continue
+        if c == ")":
+            if not groups:
+                raise RegexSyntaxError("unmatched )")
+            start = groups.pop()
+            out.append(")")
+            last_atom, quantified = start, False
+            i += 1
+            continue
+        if c in "*+?{":
+            if c == "{":
+                m = re.compile(r"\{(\d+)(,(\d*))?\}").match(p, i)
+                if not m:
+                    raise RegexSyntaxError("bad interval")
+                lo = int(m.group(1))
+                if m.group(3):
+                    if int(m.group(3)) < lo:
+                        raise RegexSyntaxError("bad interval")
+                q = m.group(0)
+                i = m.end()
+            else:
+                q = c
+                i += 1
+            if last_atom is None:
+                raise RegexSyntaxError("nothing to repeat")
+            if quantified:
+                out[last_atom:] = ["(?:" + "".join(out[last_atom:]) + ")"]
+            out.append(q)
+            quantified = True
+            continue
+        if c == "|":
+            out.append("|")
+            last_atom = None
+            i += 1
+            continue
+        if c == "^":
+            out.append("^")
+            last_atom = None
+            i += 1
+            continue
+        if c == "$":
+            out.append("\\Z")
+            last_atom = None
+            i += 1
+            continue
+        if c == ".":
+            last_atom, quantified = len(out), False
+            out.append(".")
+            i += 1
+            continue
+        last_atom, quantified = len(out), False
+        out.append(re.escape(c))
+        i += 1
+    if groups:
+        raise RegexSyntaxError("unmatched (")
+    return "".join(out)
+
+
+class Compiled:
+    """A translated pattern: the Python regex plus what ``split`` needs to emulate POSIX."""
+
+    __slots__ = ("rx", "longest")
+
+    def __init__(self, rx: re.Pattern, longest: bool) -> None:
+        self.rx = rx
+        self.longest = longest
+
+
+@lru_cache(maxsize=512)
+def compile_regex(pattern: str) -> Compiled | None:
+    """Compile a Nix pattern (given as Latin-1 text of its bytes); None when it is invalid."""
+    try:
+        py = translate(pattern)
+        rx = re.compile(py, re.DOTALL)
+    except (RegexSyntaxError, re.error, RecursionError, OverflowError):
+        return None
+    return Compiled(rx, "|" in py and "\\Z" not in py)
+
+
+def _latin(s: str) -> str:
+    return s if s.isascii() else to_bytes(s).decode("latin-1")
+
+
+def _unlatin(s: str) -> str:
+    return s if s.isascii() else from_bytes(s.encode("latin-1"))
+
+
+def _regex(args, pos) -> Compiled:
+    pattern = force_string_noctx(args[0], pos)
+    c = compile_regex(_latin(pattern))
+    if c is None:
+        raise EvalError(f"invalid regular expression '{pattern}'", pos)
+    return c
+
+
+def _groups(m: re.Match) -> NixList:
+    return NixList([None if g is None else NixString(_unlatin(g)) for g in m.groups()])
+
+
+@builtin("match", 2)
+def prim_match(args, pos):
+    c = _regex(args, pos)
+    s = _latin(ops.force_string(args[1], pos).s)
+    m = c.rx.fullmatch(s)
+    if m is None:
+        return None
+    return _groups(m)
+
+
+_LONGEST_WINDOW = 256
+
+
+def _longest_at(rx: re.Pattern, s: str, at: int, shortest_end: int):
+    """The longest match of ``rx`` starting at ``at`` and ending after ``shortest_end``
+    (looking at most :data:`_LONGEST_WINDOW` characters further), or None."""
+    for end in range(min(len(s), shortest_end + _LONGEST_WINDOW), shortest_end, -1):
+        m = rx.fullmatch(s, at, end)
+        if m is not None:
+            return m
+    return None
+
+
+def _posix_matches(c: Compiled, s: str) -> list[re.Match]:
+    """All matches as ``std::sregex_iterator`` finds them with POSIX leftmost-longest rules."""
+    rx = c.rx
+    out: list[re.Match] = []
+    start = 0
+    n = len(s)
+    after_empty = False
+    while start <= n:
+        m = None
+        if after_empty:
+            # retry at the same place for a non-empty match, else search from the next char
+            m = _longest_at(rx, s, start, start)
+            if m is None:
+                if start >= n:
+                    break
+                start += 1
+        if m is None:
+            m = rx.search(s, start)
+            if m is None:
+                break
+            longer = _longest_at(rx, s, m.start(), m.end())
+            if longer is not None:
+                m = longer
+        out.append(m)
+        after_empty = m.end() == m.start()
+        start = m.end()
+    return out
+
+
+@builtin("split", 2)
+def prim_split(args, pos):
+    c = _regex(args, pos)
+    orig = ops.force_string(args[1], pos)
+    s = _latin(orig.s)
+    matches = _posix_matches(c, s) if c.longest else list(c.rx.finditer(s))
+    if not matches:
+        return NixList([orig])
+    out: list = []
+    prev_end = 0
+    for m in matches:
+        out.append(NixString(_unlatin(s[prev_end:m.start()])))
+        out.append(_groups(m))
+        prev_end = m.end()
+    out.append(NixString(_unlatin(s[prev_end:])))
+    return NixList(out)
