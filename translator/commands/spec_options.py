@@ -1,0 +1,104 @@
+"""Shared command-line options for every command that takes a Nix file describing an image.
+
+``plan FILE``, ``build FILE``, ``spec FILE``, ``closure FILE`` ... all accept the same options,
+declared once here by the :func:`spec_options` decorator, and turn them into an image spec with
+:func:`load_spec`. Keeping this in one place means a new option (say ``--system``) reaches every
+command at once and means the same thing everywhere.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import click
+
+from ..errors import UsageError
+
+#: The keyword arguments :func:`spec_options` adds to a command (and :func:`load_spec` accepts).
+OPTION_NAMES = ("attr", "arg", "argstr", "bind", "catalog", "placeholders", "full_size",
+                "include", "system", "pull_cache")
+
+
+def spec_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Add ``-A/--attr``, ``--arg``, ``--argstr``, ``--bind``, ``--catalog``, ``--placeholders``,
+    ``--full-size``, ``-I``, ``--system`` and ``--pull-cache`` to a click command.
+
+    The command receives them as keyword arguments named as in :data:`OPTION_NAMES`; pass them
+    on unchanged: ``load_spec(file, **{k: kw[k] for k in OPTION_NAMES})``.
+    """
+    decorators = [
+        click.option("-A", "--attr", default=None, metavar="ATTR",
+                     help="Attribute path of the image (also FILE#ATTR). Optional when the file defines one image."),
+        click.option("--arg", nargs=2, multiple=True, metavar="NAME EXPR",
+                     help="Pass a Nix expression as argument NAME to a top-level function."),
+        click.option("--argstr", nargs=2, multiple=True, metavar="NAME STRING",
+                     help="Pass a string as argument NAME to a top-level function."),
+        click.option("--bind", multiple=True, metavar="NAME=PATH",
+                     help="Use PATH (a build output, directory, file or store path) for NAME: a function "
+                          "argument, an attribute path, a package name or a local import."),
+        click.option("--catalog", multiple=True, metavar="FILE", type=click.Path(dir_okay=False),
+                     help="Add or replace packages from a catalog file (see `nix2image catalog`)."),
+        click.option("--placeholders", is_flag=True,
+                     help="Fill unbound packages, missing imports and unknown flake inputs with labelled "
+                          "synthetic content (with a warning for each)."),
+        click.option("--full-size", is_flag=True,
+                     help="Synthetic content has the catalog's full narSize instead of a scaled-down size."),
+        click.option("-I", "include", multiple=True, metavar="NAME=PATH",
+                     help="Add to the Nix search path (as nix -I); <nixpkgs> is the modelled nixpkgs by default."),
+        click.option("--system", default=None, metavar="SYSTEM",
+                     help="Nix system to evaluate for (default x86_64-linux)."),
+        click.option("--pull-cache", default=None, metavar="DIR", type=click.Path(file_okay=False),
+                     help="Directory of pulled base images (pullImage) to resolve fromImage offline."),
+    ]
+    for deco in reversed(decorators):
+        fn = deco(fn)
+    return fn
+
+
+def _pairs(values: Any, option: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in values or ():
+        name, value = item
+        if not name:
+            raise UsageError(f"{option}: the argument name is empty")
+        out[name] = value
+    return out
+
+
+def load_options(**opts: Any):
+    """Turn the keyword arguments of :func:`spec_options` into :class:`~translator.universe.load.LoadOptions`."""
+    from ..universe.load import LoadOptions
+
+    unknown = set(opts) - set(OPTION_NAMES)
+    if unknown:
+        raise TypeError(f"unknown spec option(s): {', '.join(sorted(unknown))}")
+    return LoadOptions(
+        attr=opts.get("attr"),
+        args=_pairs(opts.get("arg"), "--arg"),
+        argstrs=_pairs(opts.get("argstr"), "--argstr"),
+        binds=list(opts.get("bind") or ()),
+        catalogs=list(opts.get("catalog") or ()),
+        placeholders=bool(opts.get("placeholders")),
+        full_size=bool(opts.get("full_size")),
+        search_path=list(opts.get("include") or ()),
+        system=opts.get("system"),
+        pull_cache=opts.get("pull_cache"),
+    )
+
+
+def load_spec(file: str, **opts: Any):
+    """Evaluate ``file`` and return ``(ImageSpec, ContentSource)`` for the selected image.
+
+    ``opts`` are the keyword arguments :func:`spec_options` added (unknown ones are an error).
+    Raises :class:`~translator.errors.UserError` for bad input (shown without a traceback).
+    """
+    from ..universe.load import load_spec as _load
+
+    return _load(file, load_options(**opts))
+
+
+def load_specs(file: str, **opts: Any):
+    """Like :func:`load_spec` but returns every image the file defines: ``(list[ImageSpec], ContentSource)``."""
+    from ..universe.load import load_all
+
+    return load_all(file, load_options(**opts))

@@ -1,0 +1,87 @@
+# One package set: catalog packages + modelled builders, closed under overlays (final/prev).
+{ platform, overlays ? [ ], config ? { }, static ? false, prefix ? "" }:
+let
+  lib = import ../lib;
+  hooks = import ../hooks.nix;
+  b = builtins;
+
+  hostPlatform = lib.systems.elaborate (
+    if static then (if b.isString platform then { system = platform; } else platform) // { isStatic = true; }
+    else platform);
+  system = hostPlatform.system;
+
+  catalogFlat = hooks.catalog { inherit system prefix; };
+
+  mkCatalogPackage = import ./catalog-package.nix { inherit lib; };
+
+  # "python3Packages.flask" -> { python3Packages = { flask = ...; }; }
+  unflatten = flat:
+    let
+      names = b.attrNames flat;
+      splitName = n: let m = b.match "([^.]+)[.](.*)" n; in
+        if m == null then { h = n; t = null; } else { h = b.elemAt m 0; t = b.elemAt m 1; };
+      groups = b.groupBy (n: (splitName n).h) names;
+    in b.mapAttrs (h: ns:
+      if b.elem h ns && b.length ns == 1 then mkCatalogPackage flat.${h}
+      else (if b.elem h ns then mkCatalogPackage flat.${h} else { })
+        // unflatten (b.listToAttrs (map (n: { name = (splitName n).t; value = flat.${n}; })
+                                        (b.filter (n: n != h) ns)))) groups;
+
+  catalogTree = unflatten catalogFlat;
+
+  base = final:
+    let
+      trivial = import ./trivial.nix { inherit lib hooks final system; };
+      opaque = import ./opaque.nix { inherit lib hooks final system; };
+      docker = lib.makeOverridable (import ./docker-tools.nix) { inherit lib hooks final hostPlatform; };
+      callPackageWith = auto: fn: args: lib.callPackageWith auto fn args;
+    in
+    catalogTree // trivial // opaque // {
+      inherit lib system hostPlatform;
+      pkgs = final;
+      config = { allowUnfree = false; } // config;
+      buildPlatform = hostPlatform;
+      targetPlatform = hostPlatform;
+      buildPackages = final;
+      pkgsBuildHost = final;
+      pkgsHostTarget = final;
+      targetPackages = final;
+      __splicedPackages = final;
+      newScope = extra: lib.callPackageWith (final // extra);
+      callPackage = lib.callPackageWith final;
+      callPackages = lib.callPackagesWith final;
+      dockerTools = docker;
+      runtimeShellPackage = final.bash;
+      runtimeShell = "${final.runtimeShellPackage}/bin/bash";
+      stdenv = opaque.stdenv // { inherit hostPlatform; buildPlatform = hostPlatform; targetPlatform = hostPlatform;
+                                  isLinux = hostPlatform.isLinux; isDarwin = hostPlatform.isDarwin;
+                                  system = system; shell = final.runtimeShell; };
+      stdenvNoCC = final.stdenv;
+      invalidateFetcherByDrvHash = f: args: f args;
+      nix-gitignore = {
+        gitignoreSource = _patterns: src: lib.cleanSource src;
+        gitignoreSourcePure = _patterns: src: lib.cleanSource src;
+      };
+      python3Packages = (catalogTree.python3Packages or { }) // opaque.pythonBuilders;
+      python3 = if catalogTree ? python3 then catalogTree.python3 // {
+        pkgs = final.python3Packages;
+        withPackages = f: final.buildEnv {
+          name = "${catalogTree.python3.name}-env";
+          paths = [ catalogTree.python3 ] ++ f final.python3Packages;
+        };
+      } else throw "nix2image: the catalog has no package 'python3' (add it with --catalog FILE)";
+
+      pkgsStatic = if static then final else import ./top-level.nix {
+        inherit platform overlays config; static = true; prefix = "pkgsStatic";
+      };
+      pkgsMusl = final.pkgsStatic;
+      pkgsCross = b.mapAttrs (n: sys: import ./top-level.nix {
+        platform = sys; inherit overlays config; prefix = "pkgsCross.${n}";
+      }) lib.systems.examples;
+      appendOverlays = extra: import ./top-level.nix { inherit platform config static prefix; overlays = overlays ++ extra; };
+      extend = o: final.appendOverlays [ o ];
+    };
+
+  applied = b.foldl' (acc: overlay: lib.extends overlay acc) base overlays;
+in
+lib.fix applied
