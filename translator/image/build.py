@@ -1,0 +1,448 @@
+"""Orchestration: (ImageSpec, LayerPlan, ContentSource) -> an image on disk or on a stream.
+
+The inputs are plain data, so tests and other commands can build images from hand-made specs
+and plans. :func:`build` writes to a temporary name next to the output and renames it into
+place; :func:`stream` writes a docker-archive to a binary stream (stdout) with memory that does
+not grow with the image (layers are spooled to a scratch directory, never held in memory).
+
+Builders: ``buildLayeredImage``/``streamLayeredImage`` (layered), ``buildImage`` (stacked),
+``mergeImages`` and ``exportImage`` (see :mod:`.merge`, :mod:`.export`). ``runAsRoot`` and the
+``*WithNixDb`` variants need things this backend does not do and fail with a clear error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tarfile
+import tempfile
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from ..errors import UserError, UsageError
+from ..spec import BaseImageRef, ImageSpec
+from ..storeinfo import LayerPlan
+from . import config as cfgmod
+from . import layer as layermod
+from .compress import COMPRESSIONS
+from .docker_archive import ArchiveWriter, layered_archive, read_docker_archive, spool_layer
+from .model import Blob, ImageData, Layer
+from .tags import image_name, image_tag
+from .tarwriter import Entry, archive_size, file_info
+
+FORMATS = ("docker-archive", "oci", "oci-archive")
+LAYERED = ("buildLayeredImage", "streamLayeredImage")
+STACKED = ("buildImage",)
+
+
+@dataclass(slots=True)
+class BuildOptions:
+    format: str = "docker-archive"
+    compress: str = "none"
+    progress: bool = False  # show a progress bar on stderr
+
+
+@dataclass(slots=True)
+class BuiltLayer:
+    digest: str  # diff_id hex
+    size: int
+    paths: tuple[str, ...]
+    kind: str
+    blob_digest: str | None = None  # OCI: digest of the (compressed) blob
+
+
+@dataclass(slots=True)
+class BuildResult:
+    output: str
+    format: str
+    repo_tag: str
+    config_digest: str
+    layers: list[BuiltLayer] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+class _Progress:
+    """A one-line byte counter on stderr (only when asked, i.e. a terminal and not --quiet)."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.total = max(total, 1)
+        self.done = 0
+        self.enabled = enabled
+        self._last = -1
+
+    def __call__(self, n: int) -> None:
+        if not self.enabled:
+            return
+        self.done += n
+        pct = min(100, self.done * 100 // self.total)
+        if pct != self._last:
+            self._last = pct
+            bar = "#" * (pct // 4)
+            sys.stderr.write(f"\r[{bar:<25}] {pct:3d}% {self.done >> 20} MiB")
+            sys.stderr.flush()
+
+    def finish(self) -> None:
+        if self.enabled and self._last >= 0:
+            sys.stderr.write("\n")
+
+
+def check_spec(spec: ImageSpec) -> None:
+    """Reject what this backend cannot do, saying what would be needed."""
+    if spec.run_as_root and spec.run_as_root.strip():
+        raise UserError(
+            f"runAsRoot is not supported{_at(spec)}: it runs a script as root inside the image's root "
+            "filesystem, which needs a VM (nixpkgs uses runInLinuxVM) or a rootless user namespace with "
+            "the image mounted; use extraCommands or fakeRootCommands (run under fakeroot) instead")
+    if spec.builder.endswith("WithNixDb"):
+        raise UserError(f"{spec.builder} is not supported{_at(spec)}: it needs a Nix database "
+                        "(nix-store --load-db) registered inside the image")
+
+
+def _at(spec: ImageSpec) -> str:
+    return f" (image {spec.name!r} at {spec.origin})" if spec.origin else f" (image {spec.name!r})"
+
+
+def max_store_layers(spec: ImageSpec, base_layers: int) -> int:
+    """How many store layers fit: nixpkgs counts the base's layers and the customisation layer."""
+    return spec.max_layers - base_layers - 1
+
+
+def default_plan(spec: ImageSpec, base_layers: int = 0) -> LayerPlan:
+    """A plan for specs given without one (nested fromImage specs): the layering package's
+    default strategy when available, else one layer per path with the rest merged at the top."""
+    try:
+        from ..layering import plan_for_spec  # type: ignore[attr-defined]
+
+        return plan_for_spec(spec, base_layers=base_layers)
+    except ImportError:
+        pass
+    paths = sorted(p.path for p in spec.closure)
+    limit = max(1, max_store_layers(spec, base_layers))
+    if len(paths) <= limit:
+        layers = tuple((p,) for p in paths)
+    else:
+        layers = tuple((p,) for p in paths[: limit - 1]) + (tuple(paths[limit - 1:]),)
+    return LayerPlan(strategy="one-per-path", layers=layers)
+
+
+def read_image(path: str, workdir: str, name: str | None = None, tag: str | None = None) -> ImageData:
+    """Read a docker-archive (any form, compressed or not), OCI archive or OCI layout directory."""
+    if os.path.isdir(path):
+        from .oci_layout import read_oci_dir
+
+        return read_oci_dir(path, workdir, name, tag)
+    return read_docker_archive(path, workdir, name, tag)
+
+
+def resolve_base(spec: ImageSpec, content, workdir: str) -> ImageData | None:
+    """The base image of ``spec`` (built first when it is another spec), or None."""
+    ref = spec.from_image
+    if ref is None:
+        return None
+    name = spec.from_image_name or ref.image_name
+    tag = spec.from_image_tag or ref.image_tag
+    if ref.kind == "archive":
+        if not ref.path:
+            raise UserError(f"fromImage of {spec.name!r} has no archive path")
+        return read_image(ref.path, workdir, name if spec.from_image_name else None,
+                          tag if spec.from_image_tag else None)
+    if ref.kind == "spec":
+        assert ref.spec is not None
+        sub = tempfile.mkdtemp(prefix="base-", dir=workdir)
+        out = os.path.join(sub, "base.tar")
+        with open(out, "wb") as f:
+            write_image(ref.spec, None, content, f, BuildOptions(), sub)
+        return read_docker_archive(out, sub)
+    if ref.kind == "pull":
+        if ref.path:
+            return read_image(ref.path, workdir)
+        raise UserError(f"fromImage of {spec.name!r} is a pullImage that has not been pulled: run "
+                        "`nix2image pull` (or give --pull-cache DIR) first")
+    raise UserError(f"unknown fromImage kind {ref.kind!r}")
+
+
+def _base_store_paths(base: ImageData | None) -> set[str]:
+    """Store paths already present in the base's layers (their top-level entries)."""
+    found: set[str] = set()
+    if base is None:
+        return found
+    for layer in base.layers:
+        with layer.blob.open() as f:
+            try:
+                with tarfile.open(fileobj=_Bounded(f, layer.blob.size), mode="r|") as tf:
+                    for ti in tf:
+                        n = ti.name.lstrip("./").lstrip("/")
+                        parts = n.split("/")
+                        if len(parts) >= 3 and parts[0] == "nix" and parts[1] == "store" and parts[2]:
+                            found.add("/nix/store/" + parts[2])
+            except tarfile.TarError as err:
+                raise UserError(f"base image layer {layer.member} is not a readable tar ({err})") from err
+    return found
+
+
+class _Bounded:
+    """Read at most ``size`` bytes of a file (a layer inside an archive)."""
+
+    def __init__(self, f, size: int) -> None:
+        self.f, self.left = f, size
+
+    def read(self, n: int = -1) -> bytes:
+        if n < 0 or n > self.left:
+            n = self.left
+        b = self.f.read(n)
+        self.left -= len(b)
+        return b
+
+
+# --- the builders ----------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class _NewLayer:
+    entries: list[Entry]
+    paths: tuple[str, ...]
+    comment: str
+    kind: str
+
+
+def _layered_parts(spec: ImageSpec, plan: LayerPlan | None, content, base: ImageData | None,
+                   workdir: str) -> tuple[list[_NewLayer], list[str]]:
+    """The new layers of a buildLayeredImage: store layers from the plan, then customisation."""
+    warnings: list[str] = []
+    owner = layermod.Owner(cfgmod.epoch(spec.mtime), spec.uid, spec.gid, spec.uname, spec.gname)
+    nbase = len(base.layers) if base else 0
+    store_layers: list[tuple[str, ...]] = []
+    if spec.include_store_paths:
+        if plan is None:
+            plan = default_plan(spec, nbase)
+        store_layers = [tuple(l) for l in plan.layers if l]
+        warnings.extend(plan.notes)
+        limit = max_store_layers(spec, nbase)
+        if len(store_layers) > limit:
+            raise UserError(
+                f"the layer plan has {len(store_layers)} store layers but maxLayers = {spec.max_layers} leaves "
+                f"room for {max(limit, 0)} ({nbase} base layer(s) and the customisation layer count too){_at(spec)}")
+        planned = [p for l in store_layers for p in l]
+        if len(set(planned)) != len(planned):
+            dup = sorted({p for p in planned if planned.count(p) > 1})
+            raise UserError(f"the layer plan puts {dup[0]} in more than one layer")
+        missing = sorted({p.path for p in spec.closure} - set(planned))
+        if missing:
+            raise UserError(f"the layer plan misses {len(missing)} store path(s) of the closure, e.g. {missing[0]}")
+    new = [_NewLayer(layermod.store_layer_entries(paths, content, owner), paths,
+                     f"store paths: {list(paths)!r}", "store") for paths in store_layers]
+    root, overrides = layermod.customisation_root(
+        workdir, list(spec.contents), content, extra_commands=spec.extra_commands,
+        fake_root_commands=spec.fake_root_commands, enable_fakechroot=spec.enable_fakechroot)
+    if spec.enable_fakechroot:
+        warnings.append("enableFakechroot: fakeRootCommands ran in the layer directory under fakeroot, "
+                        "without a chroot (absolute paths are not redirected into the layer)")
+    cust_owner = layermod.Owner(owner.mtime, 0, 0, "", "")
+    centries = layermod.tree_entries(root, owner=cust_owner, overrides=overrides)
+    new.append(_NewLayer(centries, (), f"customisation layer: contents {list(spec.contents)!r}", "customisation"))
+    return new, warnings
+
+
+def _layered_config(spec: ImageSpec, base: ImageData | None, layers: list[Layer]) -> bytes:
+    doc = cfgmod.layered_config(
+        created=spec.created, architecture=spec.architecture, os_name=spec.os,
+        config=cfgmod.image_config(spec.config, base.config if base else None),
+        diff_ids=["sha256:" + l.blob.digest for l in layers],
+        comments=[l.comment for l in layers])
+    return cfgmod.dumps_layered(doc)
+
+
+def _stacked_layer(spec: ImageSpec, content, base: ImageData | None, workdir: str) -> tuple[list[Entry], tuple[str, ...]]:
+    """buildImage's one new layer: copyToRoot copied, extraCommands, then the store closure once."""
+    mtime = cfgmod.epoch(spec.mtime)
+    root = layermod.copy_to_root(workdir, list(spec.copy_to_root) + list(spec.contents), content,
+                                 keep_dirlinks=spec.keep_contents_dirlinks, extra_commands=spec.extra_commands)
+    entries = layermod.tree_entries(root, owner=layermod.Owner(mtime, spec.uid, spec.gid, "", ""))
+    in_base = _base_store_paths(base)
+    closure = sorted({p.path for p in spec.closure} - in_base)
+    if closure:
+        names = {e.info.name.rstrip("/") for e in entries[:0]}
+        have = {e.info.name for e in entries}
+        store_owner = layermod.Owner(mtime, 0, 0, "root", "root")
+        if "nix" not in have:
+            entries.extend(layermod.nix_dirs(store_owner)[:1])
+        if "nix/store" not in have:
+            entries.extend(layermod.nix_dirs(store_owner)[1:])
+        for p in closure:
+            entries.extend(layermod.store_path_entries(p, content.location(p), store_owner))
+        del names
+    return entries, tuple(closure)
+
+
+def write_image(spec: ImageSpec, plan: LayerPlan | None, content, out, opts: BuildOptions, workdir: str,
+                ) -> BuildResult:
+    """Write the image of ``spec`` to ``out`` (a binary file, or a directory path for ``oci``)."""
+    check_spec(spec)
+    if opts.format not in FORMATS:
+        raise UsageError(f"error: --format must be one of {', '.join(FORMATS)}, not {opts.format!r}")
+    if opts.compress not in COMPRESSIONS:
+        raise UsageError(f"error: --compress must be one of {', '.join(COMPRESSIONS)}, not {opts.compress!r}")
+    if opts.format == "docker-archive" and opts.compress != "none":
+        raise UsageError("error: --compress applies to OCI output; docker-archive layers are plain tars "
+                         "(compress the whole archive instead)")
+    if spec.builder == "mergeImages":
+        from .merge import merge_images
+
+        return merge_images(spec, content, out, opts, workdir)
+    if spec.builder == "exportImage":
+        from .export import export_image
+
+        return export_image(spec, content, out, opts, workdir)
+    if spec.builder not in LAYERED + STACKED:
+        raise UserError(f"{spec.builder} images cannot be built by nix2image{_at(spec)}")
+    base = resolve_base(spec, content, workdir)
+    name = image_name(spec.name)
+    mtime = cfgmod.epoch(spec.mtime)
+
+    if spec.builder in LAYERED:
+        new, warnings = _layered_parts(spec, plan, content, base, workdir)
+        make_config = lambda layers: _layered_config(spec, base, layers)  # noqa: E731
+    else:
+        entries, closure = _stacked_layer(spec, content, base, workdir)
+        new = [_NewLayer(entries, closure, "", "root")]
+        warnings = []
+        make_config = None
+
+    total = sum(archive_size(n.entries) for n in new) + sum(l.blob.size for l in (base.layers if base else []))
+    progress = _Progress(total, opts.progress)
+    try:
+        if opts.format == "docker-archive":
+            w = ArchiveWriter(out, mtime=mtime, spool_dir=workdir, progress=progress)
+            if spec.builder in LAYERED:
+                cfg, _, layers = layered_archive(
+                    w, base=base, new_layers=[(n.entries, list(n.paths), n.comment) for n in new],
+                    make_config=make_config, repo_tag=None,
+                    tag_of=lambda c: f"{name}:{image_tag(spec.tag, c)}")
+                for l, n in zip(layers[len(layers) - len(new):], new):
+                    l.kind = n.kind
+            else:
+                from .stacked import stacked_archive
+
+                cfg, layers = stacked_archive(w, spec=spec, base=base, entries=new[0].entries,
+                                              closure=new[0].paths, name=name)
+            rt = f"{name}:{image_tag(spec.tag, cfg)}"
+            return BuildResult(output="", format=opts.format, repo_tag=rt,
+                               config_digest=hashlib.sha256(cfg).hexdigest(),
+                               layers=[BuiltLayer(l.blob.digest, l.blob.size, l.paths, l.kind) for l in layers],
+                               warnings=warnings)
+        return _write_oci(spec, base, new, out, opts, workdir, name, progress, warnings)
+    finally:
+        progress.finish()
+
+
+def _write_oci(spec, base, new, out, opts, workdir, name, progress, warnings) -> BuildResult:
+    from .oci_layout import OciWriter
+
+    if opts.format == "oci":
+        ow = OciWriter(directory=out, compression=opts.compress, spool_dir=workdir, progress=progress)
+    else:
+        aw = ArchiveWriter(out, mtime=cfgmod.epoch(spec.mtime), spool_dir=workdir, progress=progress)
+        ow = OciWriter(archive=aw, compression=opts.compress, spool_dir=workdir, progress=progress)
+    encs = []
+    layers: list[Layer] = []
+    for bl in (base.layers if base else []):
+        encs.append(ow.add_blob(bl.blob))
+        layers.append(Layer(blob=bl.blob, comment=f"store paths: {[bl.member]!r}", kind="base"))
+    for n in new:
+        e = ow.add_entries(n.entries)
+        encs.append(e)
+        layers.append(Layer(blob=Blob(e.diff_id, e.raw_size, ""), comment=n.comment, paths=n.paths, kind=n.kind))
+    if spec.builder in LAYERED:
+        cfg = _layered_config(spec, base, layers)
+    else:
+        from .stacked import stacked_config_bytes
+
+        cfg = stacked_config_bytes(spec, base, [l.blob.digest for l in layers])
+    tag = image_tag(spec.tag, cfg)
+    ow.finish(cfg, encs, tag, f"{name}:{tag}")
+    return BuildResult(output="", format=opts.format, repo_tag=f"{name}:{tag}",
+                       config_digest=hashlib.sha256(cfg).hexdigest(),
+                       layers=[BuiltLayer(l.blob.digest, l.blob.size, l.paths, l.kind, e.digest)
+                               for l, e in zip(layers, encs)], warnings=warnings)
+
+
+# --- entry points ----------------------------------------------------------------------------
+
+def build(spec: ImageSpec, plan: LayerPlan | None, content, output: str,
+          opts: BuildOptions | None = None) -> BuildResult:
+    """Build the image into ``output`` (a file, or a directory for ``--format oci``) atomically."""
+    opts = opts or BuildOptions()
+    output = os.path.abspath(output)
+    parent = os.path.dirname(output)
+    if not os.path.isdir(parent):
+        raise UsageError(f"error: -o {output}: directory {parent} does not exist")
+    workdir = tempfile.mkdtemp(prefix=".nix2image-", dir=parent)
+    try:
+        if opts.format == "oci":
+            tmp = os.path.join(workdir, "layout")
+            os.mkdir(tmp)
+            result = write_image(spec, plan, content, tmp, opts, workdir)
+            if os.path.lexists(output):
+                if os.path.isdir(output) and not os.path.islink(output):
+                    shutil.rmtree(output)
+                else:
+                    os.unlink(output)
+            os.replace(tmp, output)
+        else:
+            fd, tmp = tempfile.mkstemp(prefix=".out-", dir=workdir)
+            with os.fdopen(fd, "w+b") as f:
+                result = write_image(spec, plan, content, f, opts, workdir)
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, output)
+    finally:
+        _rmtree(workdir)
+    result.output = output
+    return result
+
+
+def stream(spec: ImageSpec, plan: LayerPlan | None, content, out: BinaryIO,
+           opts: BuildOptions | None = None) -> BuildResult:
+    """Write the image as a docker-archive (or OCI archive) to a non-seekable stream."""
+    opts = opts or BuildOptions()
+    if opts.format == "oci":
+        raise UsageError("error: --format oci is a directory and cannot be streamed; use oci-archive")
+    workdir = tempfile.mkdtemp(prefix="nix2image-stream-")
+    try:
+        return write_image(spec, plan, content, _Unseekable(out), opts, workdir)
+    finally:
+        _rmtree(workdir)
+
+
+class _Unseekable:
+    """Forces the spooling path even when stdout happens to be a regular file."""
+
+    def __init__(self, f: BinaryIO) -> None:
+        self.f = f
+
+    def write(self, b) -> int:
+        return self.f.write(b)
+
+    def flush(self) -> None:
+        self.f.flush()
+
+    def seekable(self) -> bool:
+        return False
+
+    def seek(self, *a):
+        raise OSError("not seekable")
+
+
+def _rmtree(path: str) -> None:
+    def onerror(func, p, exc):
+        try:
+            os.chmod(os.path.dirname(p), 0o755)
+            os.chmod(p, 0o755)
+            func(p)
+        except OSError:
+            pass
+
+    shutil.rmtree(path, onerror=onerror)

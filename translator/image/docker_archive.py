@@ -1,0 +1,397 @@
+"""docker-archive (``docker save`` format): reading both forms, writing layered and stacked.
+
+Forms:
+
+* **manifest** - ``manifest.json`` lists, per image, its ``Config`` file, ``RepoTags`` and the
+  ``Layers`` tar files bottom first (what podman, skopeo and modern Docker read).
+* **parents** - the legacy form: ``repositories`` maps name -> tag -> top layer id, and each
+  ``<id>/json`` names its ``parent``; the chain gives the layers. Old archives have no
+  ``manifest.json`` or one that does not list the wanted image.
+
+Layered output (buildLayeredImage): ``<sha256>/layer.tar`` members, ``<config sha256>.json`` then
+``manifest.json``, no directory entries, no ``repositories`` (as nixpkgs' script). Stacked
+output (buildImage): base layer members, ``<layerID>/{VERSION,json,layer.tar}`` for the new
+layer (``json.parent`` = the base's config digest, as nixpkgs), config, ``manifest.json`` listing
+base layers then the new one, and ``repositories``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tarfile
+import tempfile
+from typing import Any, BinaryIO
+
+from ..errors import UserError
+from . import safety
+from .model import Blob, ImageData, Layer
+from .tarwriter import (Entry, HashingSink, archive_size, copy_fileobj, file_info, header_bytes, padded,
+                        write_end, write_tar)
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+def _json(data: bytes, archive: str, what: str) -> Any:
+    try:
+        return json.loads(data)
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise UserError(f"image archive {archive}: {what} is not valid JSON ({err})") from err
+
+
+def _blob_of(tar_path: str, ti: tarfile.TarInfo, archive: str, digest: str | None = None) -> Blob:
+    """A member's bytes in place; hashes them when ``digest`` is not known (legacy archives)."""
+    if not ti.isreg():
+        raise UserError(f"image archive {archive}: layer {ti.name} is not a regular file")
+    if ti.offset_data + ti.size > os.path.getsize(tar_path):
+        raise UserError(f"image archive {archive}: layer {ti.name} is truncated")
+    blob = Blob(digest or "", ti.size, tar_path, ti.offset_data)
+    if digest is None:
+        h = hashlib.sha256()
+        with blob.open() as f:
+            remaining = ti.size
+            while remaining:
+                b = f.read(min(1 << 20, remaining))
+                h.update(b)
+                remaining -= len(b)
+        blob.digest = h.hexdigest()
+    return blob
+
+
+def _tag_matches(repo_tags: list[str], name: str | None, tag: str | None) -> bool:
+    if not name and not tag:
+        return True
+    want = f"{name}:{tag}" if name and tag else (name or tag or "")
+    if name and tag:
+        return want in repo_tags
+    if name:
+        return any(rt.rsplit(":", 1)[0] == name for rt in repo_tags)
+    return any(rt.rsplit(":", 1)[-1] == tag for rt in repo_tags)
+
+
+def read_docker_archive(path: str, workdir: str, name: str | None = None, tag: str | None = None,
+                        verify: bool = True) -> ImageData:
+    """Read the image ``name:tag`` (or the first one) of a docker-archive in either form.
+
+    As nixpkgs' buildImage does, ``fromImageName``/``fromImageTag`` select the manifest entry
+    whose ``RepoTags`` hold ``name:tag``; without them the first entry is used. Layers are
+    referenced in place (after decompression for ``.tar.gz``/``.tar.zst``).
+    """
+    plain = safety.plain_tar(path, workdir)
+    tf, members = safety.open_members(plain, path)
+    with tf:
+        if "oci-layout" in members:
+            from .oci_layout import read_oci_tar
+
+            return read_oci_tar(plain, tf, members, path, workdir, name, tag)
+        manifest = None
+        if "manifest.json" in members:
+            manifest = _json(safety.read_member(tf, members["manifest.json"], path), path, "manifest.json")
+            if not isinstance(manifest, list):
+                raise UserError(f"image archive {path}: manifest.json is not a list")
+        repositories = None
+        if "repositories" in members:
+            repositories = _json(safety.read_member(tf, members["repositories"], path), path, "repositories")
+            if not isinstance(repositories, dict):
+                raise UserError(f"image archive {path}: repositories is not an object")
+
+        entry = None
+        if manifest:
+            for e in manifest:
+                if isinstance(e, dict) and _tag_matches(list(e.get("RepoTags") or []), name, tag):
+                    entry = e
+                    break
+        if entry is not None:
+            img = _from_manifest(plain, tf, members, entry, path, verify)
+            if repositories:
+                img.linking = "both"
+            return img
+        if repositories:
+            return _from_parents(plain, tf, members, repositories, path, name, tag)
+        if manifest:
+            known = sorted(t for e in manifest if isinstance(e, dict) for t in (e.get("RepoTags") or []))
+            raise UserError(f"image archive {path} has no image {name}:{tag} (it has: {', '.join(known) or 'untagged images'})")
+        raise UserError(f"{path} is not a docker-archive or OCI image: no manifest.json, repositories or oci-layout")
+
+
+def _from_manifest(plain: str, tf: tarfile.TarFile, members: dict, entry: dict, archive: str,
+                   verify: bool) -> ImageData:
+    cfg_name = safety.safe_ref(entry.get("Config"), archive, "manifest Config")
+    if cfg_name not in members:
+        raise UserError(f"image archive {archive}: config {cfg_name} named in manifest.json is missing")
+    cfg_bytes = safety.read_member(tf, members[cfg_name], archive)
+    config = _json(cfg_bytes, archive, cfg_name)
+    diff_ids = list(((config.get("rootfs") or {}).get("diff_ids")) or [])
+    layer_names = [safety.safe_ref(n, archive, "manifest layer") for n in (entry.get("Layers") or [])]
+    if len(diff_ids) != len(layer_names):
+        raise UserError(f"image archive {archive}: config lists {len(diff_ids)} diff_ids but the manifest "
+                        f"{len(layer_names)} layers")
+    layers = []
+    history = [h for h in (config.get("history") or []) if not h.get("empty_layer")]
+    for i, (ln, did) in enumerate(zip(layer_names, diff_ids)):
+        if ln not in members:
+            raise UserError(f"image archive {archive}: layer {ln} named in manifest.json is missing")
+        if not isinstance(did, str) or not did.startswith("sha256:"):
+            raise UserError(f"image archive {archive}: diff_id {did!r} is not a sha256 digest")
+        ti = members[ln]
+        blob = _blob_of(plain, ti, archive)
+        if verify and blob.digest != did[7:]:
+            raise UserError(f"image archive {archive}: layer {ln} has sha256 {blob.digest}, but the config "
+                            f"says {did}; the archive is corrupt")
+        if verify and safety.compression_of_blob(blob) != "none":
+            raise UserError(f"image archive {archive}: layer {ln} is compressed; docker-archive layers are plain tars")
+        extra = _legacy_extra(tf, members, ln, archive)
+        hist = history[i] if i < len(history) else {}
+        layers.append(Layer(blob=blob, comment=str(hist.get("comment") or ""), member=ti.name,
+                            header=ti, extra=extra, kind="base", created=hist.get("created")))
+    return ImageData(config=config, config_bytes=cfg_bytes, config_digest=hashlib.sha256(cfg_bytes).hexdigest(),
+                     layers=layers, repo_tags=list(entry.get("RepoTags") or []), linking="manifest",
+                     source=archive, history=list(config.get("history") or []))
+
+
+def _legacy_extra(tf: tarfile.TarFile, members: dict, layer_member: str, archive: str) -> dict[str, bytes]:
+    """The ``json`` and ``VERSION`` files next to a legacy ``<id>/layer.tar``."""
+    d = os.path.dirname(layer_member)
+    out = {}
+    if not d:
+        return out
+    for fname in ("VERSION", "json"):
+        key = f"{d}/{fname}"
+        if key in members and members[key].isreg():
+            out[fname] = safety.read_member(tf, members[key], archive)
+    return out
+
+
+def _from_parents(plain: str, tf: tarfile.TarFile, members: dict, repositories: dict, archive: str,
+                  name: str | None, tag: str | None) -> ImageData:
+    top = None
+    tags = []
+    for repo, tagmap in repositories.items():
+        if not isinstance(tagmap, dict):
+            continue
+        for t, lid in tagmap.items():
+            if (name is None or repo == name) and (tag is None or t == tag):
+                top, tags = lid, [f"{repo}:{t}"]
+                break
+        if top:
+            break
+    if top is None:
+        raise UserError(f"image archive {archive}: repositories has no image {name}:{tag}")
+    chain = []
+    seen = set()
+    lid = top
+    while lid:
+        lid = safety.safe_ref(lid, archive, "layer id")
+        if lid in seen:
+            raise UserError(f"image archive {archive}: the layer parent chain loops at {lid}")
+        seen.add(lid)
+        if f"{lid}/json" not in members:
+            if not chain:
+                raise UserError(f"image archive {archive}: layer {lid} named in repositories is missing")
+            break  # a parent outside the archive (nixpkgs points it at the base's config)
+        meta = _json(safety.read_member(tf, members[f"{lid}/json"], archive), archive, f"{lid}/json")
+        chain.append((lid, meta))
+        lid = meta.get("parent")
+    chain.reverse()
+    layers = []
+    for lid, meta in chain:
+        key = f"{lid}/layer.tar"
+        if key not in members:
+            raise UserError(f"image archive {archive}: layer {key} is missing")
+        ti = members[key]
+        layers.append(Layer(blob=_blob_of(plain, ti, archive), member=ti.name, header=ti,
+                            extra=_legacy_extra(tf, members, key, archive), kind="base"))
+    top_meta = chain[-1][1]
+    config = {
+        "architecture": top_meta.get("architecture", "amd64"),
+        "os": top_meta.get("os", "linux"),
+        "config": top_meta.get("config") or {},
+        "created": top_meta.get("created", "1970-01-01T00:00:01Z"),
+        "rootfs": {"type": "layers", "diff_ids": ["sha256:" + l.blob.digest for l in layers]},
+    }
+    cfg_bytes = json.dumps(config, sort_keys=True).encode()
+    return ImageData(config=config, config_bytes=cfg_bytes, config_digest=hashlib.sha256(cfg_bytes).hexdigest(),
+                     layers=layers, repo_tags=tags, linking="parents", source=archive, top_layer_id=top)
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+class ArchiveWriter:
+    """Writes an outer tar (docker-archive or OCI tar) member by member to ``out``.
+
+    When ``out`` is seekable a new layer is tarred straight into it: a header of the right length
+    is reserved, the layer written and hashed once, and the header (which names the digest)
+    filled in afterwards. Otherwise (a pipe) the layer is spooled to ``spool_dir`` and copied.
+    """
+
+    def __init__(self, out: BinaryIO, *, mtime: int, spool_dir: str, progress=None) -> None:
+        self.out = out
+        self.mtime = mtime
+        self.spool_dir = spool_dir
+        self.progress = progress
+        self.offset = 0
+        self.names: set[str] = set()
+        try:
+            out.seek(0, os.SEEK_CUR)
+            self.seekable = out.seekable()
+        except (OSError, AttributeError, ValueError):
+            self.seekable = False
+        if self.seekable:
+            self.offset = out.tell()
+        self.base_offset = self.offset
+
+    def _w(self, b: bytes) -> None:
+        self.out.write(b)
+        self.offset += len(b)
+
+    def add_bytes(self, name: str, data: bytes, mode: int = 0o644) -> None:
+        self.add_member(file_info(name, len(data), mode=mode, mtime=self.mtime), data=data)
+
+    def add_dir(self, name: str) -> None:
+        ti = tarfile.TarInfo(name)
+        ti.type = tarfile.DIRTYPE
+        ti.mode = 0o755
+        ti.mtime = self.mtime
+        self.add_member(ti)
+
+    def add_member(self, ti: tarfile.TarInfo, data: bytes | None = None, blob: Blob | None = None) -> None:
+        """Write a member whose body is ``data`` or a :class:`Blob` (copied, not re-hashed)."""
+        if ti.name in self.names:
+            return  # repeated base layers: one member, referenced several times
+        self.names.add(ti.name)
+        self._w(header_bytes(ti))
+        if data is not None:
+            self._w(data)
+            n = len(data)
+        elif blob is not None:
+            self._copy_blob(blob)
+            n = blob.size
+        else:
+            n = 0
+        pad = padded(n) - n
+        if pad:
+            self._w(b"\0" * pad)
+
+    def _copy_blob(self, blob: Blob) -> None:
+        with open(blob.path, "rb") as src:
+            if self.seekable and hasattr(os, "copy_file_range"):
+                self.out.flush()
+                done = 0
+                while done < blob.size:
+                    try:
+                        n = os.copy_file_range(src.fileno(), self.out.fileno(), blob.size - done,
+                                               blob.offset + done, self.offset + done)
+                    except OSError:
+                        n = 0
+                    if n == 0:
+                        break
+                    done += n
+                if done:
+                    self.out.seek(self.offset + done)
+                if done < blob.size:
+                    src.seek(blob.offset + done)
+                    copy_fileobj(src, self.out, blob.size - done)
+                self.offset += blob.size
+            else:
+                src.seek(blob.offset)
+                copy_fileobj(src, self, blob.size)
+                self.offset -= 0
+
+        if self.progress:
+            self.progress(blob.size)
+
+    def write(self, b: bytes) -> int:  # sink protocol for copy_fileobj
+        self._w(b)
+        return len(b)
+
+    def add_new_layer(self, entries: list[Entry], name_of=lambda d: f"{d}/layer.tar",
+                      mode: int = 0o644) -> Blob:
+        """Tar ``entries`` into a member named ``name_of(digest)``, hashing once; returns its blob."""
+        size = archive_size(entries)
+        placeholder = file_info(name_of("0" * 64), size, mode=mode, mtime=self.mtime)
+        hlen = len(header_bytes(placeholder))
+        if self.seekable:
+            start = self.offset
+            self._w(b"\0" * hlen)
+            body_start = self.offset
+            sink = HashingSink(self.out)
+            n = write_tar(entries, sink, self.progress)
+            digest = sink.hexdigest()
+            self.offset += n
+            if n != size:
+                raise UserError("a file changed size while its layer was being written; retry the build")
+            end = self.offset
+            placeholder.name = name_of(digest)
+            hdr = header_bytes(placeholder)
+            assert len(hdr) == hlen
+            self.out.seek(start)
+            self.out.write(hdr)
+            self.out.seek(end)
+            self.names.add(placeholder.name)
+            return Blob(digest, size, "", body_start)  # path filled by the caller once the file is final
+        spool = spool_layer(entries, self.spool_dir, self.progress)
+        placeholder.name = name_of(spool.digest)
+        self.add_member(placeholder, blob=spool)
+        os.unlink(spool.path)
+        return Blob(spool.digest, spool.size, "", 0)
+
+    def close(self) -> None:
+        write_end(self.offset - self.base_offset, self)
+        self.out.flush()
+
+
+def spool_layer(entries: list[Entry], spool_dir: str, progress=None) -> Blob:
+    """Tar ``entries`` into a new file of ``spool_dir``, hashing while writing."""
+    fd, path = tempfile.mkstemp(prefix=".spool-", dir=spool_dir)
+    with os.fdopen(fd, "wb") as f:
+        sink = HashingSink(f)
+        n = write_tar(entries, sink, progress)
+        digest = sink.hexdigest()
+    real = os.path.join(spool_dir, digest + ".layer")
+    os.replace(path, real)
+    return Blob(digest, n, real, 0)
+
+
+def layered_archive(w: ArchiveWriter, *, base: ImageData | None, new_layers: list[tuple[list[Entry], list[str], str]],
+                    make_config, repo_tag: str | None, tag_of=None) -> tuple[bytes, bytes, list[Layer]]:
+    """Write a layered docker-archive: base layers (verbatim), new layers, config, manifest.
+
+    ``new_layers`` are ``(entries, store paths, comment)``; ``make_config(layers)`` returns the
+    config bytes once every diff_id is known; ``tag_of(config_bytes)`` the final repo tag.
+    Returns ``(config bytes, manifest bytes, layers)``.
+    """
+    layers: list[Layer] = []
+    for bl in (base.layers if base else []):
+        hdr = _copy_header(bl.header, bl.member)
+        w.add_member(hdr, blob=bl.blob)
+        layers.append(Layer(blob=bl.blob, comment=f"store paths: {[hdr.name]!r}", member=hdr.name, kind="base"))
+    for entries, paths, comment in new_layers:
+        blob = w.add_new_layer(entries)
+        layers.append(Layer(blob=blob, comment=comment, paths=tuple(paths), member=f"{blob.digest}/layer.tar"))
+    cfg = make_config(layers)
+    cfg_digest = hashlib.sha256(cfg).hexdigest()
+    w.add_bytes(f"{cfg_digest}.json", cfg)
+    rt = repo_tag if tag_of is None else tag_of(cfg)
+    manifest = json.dumps([{"Config": f"{cfg_digest}.json", "RepoTags": [rt],
+                            "Layers": [l.member for l in layers]}], indent=4).encode()
+    w.add_bytes("manifest.json", manifest)
+    w.close()
+    return cfg, manifest, layers
+
+
+def _copy_header(ti: tarfile.TarInfo | None, member: str | None) -> tarfile.TarInfo:
+    """The base archive's outer header for a layer, kept as is (mode, owner, mtime)."""
+    assert member is not None
+    if ti is None:
+        return file_info(member, 0)
+    new = tarfile.TarInfo(safety.norm_member(ti.name))
+    new.size = ti.size
+    new.mode, new.mtime, new.uid, new.gid, new.uname, new.gname = ti.mode, ti.mtime, ti.uid, ti.gid, ti.uname, ti.gname
+    return new
+
+
+def copy_tree_file(src: str, dst_dir: str) -> str:
+    os.makedirs(dst_dir, exist_ok=True)
+    return shutil.copy(src, dst_dir)

@@ -1,0 +1,231 @@
+"""OCI image layout: writing (directory or tar) and reading (as a base image).
+
+Layout: ``oci-layout`` (``{"imageLayoutVersion": "1.0.0"}``), ``index.json`` pointing at one
+image manifest whose ``org.opencontainers.image.ref.name`` annotation is the tag (what
+``skopeo ... oci:DIR:TAG`` looks up), and every blob under ``blobs/sha256/<hex>``. Layer media
+types follow the compression (``tar``, ``tar+gzip``, ``tar+zstd``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tarfile
+import tempfile
+
+from ..errors import UserError
+from . import safety
+from .compress import MEDIA_TYPES, Encoded, encode_blob, encode_layer
+from .config import dumps_compact
+from .model import Blob, ImageData, Layer
+
+MANIFEST_MT = "application/vnd.oci.image.manifest.v1+json"
+INDEX_MT = "application/vnd.oci.image.index.v1+json"
+CONFIG_MT = "application/vnd.oci.image.config.v1+json"
+LAYOUT = b'{"imageLayoutVersion":"1.0.0"}'
+
+
+class OciWriter:
+    """Collects blobs into a layout directory, or into an outer tar (``archive``: an ArchiveWriter)."""
+
+    def __init__(self, *, directory: str | None = None, archive=None, compression: str = "none",
+                 spool_dir: str, progress=None) -> None:
+        self.directory = directory
+        self.archive = archive
+        self.compression = compression
+        self.spool_dir = spool_dir
+        self.progress = progress
+        self.written: set[str] = set()
+        if directory is not None:
+            os.makedirs(os.path.join(directory, "blobs", "sha256"), exist_ok=True)
+        else:
+            archive.add_dir("blobs")
+            archive.add_dir("blobs/sha256")
+
+    def _blob_target(self) -> tuple[int, str]:
+        d = os.path.join(self.directory, "blobs", "sha256") if self.directory else self.spool_dir
+        return tempfile.mkstemp(prefix=".blob-", dir=d)
+
+    def _commit(self, tmp: str, digest: str) -> None:
+        if self.directory is not None:
+            final = os.path.join(self.directory, "blobs", "sha256", digest)
+            os.replace(tmp, final)
+            os.chmod(final, 0o644)
+        else:
+            name = f"blobs/sha256/{digest}"
+            if name not in self.archive.names:
+                size = os.path.getsize(tmp)
+                from .tarwriter import file_info
+
+                self.archive.add_member(file_info(name, size, mtime=self.archive.mtime), blob=Blob(digest, size, tmp))
+            os.unlink(tmp)
+        self.written.add(digest)
+
+    def add_entries(self, entries) -> Encoded:
+        """A new layer from tar entries (tarred, compressed and hashed in one pass)."""
+        fd, tmp = self._blob_target()
+        with os.fdopen(fd, "wb") as f:
+            enc = encode_layer(entries, f, self.compression, self.progress)
+        self._commit(tmp, enc.digest)
+        return enc
+
+    def add_blob(self, blob: Blob) -> Encoded:
+        """A base layer (uncompressed on disk), compressed as the output asks."""
+        fd, tmp = self._blob_target()
+        with os.fdopen(fd, "wb") as f:
+            enc = encode_blob(blob, f, self.compression)
+        self._commit(tmp, enc.digest)
+        return enc
+
+    def add_json(self, data: bytes) -> tuple[str, int]:
+        digest = hashlib.sha256(data).hexdigest()
+        fd, tmp = self._blob_target()
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        self._commit(tmp, digest)
+        return digest, len(data)
+
+    def finish(self, config_bytes: bytes, layers: list[Encoded], ref_name: str, image_ref: str) -> bytes:
+        """Write config, manifest, index.json and oci-layout; returns the manifest bytes."""
+        cd, cs = self.add_json(config_bytes)
+        manifest = {
+            "schemaVersion": 2,
+            "mediaType": MANIFEST_MT,
+            "config": {"mediaType": CONFIG_MT, "digest": f"sha256:{cd}", "size": cs},
+            "layers": [{"mediaType": MEDIA_TYPES[self.compression], "digest": f"sha256:{e.digest}", "size": e.size}
+                       for e in layers],
+        }
+        mb = dumps_compact(manifest)
+        md, ms = self.add_json(mb)
+        index = {
+            "schemaVersion": 2,
+            "mediaType": INDEX_MT,
+            "manifests": [{"mediaType": MANIFEST_MT, "digest": f"sha256:{md}", "size": ms,
+                           "annotations": {"io.containerd.image.name": image_ref,
+                                           "org.opencontainers.image.ref.name": ref_name}}],
+        }
+        ib = dumps_compact(index)
+        if self.directory is not None:
+            for name, data in (("oci-layout", LAYOUT), ("index.json", ib)):
+                with open(os.path.join(self.directory, name), "wb") as f:
+                    f.write(data)
+        else:
+            self.archive.add_bytes("oci-layout", LAYOUT)
+            self.archive.add_bytes("index.json", ib)
+            self.archive.close()
+        return mb
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+def _pick(index: dict, source: str, name: str | None, tag: str | None) -> dict:
+    manifests = [m for m in (index.get("manifests") or []) if isinstance(m, dict)]
+    if not manifests:
+        raise UserError(f"OCI layout {source}: index.json lists no manifests")
+    if tag or name:
+        for m in manifests:
+            ann = m.get("annotations") or {}
+            ref = ann.get("org.opencontainers.image.ref.name", "")
+            full = ann.get("io.containerd.image.name", "")
+            if (tag and ref == tag) or (name and tag and (ref == f"{name}:{tag}" or full == f"{name}:{tag}")):
+                return m
+        if len(manifests) > 1:
+            raise UserError(f"OCI layout {source} has no image tagged {tag or name}")
+    return manifests[0]
+
+
+def _read_layout(get, source: str, workdir: str, name: str | None, tag: str | None) -> ImageData:
+    """Read an OCI layout given ``get(relpath) -> (path on disk, offset, size)``."""
+    def data(rel: str) -> bytes:
+        p, off, size = get(rel)
+        with open(p, "rb") as f:
+            f.seek(off)
+            return f.read(size)
+
+    def blob_ref(desc: dict) -> str:
+        d = desc.get("digest", "")
+        if not isinstance(d, str) or not d.startswith("sha256:") or len(d) != 71 or "/" in d:
+            raise UserError(f"OCI layout {source}: bad digest {d!r}")
+        return f"blobs/sha256/{d[7:]}"
+
+    def checked(desc: dict) -> bytes:
+        b = data(blob_ref(desc))
+        if hashlib.sha256(b).hexdigest() != desc["digest"][7:]:
+            raise UserError(f"OCI layout {source}: blob {desc['digest']} does not match its digest")
+        return b
+
+    try:
+        index = json.loads(data("index.json"))
+        mdesc = _pick(index, source, name, tag)
+        if mdesc.get("mediaType") == INDEX_MT:
+            sub = json.loads(checked(mdesc))
+            mdesc = _pick(sub, source, None, None)
+        manifest = json.loads(checked(mdesc))
+        cfg_bytes = checked(manifest["config"])
+        config = json.loads(cfg_bytes)
+    except (KeyError, TypeError, json.JSONDecodeError) as err:
+        raise UserError(f"OCI layout {source}: malformed index, manifest or config ({err})") from err
+    diff_ids = list(((config.get("rootfs") or {}).get("diff_ids")) or [])
+    ldescs = manifest.get("layers") or []
+    if len(diff_ids) != len(ldescs):
+        raise UserError(f"OCI layout {source}: {len(ldescs)} layers but {len(diff_ids)} diff_ids")
+    layers = []
+    for desc, did in zip(ldescs, diff_ids):
+        p, off, size = get(blob_ref(desc))
+        raw = Blob(desc["digest"][7:], size, p, off)
+        mt = desc.get("mediaType", "")
+        if mt.endswith("gzip") or mt.endswith("zstd"):
+            fd, tmp = tempfile.mkstemp(prefix="base-layer-", dir=workdir)
+            os.close(fd)
+            src = os.path.join(workdir, os.path.basename(tmp) + ".z")
+            with open(src, "wb") as out, raw.open() as f:
+                out.write(f.read(size))
+            safety.decompress_to(src, tmp, f"OCI layout {source} layer")
+            os.unlink(src)
+            h = hashlib.sha256()
+            with open(tmp, "rb") as f:
+                for chunk in iter(lambda: f.read(1 << 20), b""):
+                    h.update(chunk)
+            blob = Blob(h.hexdigest(), os.path.getsize(tmp), tmp, 0)
+        else:
+            blob = raw
+        if "sha256:" + blob.digest != did:
+            raise UserError(f"OCI layout {source}: layer {desc['digest']} does not match diff_id {did}")
+        layers.append(Layer(blob=blob, member=f"{blob.digest}/layer.tar", kind="base",
+                            header=None))
+    ann = mdesc.get("annotations") or {}
+    tags = [ann["io.containerd.image.name"]] if "io.containerd.image.name" in ann else (
+        [ann["org.opencontainers.image.ref.name"]] if "org.opencontainers.image.ref.name" in ann else [])
+    return ImageData(config=config, config_bytes=cfg_bytes, config_digest=hashlib.sha256(cfg_bytes).hexdigest(),
+                     layers=layers, repo_tags=tags, linking="oci", source=source,
+                     history=list(config.get("history") or []))
+
+
+def read_oci_dir(path: str, workdir: str, name: str | None = None, tag: str | None = None) -> ImageData:
+    """Read an image from an OCI layout directory."""
+    real = os.path.realpath(path)
+
+    def get(rel: str):
+        p = os.path.realpath(os.path.join(real, rel))
+        if not p.startswith(real + os.sep):
+            raise UserError(f"OCI layout {path}: {rel} points outside the layout")
+        if not os.path.isfile(p):
+            raise UserError(f"OCI layout {path}: {rel} is missing")
+        return p, 0, os.path.getsize(p)
+
+    return _read_layout(get, path, workdir, name, tag)
+
+
+def read_oci_tar(plain: str, tf: tarfile.TarFile, members: dict, source: str, workdir: str,
+                 name: str | None = None, tag: str | None = None) -> ImageData:
+    """Read an image from an OCI layout packed in a tar (members already safety-checked)."""
+    def get(rel: str):
+        ti = members.get(rel)
+        if ti is None or not ti.isreg():
+            raise UserError(f"OCI archive {source}: {rel} is missing")
+        if ti.offset_data + ti.size > os.path.getsize(plain):
+            raise UserError(f"OCI archive {source}: {rel} is truncated")
+        return plain, ti.offset_data, ti.size
+
+    return _read_layout(get, source, workdir, name, tag)
