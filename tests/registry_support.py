@@ -27,14 +27,14 @@ def free_port() -> int:
 class Registry:
     """``docker-registry serve`` on 127.0.0.1:PORT; ``htpasswd`` (user, password) enables basic auth."""
 
-    def __init__(self, workdir: Path, htpasswd: tuple[str, str] | None = None) -> None:
+    def __init__(self, workdir: Path, htpasswd: tuple[str, str] | None = None, auth_config: str = "") -> None:
         need_tool("docker-registry")
         self.workdir = workdir
         self.port = free_port()
         self.htpasswd = htpasswd
         self.proc: subprocess.Popen | None = None
         (workdir / "storage").mkdir(parents=True, exist_ok=True)
-        auth = ""
+        auth = auth_config
         if htpasswd:
             import bcrypt
 
@@ -202,3 +202,88 @@ def make_docker_archive(path: Path, layers: list[dict[str, bytes]], repo_tag: st
             ti.size, ti.mtime = len(data), 1
             tf.addfile(ti, io.BytesIO(data))
     return diff_ids
+
+
+class TokenServer:
+    """A tiny bearer-token service (the Docker token flow) for a registry configured with
+    ``auth.token``: it checks basic credentials and hands out RS256 JWTs signed by a
+    self-signed certificate that the registry trusts (``rootcertbundle``)."""
+
+    def __init__(self, workdir: Path, user: str, password: str, service: str = "nix2image-test") -> None:
+        import base64
+        import datetime
+        import json as _json
+
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import padding, rsa
+        from cryptography.x509.oid import NameOID
+
+        self.service = service
+        self.issuer = "nix2image-test-issuer"
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "nix2image-test-token")])
+        now = datetime.datetime.now(datetime.timezone.utc)
+        cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                .serial_number(1).not_valid_before(now - datetime.timedelta(days=1))
+                .not_valid_after(now + datetime.timedelta(days=1))
+                .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+                .sign(key, hashes.SHA256()))
+        self.cert_path = workdir / "token-cert.pem"
+        self.cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        x5c = base64.b64encode(cert.public_bytes(serialization.Encoding.DER)).decode()
+        expected = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+        server = self
+
+        def b64(data: bytes) -> str:
+            return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+        def token_for(scope: str) -> str:
+            access = []
+            for part in scope.split():
+                kind, _, rest = part.partition(":")
+                repo, _, actions = rest.rpartition(":")
+                access.append({"type": kind, "name": repo, "actions": actions.split(",")})
+            t = int(time.time())
+            header = {"typ": "JWT", "alg": "RS256", "x5c": [x5c]}
+            claims = {"iss": server.issuer, "sub": user, "aud": server.service, "exp": t + 300, "nbf": t - 10,
+                      "iat": t, "jti": f"{t}-{len(server.issued)}", "access": access}
+            signing_input = f"{b64(_json.dumps(header).encode())}.{b64(_json.dumps(claims).encode())}"
+            sig = key.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
+            return f"{signing_input}.{b64(sig)}"
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                import urllib.parse as up
+
+                query = dict(up.parse_qsl(up.urlsplit(self.path).query))
+                if self.headers.get("Authorization") != expected:
+                    server.refused += 1
+                    self.send_response(401)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                body = _json.dumps({"token": token_for(query.get("scope", ""))}).encode()
+                server.issued.append(query.get("scope", ""))
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.issued: list[str] = []
+        self.refused = 0
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def registry_auth_config(self) -> str:
+        return (f"auth:\n  token:\n    realm: http://127.0.0.1:{self.port}/token\n    service: {self.service}\n"
+                f"    issuer: {self.issuer}\n    rootcertbundle: {self.cert_path}\n")
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

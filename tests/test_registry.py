@@ -12,8 +12,23 @@ import pytest
 from conftest import need_tool, run_cli
 from registry_support import FaultProxy, Registry, make_docker_archive
 
-APP_V1 = [{"bin/base": b"base layer\n" * 1000}, {"lib/libdep.so": b"dependency\n" * 2000}, {"bin/app": b"app version 1\n"}]
-APP_V2 = [{"bin/base": b"base layer\n" * 1000}, {"lib/libdep.so": b"dependency\n" * 2000}, {"bin/app": b"app version 2\n"}]
+
+
+def noise(seed: bytes, size: int) -> bytes:
+    """Incompressible but deterministic bytes, so that compressed sizes stay meaningful."""
+    import hashlib
+
+    out, block = bytearray(), seed
+    while len(out) < size:
+        block = hashlib.sha256(block).digest()
+        out += block
+    return bytes(out[:size])
+
+
+BASE = {"bin/base": noise(b"base", 200_000)}
+DEP = {"lib/libdep.so": noise(b"dep", 100_000)}
+APP_V1 = [BASE, DEP, {"bin/app": b"app version 1\n"}]
+APP_V2 = [BASE, DEP, {"bin/app": b"app version 2\n"}]
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +66,7 @@ def test_push_then_pull_back_with_skopeo_and_nix2image(registry, tmp_path, cache
 
     # skopeo copies it out again, verifying every blob digest on the way
     oci = tmp_path / "oci"
-    subprocess.run(["skopeo", "copy", "--src-tls-verify=false", f"docker://{registry.host}/team/app:1", f"oci:{oci}:1"],
+    subprocess.run(["skopeo", "copy", "--preserve-digests", "--src-tls-verify=false", f"docker://{registry.host}/team/app:1", f"oci:{oci}:1"],
                    check=True, capture_output=True)
     index = json.loads((oci / "index.json").read_text())
     assert index["manifests"][0]["digest"] == report["digest"]
@@ -214,3 +229,26 @@ def test_pull_to_cache_and_bad_references(registry, tmp_path, cache_dir):
     missing = run_cli("pull", f"docker://{registry.host}/nope/app:1", "-o", str(tmp_path / "x.tar"), "--insecure", "-q")
     assert missing.returncode == 1 and "404" in missing.stderr and "Traceback" not in missing.stderr
     assert not (tmp_path / "x.tar").exists()
+
+
+def test_bearer_token_auth(tmp_path, cache_dir):
+    from registry_support import TokenServer
+
+    tokens = TokenServer(tmp_path, "bob", "token-pw")
+    reg = Registry(tmp_path / "tokenreg", auth_config=tokens.registry_auth_config()).start()
+    try:
+        src = tmp_path / "v1.tar"
+        make_docker_archive(src, APP_V1, "app:1")
+        bad = run_cli("push", str(src), f"docker://{reg.host}/t/app:1", "--insecure", "--cache-dir", cache_dir,
+                      "--username", "bob", "--password", "nope")
+        assert bad.returncode == 1 and "refused" in bad.stderr and "nope" not in bad.stderr
+        ok = run_cli("push", str(src), f"docker://{reg.host}/t/app:1", "--insecure", "--cache-dir", cache_dir,
+                     "--username", "bob", "--password-stdin", input="token-pw\n")
+        assert ok.returncode == 0, ok.stderr
+        assert any("repository:t/app:pull,push" in s for s in tokens.issued)
+        pulled = run_cli("pull", f"docker://{reg.host}/t/app:1", "-o", str(tmp_path / "p.tar"), "--insecure", "-q",
+                         "--username", "bob", "--password", "token-pw")
+        assert pulled.returncode == 0, pulled.stderr
+    finally:
+        reg.stop()
+        tokens.close()
