@@ -409,3 +409,20 @@ def test_aterm_roundtrip_and_show_derivation(nix, tmp_path):
     assert Path(drv_path).read_text() == ours
     parsed = D.parse_aterm(ours, "rt")
     assert parsed.unparse() == ours
+
+
+def test_structured_attrs(nix, tmp_path):
+    (tmp_path / "s.txt").write_text("s")
+    a = base("a", "dep", outputs=["out", "dev"])
+    b = base("b", "structured", __structuredAttrs=True, outputs=["out", "bin"],
+             nested={"z": [1, 2.5, True, None, "str\n\"q\""], "a": {"deep": Out(a, "dev")}},
+             dep=a, src=Src(tmp_path / "s.txt"), args=["-e", "x"], empty={}, n=None,
+             **{"key with \"quotes\"": "v"})
+    check_drvs([a, b], nix)
+    env = D.DERIVATIONS[PyEval().drv(b).d["drvPath"].s].env
+    assert set(env) == {"__json", "out", "bin"}
+    assert '"dep":"/nix/store/' in env["__json"]
+
+
+def test_structured_attrs_with_ignore_nulls(nix):
+    check_drvs([base("a", "s2", __structuredAttrs=True, __ignoreNulls=True, gone=None, kept=[None])], nix)

@@ -120,11 +120,11 @@ def _check_outputs(names: list[str], pos: Any) -> list[str]:
 
 def _json_of(v: Any, pos: Any, context: set[str]) -> str:
     """``printValueAsJSON`` (strict, copying paths to the store) for ``__structuredAttrs``."""
-    try:
-        from . import json_builtins  # type: ignore[attr-defined]  # provided by the builtins helper
-    except ImportError:
-        raise EvalError("'__structuredAttrs' is not supported by this evaluator yet", pos) from None
-    return json_builtins.value_to_json(v, pos, context)
+    from ..printer import to_json
+
+    text, ctx = to_json(v, pos, copy_to_store=True)
+    context |= ctx
+    return text
 
 
 @builtin("derivationStrict", 1)
@@ -244,24 +244,9 @@ def prim_derivation_strict(args, pos):
 
 def _json_string(s: str) -> str:
     """A JSON string literal as Nix's JSON writer prints it."""
-    out = ['"']
-    for c in s:
-        if c == '"':
-            out.append('\\"')
-        elif c == "\\":
-            out.append("\\\\")
-        elif c == "\n":
-            out.append("\\n")
-        elif c == "\r":
-            out.append("\\r")
-        elif c == "\t":
-            out.append("\\t")
-        elif ord(c) < 0x20:
-            out.append(f"\\u{ord(c):04x}")
-        else:
-            out.append(c)
-    out.append('"')
-    return "".join(out)
+    from ..printer import json_string
+
+    return json_string(s)
 
 
 # The user-facing ``derivation``: calls derivationStrict lazily and presents every output as a
