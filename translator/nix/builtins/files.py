@@ -1,0 +1,207 @@
+"""File system builtins: readFile, readDir, pathExists, hashFile, baseNameOf, dirOf, toPath,
+findFile.
+
+These read the local file system exactly as ``nix-instantiate --eval`` does (no store is
+involved: nothing is copied). :func:`find_file` is Nix's search path lookup, shared with the
+evaluator's ``<name>`` syntax.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+
+from ..values import EvalError, NixAttrs, NixPath, NixString, force
+from .. import operations as ops
+from . import builtin
+from ._util import force_string_noctx, from_bytes
+from .strings import hash_bytes
+
+#: Where ``<nix/...>`` resolves when no search path entry has it (Nix 2.8's corepkgs).
+COREPKGS_PREFIX = "/__corepkgs__/"
+
+
+def canon_path(path: str) -> str:
+    """Nix's canonPath: absolute, no ``.``/``..``/empty components, no trailing slash."""
+    parts: list[str] = []
+    for comp in path.split("/"):
+        if comp == "" or comp == ".":
+            continue
+        if comp == "..":
+            if parts:
+                parts.pop()
+            continue
+        parts.append(comp)
+    return "/" + "/".join(parts)
+
+
+def base_name_of(path: str) -> str:
+    """Nix's baseNameOf: the last component, ignoring one trailing slash."""
+    if not path:
+        return ""
+    last = len(path) - 1
+    if path[last] == "/" and last > 0:
+        last -= 1
+    i = path.rfind("/", 0, last + 1)
+    return path[i + 1:last + 1]
+
+
+def dir_of(path: str) -> str:
+    """Nix's dirOf: everything before the last slash (``.`` when there is none)."""
+    i = path.rfind("/")
+    if i < 0:
+        return "."
+    return "/" if i == 0 else path[:i]
+
+
+def _os_error(what: str, path: str, err: OSError, pos) -> EvalError:
+    return EvalError(f"{what} '{path}': {err.strerror or err}", pos)
+
+
+@builtin("readFile", 1)
+def prim_read_file(args, pos):
+    path = ops.coerce_to_path(args[0], pos)
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as err:
+        raise _os_error("opening file", path, err, pos) from None
+    if b"\0" in data:
+        raise EvalError(f"the contents of the file '{path}' cannot be represented as a Nix string", pos)
+    return NixString(from_bytes(data))
+
+
+def _file_type(mode: int) -> str:
+    if stat.S_ISREG(mode):
+        return "regular"
+    if stat.S_ISDIR(mode):
+        return "directory"
+    if stat.S_ISLNK(mode):
+        return "symlink"
+    return "unknown"
+
+
+@builtin("readDir", 1)
+def prim_read_dir(args, pos):
+    path = ops.coerce_to_path(args[0], pos)
+    try:
+        entries = list(os.scandir(path))
+    except OSError as err:
+        raise _os_error("opening directory", path, err, pos) from None
+    d = {}
+    for ent in entries:
+        try:
+            mode = ent.stat(follow_symlinks=False).st_mode
+        except OSError as err:
+            raise _os_error("getting status of", ent.path, err, pos) from None
+        d[os.fsdecode(ent.name)] = NixString(_file_type(mode))
+    return NixAttrs(dict(sorted(d.items())))
+
+
+@builtin("pathExists", 1)
+def prim_path_exists(args, pos):
+    path = ops.coerce_to_path(args[0], pos)
+    try:
+        os.lstat(path)
+    except OSError:
+        return False
+    return True
+
+
+@builtin("hashFile", 2)
+def prim_hash_file(args, pos):
+    algo = force_string_noctx(args[0], pos)
+    path = ops.coerce_to_path(args[1], pos)
+    hash_bytes(algo, b"", pos)  # unknown algorithm: fail before reading
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as err:
+        raise _os_error("opening file", path, err, pos) from None
+    return NixString(hash_bytes(algo, data, pos))
+
+
+@builtin("baseNameOf", 1, glob=True)
+def prim_base_name_of(args, pos):
+    s = ops.coerce_to_string(args[0], pos, copy_to_store=False)
+    return NixString(base_name_of(s.s), s.ctx)
+
+
+@builtin("dirOf", 1, glob=True)
+def prim_dir_of(args, pos):
+    v = force(args[0])
+    s = ops.coerce_to_string(v, pos, copy_to_store=False)
+    d = dir_of(s.s)
+    if type(v) is NixPath:
+        return NixPath(d)
+    return NixString(d, s.ctx)
+
+
+@builtin("toPath", 1)
+def prim_to_path(args, pos):
+    s = ops.coerce_to_string(args[0], pos, copy_to_store=False)
+    if not s.s.startswith("/"):
+        raise EvalError(f"string '{s.s}' doesn't represent an absolute path", pos)
+    return NixString(canon_path(s.s), s.ctx)
+
+
+# --- search path -----------------------------------------------------------------------------
+
+_warned: set[str] = set()
+
+
+def _resolve_entry(path: str) -> str | None:
+    """The directory a search path entry stands for, or None (with Nix's warning) if unusable."""
+    if "://" in path or path.startswith("channel:") or path.startswith("flake:"):
+        if path not in _warned:
+            _warned.add(path)
+            sys.stderr.write(f"warning: Nix search path entry '{path}' cannot be downloaded, ignoring\n")
+        return None
+    full = canon_path(os.path.join(os.getcwd(), path))
+    if not os.path.exists(full):
+        if path not in _warned:
+            _warned.add(path)
+            sys.stderr.write(f"warning: Nix search path entry '{full}' does not exist, ignoring\n")
+        return None
+    return full
+
+
+def find_file(search_path: list[tuple[str, str]], name: str, pos=None) -> str:
+    """Nix's findFile: the first ``prefix=path`` entry under which ``name`` exists.
+
+    Raises the (``tryEval``-catchable) error Nix raises when nothing matches."""
+    for prefix, path in search_path:
+        if not prefix:
+            suffix = "/" + name
+        else:
+            n = len(prefix)
+            if not name.startswith(prefix) or (len(name) > n and name[n] != "/"):
+                continue
+            suffix = "" if len(name) == n else "/" + name[n + 1:]
+        base = _resolve_entry(path)
+        if base is None:
+            continue
+        res = base + suffix
+        if os.path.exists(res):
+            return canon_path(res)
+    if name.startswith("nix/"):
+        return COREPKGS_PREFIX + name[4:]
+    raise EvalError(f"file '{name}' was not found in the Nix search path (add it using $NIX_PATH or -I)",
+                    pos, kind="throw")
+
+
+@builtin("findFile", 2)
+def prim_find_file(args, pos):
+    entries: list[tuple[str, str]] = []
+    for item in ops.force_list(args[0], pos).items:
+        attrs = ops.force_attrs(item, pos)
+        prefix = ""
+        if "prefix" in attrs.d:
+            prefix = force_string_noctx(attrs.d["prefix"], pos)
+        if "path" not in attrs.d:
+            raise EvalError("attribute 'path' missing for call to 'findFile'", pos)
+        path = ops.coerce_to_string(attrs.d["path"], pos, copy_to_store=False).s
+        entries.append((prefix, path))
+    name = force_string_noctx(args[1], pos)
+    return NixPath(find_file(entries, name, pos))

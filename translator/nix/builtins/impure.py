@@ -1,0 +1,61 @@
+"""Impure builtins: currentTime, getEnv, and the fetchers.
+
+``currentTime`` and ``getEnv`` behave as in ``nix-instantiate`` without ``--pure-eval`` (the
+clock, read once per process; the environment). nix2image never reaches the network, so the
+fetchers (``fetchurl``, ``fetchTarball``, ``fetchGit``, ``fetchMercurial``, ``fetchTree``) fail
+with an error that names the builtin and what it was asked to fetch, and says how to supply the
+content instead.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from ..values import EvalError, NixAttrs, NixString, force
+from .. import operations as ops
+from . import builtin, constant
+from ._util import force_string_noctx
+
+_START_TIME = int(time.time())
+
+constant("currentTime", _START_TIME)
+
+
+@builtin("getEnv", 1)
+def prim_get_env(args, pos):
+    name = force_string_noctx(args[0], pos)
+    return NixString(os.environ.get(name, ""))
+
+
+def _describe(v, pos) -> str:
+    """The URL (or other source) a fetcher was asked for, for the error message."""
+    v = force(v)
+    if type(v) is NixAttrs:
+        for key in ("url", "path", "type"):
+            if key in v.d:
+                try:
+                    return ops.coerce_to_string(v.d[key], pos, copy_to_store=False).s
+                except EvalError:
+                    break
+        return "«" + ", ".join(sorted(v.d)) + "»"
+    return ops.coerce_to_string(v, pos, copy_to_store=False).s
+
+
+def _fetcher(name: str, glob: bool) -> None:
+    def prim(args, pos):
+        what = _describe(args[0], pos)
+        raise EvalError(
+            f"'builtins.{name}' cannot fetch '{what}': nix2image evaluates without network access; "
+            "make the content available locally (e.g. with --bind or a --catalog entry) instead", pos)
+
+    prim.__name__ = f"prim_{name}"
+    prim.__doc__ = f"``builtins.{name}``: always an error (no network access)."
+    builtin(name, 1, glob=glob)(prim)
+
+
+_fetcher("fetchurl", False)
+_fetcher("fetchTarball", True)
+_fetcher("fetchGit", True)
+_fetcher("fetchMercurial", True)
+_fetcher("fetchTree", True)

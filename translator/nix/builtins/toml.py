@@ -1,0 +1,74 @@
+"""``fromTOML``: TOML documents as Nix values (tables are sets, arrays lists).
+
+Like Nix 2.8, dates and times are rejected, and any error is reported as
+``while parsing a TOML string: <reason>``. Parsing uses the standard library's ``tomllib``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import tomllib
+from typing import Any
+
+from ..values import EvalError, NixAttrs, NixList, NixString
+from .. import operations as ops
+from . import builtin
+
+
+class _Unsupported(Exception):
+    pass
+
+
+def _convert(v: Any) -> Any:
+    """Convert a ``tomllib`` result iteratively (deep documents must not recurse in Python)."""
+    root: list[Any] = [None]
+    work: list[tuple[Any, Any, Any]] = [(v, root, 0)]
+    while work:
+        val, parent, key = work.pop()
+        if isinstance(val, dict):
+            d: dict[str, Any] = {}
+            parent[key] = NixAttrs(d)
+            for k, x in val.items():
+                work.append((x, d, k))
+        elif isinstance(val, list):
+            items: list[Any] = [None] * len(val)
+            parent[key] = NixList(items)
+            for i, x in enumerate(val):
+                work.append((x, items, i))
+        elif isinstance(val, bool):
+            parent[key] = val
+        elif isinstance(val, int):
+            if not -(2**63) <= val < 2**63:
+                raise _Unsupported(f"integer {val} does not fit in 64 bits")
+            parent[key] = val
+        elif isinstance(val, float):
+            parent[key] = val
+        elif isinstance(val, str):
+            parent[key] = NixString(val)
+        elif isinstance(val, (datetime.date, datetime.time, datetime.datetime)):
+            raise _Unsupported("Dates and times are not supported")
+        else:
+            raise _Unsupported(f"unsupported TOML value {val!r}")
+    for attrs in _iter_attrs(root[0]):
+        attrs.d = dict(sorted(attrs.d.items()))
+    return root[0]
+
+
+def _iter_attrs(v: Any):
+    stack = [v]
+    while stack:
+        x = stack.pop()
+        if type(x) is NixAttrs:
+            yield x
+            stack.extend(x.d.values())
+        elif type(x) is NixList:
+            stack.extend(x.items)
+
+
+@builtin("fromTOML", 1, glob=True)
+def prim_from_toml(args, pos):
+    s = ops.force_string(args[0], pos)
+    try:
+        return _convert(tomllib.loads(s.s))
+    except (tomllib.TOMLDecodeError, _Unsupported) as err:
+        raise EvalError(f"while parsing a TOML string: {err}", pos) from None
