@@ -1,0 +1,149 @@
+"""``nix2image build``, ``stream`` and ``inspect``: images from Nix files, to disk or stdout."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import click
+
+from ..errors import UsageError, UserError
+
+FORMATS = ("docker-archive", "oci", "oci-archive")
+
+
+def _spec_decorator(fn):
+    try:
+        from .spec_options import spec_options
+    except ImportError:  # universe area not present
+        return click.option("-A", "--attr", default=None)(fn)
+    return spec_options(fn)
+
+
+def _load(file: str | None, spec_json: str | None, kw: dict):
+    """(spec, content source) from a Nix file (universe) or a spec JSON file."""
+    from ..image.layer import DirectContent
+
+    if spec_json:
+        if file:
+            raise UsageError("error: give either FILE or --spec-json, not both")
+        from ..image.specjson import load_spec_json
+
+        return load_spec_json(spec_json), DirectContent()
+    if not file:
+        raise UsageError("error: missing argument FILE (the Nix file describing the image)")
+    try:
+        from .spec_options import OPTION_NAMES, load_spec
+    except ImportError as err:
+        raise UserError("evaluating Nix files is not available in this build (translator.universe missing)") from err
+    opts = {k: kw.get(k) for k in OPTION_NAMES if k in kw}
+    return load_spec(file, **opts)
+
+
+def _plan(spec, strategy: str | None, layers_file: str | None):
+    """The layer plan: a --layers file, or the layering package's strategy (None: its default)."""
+    if layers_file and strategy:
+        raise UsageError("error: give either --strategy or --layers, not both")
+    if layers_file:
+        from ..image.specjson import load_layers
+
+        return load_layers(layers_file)
+    if spec.builder not in ("buildLayeredImage", "streamLayeredImage"):
+        if strategy:
+            raise UsageError(f"error: --strategy applies to layered images, not {spec.builder}")
+        return None
+    try:
+        from .. import layering
+    except ImportError:
+        layering = None
+    fn = getattr(layering, "plan_for_spec", None) if layering else None
+    if fn is None:
+        if strategy:
+            raise UsageError("error: --strategy needs the layering package, which is not available")
+        return None
+    nbase = 0
+    return fn(spec, strategy=strategy, base_layers=nbase) if strategy else fn(spec, base_layers=nbase)
+
+
+def _common(fn):
+    fn = click.option("--spec-json", type=click.Path(dir_okay=False), default=None,
+                      help="Build from an image spec JSON file instead of a Nix file.")(fn)
+    fn = click.option("--layers", "layers_file", type=click.Path(dir_okay=False), default=None,
+                      help="Use this layer plan (JSON list of lists of store paths, bottom first).")(fn)
+    fn = click.option("--strategy", default=None, help="Layering strategy (see `nix2image plan --help`).")(fn)
+    fn = click.option("--compress", type=click.Choice(["none", "gzip", "zstd"]), default="none",
+                      show_default=True, help="Layer compression (OCI output).")(fn)
+    return fn
+
+
+def _warn(result, quiet: bool) -> None:
+    if not quiet:
+        for w in result.warnings:
+            click.echo(f"warning: {w}", err=True)
+
+
+@click.command("build")
+@click.argument("file", required=False)
+@click.option("-o", "--output", default=None, metavar="OUT",
+              help="Output file (directory for --format oci). Default: NAME.tar / NAME-oci in the current directory.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="docker-archive", show_default=True)
+@_common
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
+@_spec_decorator
+def build_cmd(file, output, fmt, compress, strategy, layers_file, spec_json, quiet, **kw):
+    """Build the image described by FILE (or FILE#ATTR) into a docker-archive or OCI layout."""
+    from ..image.build import BuildOptions, build
+
+    if file and "#" in file and not kw.get("attr"):
+        file, kw["attr"] = file.split("#", 1)
+    spec, content = _load(file, spec_json, kw)
+    plan = _plan(spec, strategy, layers_file)
+    if output is None:
+        base = spec.name.rsplit("/", 1)[-1].lower() or "image"
+        output = base + ("-oci" if fmt == "oci" else ".tar")
+    show = (not quiet) and sys.stderr.isatty()
+    result = build(spec, plan, content, output, BuildOptions(format=fmt, compress=compress, progress=show))
+    _warn(result, quiet)
+    if not quiet:
+        click.echo(f"{result.output}: {result.repo_tag} ({len(result.layers)} layers, config sha256:{result.config_digest})")
+
+
+@click.command("stream")
+@click.argument("file", required=False)
+@click.option("--format", "fmt", type=click.Choice(["docker-archive", "oci-archive"]), default="docker-archive",
+              show_default=True)
+@_common
+@click.option("-q", "--quiet", is_flag=True, help="No warnings on stderr.")
+@_spec_decorator
+def stream_cmd(file, fmt, compress, strategy, layers_file, spec_json, quiet, **kw):
+    """Write the image of FILE to stdout as an archive (`nix2image stream f.nix | podman load`)."""
+    from ..image.build import BuildOptions, stream
+
+    if file and "#" in file and not kw.get("attr"):
+        file, kw["attr"] = file.split("#", 1)
+    out = sys.stdout.buffer
+    if out.isatty():
+        raise UsageError("error: refusing to write an image archive to a terminal; pipe it (| podman load) or redirect it")
+    spec, content = _load(file, spec_json, kw)
+    plan = _plan(spec, strategy, layers_file)
+    result = stream(spec, plan, content, out, BuildOptions(format=fmt, compress=compress))
+    out.flush()
+    _warn(result, quiet)
+
+
+@click.command("inspect")
+@click.argument("image", type=click.Path(exists=True))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def inspect_cmd(image, as_json):
+    """Show the layers (digest, size, store paths or top directories), config and tags of IMAGE,
+    and whether its layers are linked by parent ids, by manifest, or both."""
+    from ..image.inspect import inspect_image, render
+
+    info = inspect_image(image)
+    click.echo(json.dumps(info, indent=2, sort_keys=True) if as_json else render(info))
+
+
+def register(group: click.Group) -> None:
+    for cmd in (build_cmd, stream_cmd, inspect_cmd):
+        group.add_command(cmd)
