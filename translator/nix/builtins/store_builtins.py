@@ -300,11 +300,42 @@ def prim_placeholder(args, pos):
 constant("storeDir", lambda: NixString(store_dir()))
 
 
+def _canon_resolving(path: str, pos: Any) -> str:
+    """Nix's ``canonPath(path, true)``: ``.``/``..`` removed and symlinks resolved component by
+    component; a missing component is Nix's ``getting status of`` error."""
+    parts = [p for p in path.split("/") if p and p != "."]
+    cur = ""
+    hops = 0
+    while parts:
+        part = parts.pop(0)
+        if part == "..":
+            cur = cur.rsplit("/", 1)[0]
+            continue
+        nxt = f"{cur}/{part}"
+        try:
+            is_link = os.path.islink(nxt) if os.path.lexists(nxt) else None
+        except OSError:
+            is_link = None
+        if is_link is None:
+            raise EvalError(f"getting status of '{nxt}': No such file or directory", pos)
+        if is_link:
+            hops += 1
+            if hops > 1024:
+                raise EvalError(f"infinite symlink recursion in path '{path}'", pos)
+            target = os.readlink(nxt)
+            parts = [p for p in target.split("/") if p and p != "."] + parts
+            if target.startswith("/"):
+                cur = ""
+            continue
+        cur = nxt
+    return cur or "/"
+
+
 @builtin("storePath", 1)
 def prim_store_path(args, pos):
     path = ops.coerce_to_path(args[0], pos)
-    if not is_store_path(path) and os.path.lexists(path):
-        path = os.path.realpath(path)
+    if not is_store_path(path):
+        path = _canon_resolving(path, pos)
     if not is_in_store(path):
         raise EvalError(f"path '{path}' is not in the Nix store", pos)
     sp, _ = to_store_path(path)
