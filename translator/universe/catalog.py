@@ -427,3 +427,93 @@ def dump_catalog(cat: Catalog, header: dict | None = None) -> str:
     block("aliases", sorted(cat.aliases.items()), True)
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# catalogs of real stores: package names from store path names
+
+#: Output names nixpkgs uses; a store path name ending in ``-<one of these>`` is that output.
+KNOWN_OUTPUTS = ("bin", "dev", "lib", "man", "doc", "devdoc", "info", "static", "debug", "out",
+                 "getent", "libgcc", "locate", "su", "login", "swap", "mount", "xxd", "dist",
+                 "modules", "python", "terminfo", "test", "examples", "udev", "tools", "data")
+
+
+def parse_drv_name(name: str) -> tuple[str, str]:
+    """Nix's ``parseDrvName``: split at the first ``-`` not followed by a letter.
+
+    ``"python3.11-flask-3.0.3"`` -> ``("python3.11-flask", "3.0.3")``; ``"hello"`` -> ``("hello", "")``.
+    """
+    for i, c in enumerate(name):
+        if c == "-" and i + 1 < len(name) and not name[i + 1].isalpha():
+            return name[:i], name[i + 1:]
+    return name, ""
+
+
+def split_output(name: str) -> tuple[str, str]:
+    """``"curl-8.7.1-bin"`` -> ``("curl-8.7.1", "bin")``; a name without a known suffix is ``out``.
+
+    A suffix only counts when what precedes it still has a version (``foo-bin`` stays ``out``).
+    """
+    base, dash, last = name.rpartition("-")
+    if dash and last in KNOWN_OUTPUTS and last != "out" and parse_drv_name(base)[1]:
+        return base, last
+    return name, "out"
+
+
+def _attr_name(pname: str) -> str:
+    """An attribute name for ``pname``: kept when it is a valid Nix identifier path element."""
+    text = re.sub(r"[^A-Za-z0-9_'\-]", "_", pname)
+    return text if re.match(r"^[A-Za-z_]", text) else "_" + text
+
+
+def catalog_from_paths(infos: Iterable[PathInfo], system: str = DEFAULT_SYSTEM,
+                       roots: Iterable[str] = (), description: str | None = None) -> Catalog:
+    """A catalog describing ``infos`` (a closed set of paths), with one package per name.
+
+    Packages are named by ``parseDrvName`` of the store path name; outputs are grouped by the
+    ``-bin``/``-dev``/... suffix. When several versions share a pname, the one among ``roots``
+    (else the highest path) keeps the plain attribute and the others get ``pname_<version>``.
+    ``.drv`` files are paths but not packages.
+    """
+    paths = {i.path: i for i in infos}
+    root_set = set(roots)
+    groups: dict[str, dict[str, str]] = {}
+    for path in sorted(paths):
+        base = path.rsplit("/", 1)[-1]
+        name = base[33:]
+        if name.endswith(".drv") or len(base) < 34:
+            continue
+        drv_name, output = split_output(name)
+        outs = groups.setdefault(drv_name, {})
+        if output in outs:  # two store paths with the same name: keep both as separate packages
+            groups.setdefault(f"{drv_name}\0{path}", {})[output] = path
+        else:
+            outs[output] = path
+    by_pname: dict[str, list[str]] = {}
+    for drv_name in groups:
+        by_pname.setdefault(parse_drv_name(drv_name.split("\0")[0])[0], []).append(drv_name)
+    packages: dict[str, Package] = {}
+    for pname, names in sorted(by_pname.items()):
+        names.sort()
+        rooted = [n for n in names if any(p in root_set for p in groups[n].values())]
+        primary = rooted[0] if rooted else max(names)
+        for drv_name in names:
+            real_name = drv_name.split("\0")[0]
+            version = parse_drv_name(real_name)[1]
+            attr = _attr_name(pname)
+            if drv_name != primary:
+                attr = f"{attr}_{re.sub(r'[^A-Za-z0-9_]', '_', version) or 'x'}"
+                while attr in packages:
+                    attr += "_"
+            outs = groups[drv_name]
+            order = sorted(outs, key=lambda o: (o != "out", o))
+            if "out" not in outs and "bin" in outs:
+                order = sorted(outs, key=lambda o: (o != "bin", o))
+            outputs = {o: Output(o, outs[o], paths[outs[o]].nar_size, paths[outs[o]].references, paths[outs[o]].nar_hash)
+                       for o in order}
+            packages[attr] = Package(attr=attr, pname=pname, version=version, name=real_name,
+                                     outputs=outputs, system=system)
+    info = {"system": system}
+    if description:
+        info["description"] = description
+    return Catalog(packages=packages, paths=paths, info=info)
