@@ -6,4 +6,4 @@ graph, explain), ``image_cmds`` (build, stream, inspect), ``registry_cmds`` (pus
 Shared options for commands that take a Nix file live in ``spec_options`` (owned by the universe area).
 """
 
-MODULES = ["parse_cmd", "nix_cmds", "universe_cmds", "layering_cmds", "image_cmds", "registry_cmds"]
+MODULES = ["parse_cmd", "nix_cmds", "universe_cmds", "layering_cmds", "image_cmds", "registry_cmds", "catalog_cmd"]

@@ -417,6 +417,9 @@ def dump_catalog(cat: Catalog, header: dict | None = None) -> str:
         lines.append(f"  {d(k)}: {d(v)},")
 
     def block(key: str, items: list[tuple[str, object]], last: bool) -> None:
+        if not items:
+            lines.append(f"  {d(key)}: {{}}" + ("" if last else ","))
+            return
         lines.append(f"  {d(key)}: {{")
         for i, (k, v) in enumerate(items):
             lines.append(f"    {d(k)}: {d(v)}" + ("," if i < len(items) - 1 else ""))
