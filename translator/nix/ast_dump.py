@@ -1,0 +1,350 @@
+"""Render an AST as text for people and programs.
+
+* :func:`to_sexpr` - the readable form ``nix2image parse`` prints: one node per S-expression,
+  ``(Kind@LINE:COL field...)``, nested and indented (documented in docs/parser.md);
+* :func:`to_json` / :func:`to_json_obj` - a JSON tree: ``{"type": ..., "pos": {file,line,col},
+  fields...}``;
+* :func:`to_nix_parse_format` - exactly what ``nix-instantiate --parse`` (Nix 2.8) prints for
+  the same source, so that the parser can be tested against real Nix text-for-text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from . import ast
+
+# --------------------------------------------------------------------------------------------
+# Nix 2.8 `--parse` format
+
+
+def nix_string(s: str) -> str:
+    """Nix's ``printString``: quotes, with ``\\ " $`` and ``\\n \\r \\t`` escaped."""
+    out = ['"']
+    for ch in s:
+        if ch in '\\"$':
+            out.append("\\" + ch)
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\r":
+            out.append("\\r")
+        elif ch == "\t":
+            out.append("\\t")
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+def _float(v: float) -> str:
+    return "%g" % v  # C++ ostream default: 6 significant digits
+
+
+_CALL_OPS = {"-": "__sub", "*": "__mul", "/": "__div", "<": "__lessThan", ">": "__lessThan"}
+
+
+def _call_parts(e: ast.Expr) -> list[str] | None:
+    """For nodes Nix 2.8 represents as one ``ExprCall`` (whose later applications merge into its
+    argument list), the printed function and arguments."""
+    if isinstance(e, ast.Call):
+        head = _call_parts(e.fn)
+        if head is None:
+            head = [_p(e.fn)]
+        return head + [_p(e.arg)]
+    if isinstance(e, ast.BinOp) and e.op in _CALL_OPS:
+        if e.op == ">":
+            return ["__lessThan", _p(e.rhs), _p(e.lhs)]
+        return [_CALL_OPS[e.op], _p(e.lhs), _p(e.rhs)]
+    if isinstance(e, ast.SearchPath):
+        return ["__findFile", "__nixPath", nix_string(e.name)]
+    return None
+
+
+_IDENT = re.compile(r"[a-zA-Z_][a-zA-Z0-9_'-]*")
+
+
+def nix_identifier(name: str) -> str:
+    """Nix 2.8's ``printIdentifier``: bare when a valid identifier other than ``if``, else quoted."""
+    if name != "if" and _IDENT.fullmatch(name):
+        return name
+    return nix_string(name)
+
+
+def _attr_path(path: list) -> str:
+    return ".".join(nix_identifier(p) if isinstance(p, str) else '"${' + _p(p) + '}"' for p in path)
+
+
+def _binding(name: str, d: ast.AttrDef, in_let: bool) -> str:
+    name = nix_identifier(name)
+    if d.inherited and isinstance(d.expr, ast.Var):
+        return f"inherit {name}; " if in_let else f"inherit {name} ; "
+    return f"{name} = {_p(d.expr)}; "
+
+
+def _p(e: ast.Expr) -> str:
+    t = type(e)
+    if t is ast.Int:
+        return str(e.value)
+    if t is ast.Float:
+        return _float(e.value)
+    if t is ast.Str:
+        return nix_string(e.value)
+    if t is ast.Path:
+        return e.value
+    if t is ast.Var:
+        return e.name
+    if t is ast.CurPos:
+        return "__curPos"
+    if t is ast.InterpStr or t is ast.InterpPath:
+        items = []
+        for i, part in enumerate(e.parts):
+            if isinstance(part, str):
+                items.append(part if (t is ast.InterpPath and i == 0) else nix_string(part))
+            else:
+                items.append(_p(part))
+        return "(" + " + ".join(items) + ")"
+    if t is ast.Select:
+        s = f"({_p(e.expr)}).{_attr_path(e.path)}"
+        if e.default is not None:
+            s += f" or ({_p(e.default)})"
+        return s
+    if t is ast.HasAttr:
+        return f"(({_p(e.expr)}) ? {_attr_path(e.path)})"
+    if t is ast.Attrs:
+        s = "rec { " if e.rec else "{ "
+        for name in sorted(e.attrs, key=lambda n: n.encode("utf-8", "surrogateescape")):
+            s += _binding(name, e.attrs[name], False)
+        for d in e.dynamic:
+            s += f'"${{{_p(d.name)}}}" = {_p(d.expr)}; '
+        return s + "}"
+    if t is ast.List:
+        return "[ " + "".join(f"({_p(i)}) " for i in e.items) + "]"
+    if t is ast.Lambda:
+        s = "("
+        if e.formals is not None:
+            items = [f.name if f.default is None else f"{f.name} ? {_p(f.default)}" for f in e.formals.entries]
+            if e.formals.ellipsis:
+                items.append("...")
+            s += "{ " + ", ".join(items) + " }"
+            if e.param is not None:
+                s += " @ " + e.param
+        else:
+            s += e.param
+        return s + ": " + _p(e.body) + ")"
+    if t is ast.Let:
+        s = "(let "
+        for name, d in e.attrs.attrs.items():
+            s += _binding(name, d, True)
+        return s + "in " + _p(e.body) + ")"
+    if t is ast.With:
+        return f"(with {_p(e.env)}; {_p(e.body)})"
+    if t is ast.Assert:
+        return f"assert {_p(e.cond)}; {_p(e.body)}"
+    if t is ast.If:
+        return f"(if {_p(e.cond)} then {_p(e.then)} else {_p(e.else_)})"
+    if t is ast.Not:
+        return f"(! {_p(e.expr)})"
+    if t is ast.BinOp:
+        if e.op in _CALL_OPS:
+            return "(" + " ".join(_call_parts(e)) + ")"
+        if e.op == "<=":
+            return f"(! (__lessThan {_p(e.rhs)} {_p(e.lhs)}))"
+        if e.op == ">=":
+            return f"(! (__lessThan {_p(e.lhs)} {_p(e.rhs)}))"
+        return f"({_p(e.lhs)} {e.op} {_p(e.rhs)})"
+    if t is ast.Call or t is ast.SearchPath:
+        return "(" + " ".join(_call_parts(e)) + ")"
+    raise TypeError(f"unknown node {t.__name__}")
+
+
+def to_nix_parse_format(e: ast.Expr) -> str:
+    """The text ``nix-instantiate --parse`` prints for the expression ``e`` parsed from."""
+    return _p(e)
+
+
+# --------------------------------------------------------------------------------------------
+# JSON
+
+
+def _pos_obj(pos) -> dict | None:
+    if pos is None:
+        return None
+    return {"file": pos.file, "line": pos.line, "col": pos.col}
+
+
+def _attr_name_obj(name) -> Any:
+    return name if isinstance(name, str) else to_json_obj(name)
+
+
+def to_json_obj(node: Any) -> Any:
+    """A JSON-ready structure: nodes become ``{"type", "pos", <fields>}``."""
+    if isinstance(node, ast.Expr):
+        out: dict[str, Any] = {"type": type(node).__name__, "pos": _pos_obj(node.pos)}
+        t = type(node)
+        if t in (ast.Int, ast.Float, ast.Str, ast.Path):
+            out["value"] = node.value
+        elif t is ast.Var:
+            out["name"] = node.name
+        elif t is ast.SearchPath:
+            out["name"] = node.name
+        elif t in (ast.InterpStr, ast.InterpPath):
+            out["parts"] = [p if isinstance(p, str) else to_json_obj(p) for p in node.parts]
+        elif t is ast.Select:
+            out["expr"] = to_json_obj(node.expr)
+            out["path"] = [_attr_name_obj(p) for p in node.path]
+            out["default"] = to_json_obj(node.default) if node.default is not None else None
+        elif t is ast.HasAttr:
+            out["expr"] = to_json_obj(node.expr)
+            out["path"] = [_attr_name_obj(p) for p in node.path]
+        elif t is ast.Attrs:
+            out["rec"] = node.rec
+            out["attrs"] = {k: _attrdef_obj(v) for k, v in node.attrs.items()}
+            out["dynamic"] = [{"name": to_json_obj(d.name), "expr": to_json_obj(d.expr), "pos": _pos_obj(d.pos)}
+                              for d in node.dynamic]
+        elif t is ast.List:
+            out["items"] = [to_json_obj(i) for i in node.items]
+        elif t is ast.Lambda:
+            out["name"] = node.name
+            out["param"] = node.param
+            if node.formals is None:
+                out["formals"] = None
+            else:
+                out["formals"] = {
+                    "entries": [{"name": f.name, "default": to_json_obj(f.default) if f.default is not None else None,
+                                 "pos": _pos_obj(f.pos)} for f in node.formals.entries],
+                    "ellipsis": node.formals.ellipsis,
+                }
+            out["body"] = to_json_obj(node.body)
+        elif t is ast.Call:
+            out["fn"] = to_json_obj(node.fn)
+            out["arg"] = to_json_obj(node.arg)
+        elif t is ast.Let:
+            out["attrs"] = to_json_obj(node.attrs)
+            out["body"] = to_json_obj(node.body)
+        elif t is ast.With:
+            out["env"] = to_json_obj(node.env)
+            out["body"] = to_json_obj(node.body)
+        elif t is ast.Assert:
+            out["cond"] = to_json_obj(node.cond)
+            out["body"] = to_json_obj(node.body)
+        elif t is ast.If:
+            out["cond"] = to_json_obj(node.cond)
+            out["then"] = to_json_obj(node.then)
+            out["else"] = to_json_obj(node.else_)
+        elif t is ast.Not:
+            out["expr"] = to_json_obj(node.expr)
+        elif t is ast.BinOp:
+            out["op"] = node.op
+            out["lhs"] = to_json_obj(node.lhs)
+            out["rhs"] = to_json_obj(node.rhs)
+        return out
+    raise TypeError(f"not an AST node: {node!r}")
+
+
+def _attrdef_obj(d: ast.AttrDef) -> dict:
+    return {"expr": to_json_obj(d.expr), "pos": _pos_obj(d.pos), "inherited": d.inherited}
+
+
+def to_json(e: ast.Expr, indent: int | None = 2) -> str:
+    """The JSON text of :func:`to_json_obj` (floats keep Python's shortest round-trip form)."""
+    return json.dumps(to_json_obj(e), indent=indent, ensure_ascii=False)
+
+
+# --------------------------------------------------------------------------------------------
+# S-expressions for people
+
+
+def _atom(v: Any) -> str:
+    if isinstance(v, str):
+        return json.dumps(v, ensure_ascii=False)
+    if isinstance(v, bool) or v is None:
+        return {True: "true", False: "false", None: "null"}[v]
+    return repr(v)
+
+
+def _name(n) -> str:
+    return _atom(n) if isinstance(n, str) else None  # type: ignore[return-value]
+
+
+def to_sexpr(e: ast.Expr, indent: int = 0) -> str:
+    """``(Kind@L:C ...)``: scalars inline, children on their own lines, two spaces per level."""
+    lines: list[str] = []
+    _sx(e, indent, lines, "")
+    return "\n".join(lines)
+
+
+def _sx(e: Any, depth: int, out: list[str], label: str) -> None:
+    pad = "  " * depth + (f"{label} " if label else "")
+    t = type(e)
+    head = f"({t.__name__}@{e.pos.line}:{e.pos.col}"
+    if t in (ast.Int, ast.Float, ast.Str, ast.Path):
+        out.append(f"{pad}{head} {_atom(e.value)})")
+        return
+    if t in (ast.Var, ast.SearchPath):
+        out.append(f"{pad}{head} {e.name})" if t is ast.Var else f"{pad}{head} <{e.name}>)")
+        return
+    if t is ast.CurPos:
+        out.append(f"{pad}{head})")
+        return
+    children: list[tuple[str, Any]] = []
+    extra = ""
+    if t in (ast.InterpStr, ast.InterpPath):
+        for p in e.parts:
+            children.append(("", p))
+    elif t in (ast.Select, ast.HasAttr):
+        extra = " " + ".".join(_atom(p) if isinstance(p, str) else "${...}" for p in e.path)
+        children.append(("", e.expr))
+        for p in e.path:
+            if not isinstance(p, str):
+                children.append(("${}", p))
+        if t is ast.Select and e.default is not None:
+            children.append(("or", e.default))
+    elif t is ast.Attrs:
+        extra = " rec" if e.rec else ""
+        for k, d in e.attrs.items():
+            children.append((f"{_atom(k)}{' inherit' if d.inherited else ''} =", d.expr))
+        for d in e.dynamic:
+            children.append(("${}", d.name))
+            children.append(("  =", d.expr))
+    elif t is ast.List:
+        children = [("", i) for i in e.items]
+    elif t is ast.Lambda:
+        if e.name:
+            extra += f" name={_atom(e.name)}"
+        if e.param is not None:
+            extra += f" param={e.param}"
+        if e.formals is not None:
+            fs = [f.name + ("?" if f.default is not None else "") for f in e.formals.entries]
+            if e.formals.ellipsis:
+                fs.append("...")
+            extra += " {" + ", ".join(fs) + "}"
+            for f in e.formals.entries:
+                if f.default is not None:
+                    children.append((f"{f.name} ?", f.default))
+        children.append(("", e.body))
+    elif t is ast.Call:
+        children = [("", e.fn), ("", e.arg)]
+    elif t is ast.Let:
+        for k, d in e.attrs.attrs.items():
+            children.append((f"{_atom(k)}{' inherit' if d.inherited else ''} =", d.expr))
+        children.append(("in", e.body))
+    elif t is ast.With:
+        children = [("", e.env), ("", e.body)]
+    elif t is ast.Assert:
+        children = [("", e.cond), ("", e.body)]
+    elif t is ast.If:
+        children = [("", e.cond), ("then", e.then), ("else", e.else_)]
+    elif t is ast.Not:
+        children = [("", e.expr)]
+    elif t is ast.BinOp:
+        extra = f" {e.op}"
+        children = [("", e.lhs), ("", e.rhs)]
+    out.append(f"{pad}{head}{extra}")
+    for lab, c in children:
+        if isinstance(c, str):
+            out.append("  " * (depth + 1) + (f"{lab} " if lab else "") + _atom(c))
+        else:
+            _sx(c, depth + 1, out, lab)
+    out[-1] += ")"
