@@ -60,13 +60,19 @@ def run(cmd, **kw) -> subprocess.CompletedProcess:
     return proc
 
 
-def validate_image(image: Path, work: Path, tag: str = "t", transport: str = "docker-archive") -> Path:
-    """skopeo copy -> oci-image-tool validate -> umoci unpack --rootless; returns the rootfs."""
+def validate_image(image: Path, work: Path, tag: str = "t", transport: str = "docker-archive",
+                   zstd: bool = False) -> Path:
+    """skopeo copy -> oci-image-tool validate -> umoci unpack --rootless; returns the rootfs.
+
+    ``zstd``: the installed oci-image-tool and umoci predate image-spec 1.1's ``tar+zstd`` media
+    type, so skopeo (which reads and digest-checks the zstd blobs) recompresses them to gzip.
+    """
     need_tool("skopeo", "umoci", "oci-image-tool")
-    oci = work / f"oci-{image.name}"
-    bundle = work / f"bundle-{image.name}"
-    run(["skopeo", "copy", "-q", f"{transport}:{image}", f"oci:{oci}:{tag}"])
-    run(["oci-image-tool", "validate", "--type", "image", "--ref", tag, str(oci)])
+    oci = work / f"oci-{image.stem}"
+    bundle = work / f"bundle-{image.stem}"
+    extra = ["--dest-compress-format", "gzip"] if zstd else []
+    run(["skopeo", "copy", "-q", *extra, f"{transport}:{image}", f"oci:{oci}:{tag}"])
+    run(["oci-image-tool", "validate", "--type", "image", "--ref", f"name={tag}", str(oci)])
     run(["umoci", "unpack", "--rootless", "--image", f"{oci}:{tag}", str(bundle)])
     return bundle / "rootfs"
 

@@ -260,6 +260,8 @@ class ArchiveWriter:
         """Write a member whose body is ``data`` or a :class:`Blob` (copied, not re-hashed)."""
         if ti.name in self.names:
             return  # repeated base layers: one member, referenced several times
+        if blob is not None and ti.size != blob.size:
+            raise AssertionError(f"header size {ti.size} != blob size {blob.size} for {ti.name}")
         self.names.add(ti.name)
         self._w(header_bytes(ti))
         if data is not None:
@@ -364,7 +366,7 @@ def layered_archive(w: ArchiveWriter, *, base: ImageData | None, new_layers: lis
     """
     layers: list[Layer] = []
     for bl in (base.layers if base else []):
-        hdr = _copy_header(bl.header, bl.member)
+        hdr = _copy_header(bl.header, bl.member, bl.blob.size, w.mtime)
         w.add_member(hdr, blob=bl.blob)
         layers.append(Layer(blob=bl.blob, comment=f"store paths: {[hdr.name]!r}", member=hdr.name, kind="base"))
     for entries, paths, comment in new_layers:
@@ -381,11 +383,12 @@ def layered_archive(w: ArchiveWriter, *, base: ImageData | None, new_layers: lis
     return cfg, manifest, layers
 
 
-def _copy_header(ti: tarfile.TarInfo | None, member: str | None) -> tarfile.TarInfo:
-    """The base archive's outer header for a layer, kept as is (mode, owner, mtime)."""
+def _copy_header(ti: tarfile.TarInfo | None, member: str | None, size: int, mtime: int = 1) -> tarfile.TarInfo:
+    """The base archive's outer header for a layer, kept as is (mode, owner, mtime); a new one
+    for layers that come from an OCI layout."""
     assert member is not None
     if ti is None:
-        return file_info(member, 0)
+        return file_info(member, size, mtime=mtime)
     new = tarfile.TarInfo(safety.norm_member(ti.name))
     new.size = ti.size
     new.mode, new.mtime, new.uid, new.gid, new.uname, new.gname = ti.mode, ti.mtime, ti.uid, ti.gid, ti.uname, ti.gname

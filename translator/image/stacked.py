@@ -47,7 +47,7 @@ def stacked_archive(w: ArchiveWriter, *, spec: ImageSpec, base: ImageData | None
 
     layers: list[Layer] = []
     for bl in (base.layers if base else []):
-        hdr = _copy_header(bl.header, bl.member)
+        hdr = _copy_header(bl.header, bl.member, bl.blob.size, w.mtime)
         d = hdr.name.rsplit("/", 1)[0] if "/" in hdr.name else None
         if d and d + "/" not in w.names:
             w.add_dir(d)
