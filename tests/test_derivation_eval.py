@@ -61,11 +61,13 @@ CASES = {
     "string_coercions": '(derivation { name = "co"; builder = "/bin/sh"; system = "x86_64-linux"; '
                         'l = [ "a" 1 true null [ "b" ] 2.5 ./src/main.c ]; i = 3; t = true; f = false; n = null; '
                         'args = [ 1 true null ./builder.sh ]; }).drvPath',
+    "store_subpath": '{ a = builtins.path { path = "${./src}/sub"; name = "x"; }; '
+                     'b = builtins.filterSource (p: t: builtins.match "/nix/store/.*" p != null) "${./src}"; }',
 }
 
-# Cases whose `=` (drvPath) context Nix resolves by reading the store: Nix evaluates these with
-# a writable local store.
-NEEDS_STORE = {"override_style"}
+# Cases whose `=` (drvPath) context or store path arguments Nix resolves by reading the store: Nix
+# evaluates these with a writable local store (we compute the same without writing anything).
+NEEDS_STORE = {"override_style", "store_subpath"}
 
 
 def nix_instantiate(file: Path, env, *, json_out: bool, local_store: bool) -> subprocess.CompletedProcess:

@@ -355,8 +355,14 @@ def _on_disk(path: str) -> str:
     return path
 
 
-def _nix_filter(fn: Any, pos: Any):
+def _nix_filter(fn: Any, pos: Any, read_from: str, shown_as: str):
+    """The Nix filter as a NAR filter. Paths read from ``read_from`` (a local source standing in for
+    a store path) are shown to the filter as Nix shows them: below ``shown_as``."""
+    cut = len(read_from)
+
     def filt(path: str, kind: str) -> bool:
+        if cut and path.startswith(read_from):
+            path = shown_as + path[cut:]
         r = hooks.call(hooks.call(fn, NixString(path), pos), NixString(kind), pos)
         return ops.force_bool(r, pos)
 
@@ -365,11 +371,12 @@ def _nix_filter(fn: Any, pos: Any):
 
 def _add_path(pos: Any, name: str, path: str, filter_fn: Any, recursive: bool, expected: Any) -> NixString:
     source = _on_disk(path)
+    nix_filter = None
+    if filter_fn is not None:
+        nix_filter = _nix_filter(filter_fn, pos, source if source != path else "", path)
     try:
         store_path = store_add.path_to_store_path(
-            source, name, recursive=recursive,
-            filter=_nix_filter(filter_fn, pos) if filter_fn is not None else None,
-            expected_sha256=expected)
+            source, name, recursive=recursive, filter=nix_filter, expected_sha256=expected)
     except (BadStorePath, BadHash, store_add.StorePathMismatch) as err:
         raise _store_error(err, None).add_trace(f"while adding path '{path}'", pos) from None
     except OSError as err:
@@ -400,7 +407,10 @@ def prim_path(args, pos):
             recursive = ops.force_bool(value, apos)
         elif key == "sha256":
             try:
-                expected = parse_hash_allow_empty(ops.force_string_no_context(value, apos), "sha256")
+                text = ops.force_string_no_context(value, apos)
+                expected = parse_hash_allow_empty(text, "sha256")
+                if not text:
+                    print(f"warning: found empty hash, assuming '{expected.sri()}'", file=sys.stderr)
             except BadHash as err:
                 raise _store_error(err, apos) from None
         else:
