@@ -1,0 +1,534 @@
+"""The one entry point from a Nix file to image specs: file/attr/args/binds/catalogs/placeholders
+-> ``(ImageSpec(s), ContentSource)``.
+
+Steps: build the session (catalog = embedded + ``--catalog`` files; ``--bind`` imports resolved),
+evaluate the file with ``<nixpkgs>`` pointing at the modelled nixpkgs (a flake's ``outputs`` with
+modelled inputs; a top-level function called as ``callPackage`` would), select the image
+(``-A``/``#attr``, or the only image the file defines), turn it into an :class:`ImageSpec` and
+compute its closure through a :class:`~.resolve.Universe`, which is also the content source.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import UsageError, UserError
+from ..spec import ImageSpec
+from . import primops  # noqa: F401 - registers the primops before any evaluator is built
+from .flake import evaluate_flake, flake_file
+from .resolve import Universe
+from .session import Bound, Session, activate
+from .spec_extract import Extractor, is_image
+
+NIXPKGS_DIR = os.path.join(os.path.dirname(__file__), "nixpkgs")
+DEFAULT_SYSTEM = "x86_64-linux"
+#: Attribute names never searched for images (package sets, flake plumbing).
+SKIP_NAMES = {"pkgs", "lib", "legacyPackages", "nixpkgs", "inputs", "self", "outputs", "sourceInfo",
+              "callPackage", "override", "overrideDerivation", "passthru", "meta", "devShells", "checks",
+              "formatter", "nixosModules", "nixosConfigurations", "overlays", "overlay", "templates", "apps"}
+SYSTEMS = {"x86_64-linux", "aarch64-linux", "x86_64-darwin", "aarch64-darwin", "i686-linux", "armv6l-linux",
+           "armv7l-linux", "riscv64-linux", "powerpc64le-linux"}
+
+
+@dataclass(slots=True)
+class LoadOptions:
+    attr: str | None = None
+    args: dict[str, str] = field(default_factory=dict)
+    argstrs: dict[str, str] = field(default_factory=dict)
+    binds: list[str] = field(default_factory=list)
+    catalogs: list[str] = field(default_factory=list)
+    placeholders: bool = False
+    full_size: bool = False
+    search_path: list[str] = field(default_factory=list)
+    system: str | None = None
+    pull_cache: str | None = None
+    store: str | None = None
+
+
+@dataclass(slots=True)
+class Evaluation:
+    """An evaluated file: its root value (function already called), the evaluator and session."""
+
+    file: str
+    root: Any
+    ev: Any
+    session: Session
+    bindings: list
+    db: Any
+    is_flake: bool
+    opts: LoadOptions
+    errors: list = field(default_factory=list)
+
+
+# --- options --------------------------------------------------------------------------------------
+
+def split_file(file: str, attr: str | None) -> tuple[str, str | None]:
+    """``flake.nix#attr`` / ``dir#attr`` -> (file, attr); ``-A`` and ``#`` together is an error."""
+    if "#" in file and not os.path.exists(file):
+        file, _, frag = file.partition("#")
+        file = file or "."
+        if attr and frag and attr != frag:
+            raise UsageError(f"both {file}#{frag} and -A {attr} name an attribute; give one")
+        attr = attr or frag or None
+    return file, attr
+
+
+def _catalog(paths: list[str]):
+    from .catalog import load_catalog, load_default
+
+    cat = load_default()
+    for p in paths:
+        cat = cat.merged(load_catalog(p, base=cat))
+    return cat
+
+
+def _db(store: str | None):
+    from .nixdb import DEFAULT_DB, NixDb
+
+    if store is None and not os.path.isfile(DEFAULT_DB):
+        return None
+    try:
+        return NixDb.open(store=store)
+    except UserError:
+        if store is not None:
+            raise
+        return None
+
+
+# --- evaluation -----------------------------------------------------------------------------------
+
+def _make_evaluator(opts: LoadOptions, session: Session, main_dir: str):
+    from ..nix.evaluator import Evaluator
+    from ..nix.values import EvalError
+
+    class UniverseEvaluator(Evaluator):
+        """Imports of bound files give the bound package; missing local imports get a stand-in
+        under --placeholders."""
+
+        def _prim_import(self, args: list, pos: Any) -> Any:
+            path = self._import_path(args[0], pos)
+            bound = _bound_import(session, path, main_dir)
+            if bound is not None:
+                bound.used = True
+                return _bound_value(bound, callable_=True)
+            if not os.path.exists(path) and session.placeholders and not path.startswith("/nix/store/"):
+                session.warn(f"warning: --placeholders: the missing import {path} is replaced by a stand-in package")
+                return _missing_import_value(self, path)
+            try:
+                return super()._prim_import(args, pos)
+            except EvalError as err:
+                if err.message.startswith("getting status of") and not os.path.exists(path):
+                    rel = os.path.relpath(path, main_dir)
+                    err.suggestion = None
+                    err.message += (f"\n\n       hint: provide it with --bind ./{rel}=PATH (a build output), or use "
+                                    "--placeholders to stand in for missing imports")
+                raise
+
+    search = [f"nixpkgs={NIXPKGS_DIR}"] + list(opts.search_path)
+    return UniverseEvaluator(search, system=session.system)
+
+
+def _bound_import(session: Session, path: str, main_dir: str) -> Bound | None:
+    for name, b in session.binds.items():
+        if name.startswith(("./", "../", "/")):
+            target = os.path.normpath(os.path.join(main_dir, name))
+            if target == path or (os.path.join(target, "default.nix") == path) or target == os.path.dirname(path) and path.endswith("/default.nix"):
+                return b
+    return None
+
+
+_DRV_NAME = re.compile(r"^(.*?)-(\d.*)$")
+
+
+def _bound_value(b: Bound, callable_: bool = False) -> Any:
+    from ..nix.values import NixAttrs, NixList, NixString, PrimOp
+
+    name = b.store_path.split("-", 1)[1] if "-" in os.path.basename(b.store_path) else b.name
+    m = _DRV_NAME.match(name)
+    pname, version = (m.group(1), m.group(2)) if m else (name, "")
+    d: dict[str, Any] = {
+        "type": NixString("derivation"),
+        "name": NixString(name),
+        "pname": NixString(pname),
+        "version": NixString(version),
+        "outPath": NixString(b.store_path, frozenset((b.store_path,))),
+        "outputs": NixList([NixString("out")]),
+        "outputName": NixString("out"),
+        "meta": NixAttrs({"mainProgram": NixString(b.name if "/" not in b.name and "." not in b.name else pname)}),
+        "__nix2image": NixAttrs({"kind": NixString("bound"), "bind": NixString(b.name)}),
+    }
+    v = NixAttrs(d)
+    d["out"] = v
+    if callable_:
+        d["__functor"] = PrimOp("boundFunctor", 2, lambda args, pos: v)
+        d["__functionArgs"] = NixAttrs({})
+    return v
+
+
+def _missing_import_value(ev: Any, path: str) -> Any:
+    from ..nix.values import NixAttrs, PrimOp, force
+
+    stem = os.path.basename(path[:-4] if path.endswith(".nix") else path) or "import"
+    if stem == "default":
+        stem = os.path.basename(os.path.dirname(path)) or "import"
+    safe = re.sub(r"[^A-Za-z0-9+._?=-]", "-", stem)
+    text = (f'import {NIXPKGS_DIR}/pkgs/opaque-package.nix {{ lib = import {NIXPKGS_DIR}/lib; }} '
+            f'{{ builder = "missing import {path}"; name = "{safe}"; }}')
+    pkg = force(ev.eval_string(text, "«nix2image:missing-import»", "/"))
+    d = dict(pkg.d)
+    v = NixAttrs(d)
+    d["__functor"] = PrimOp("missingImport", 2, lambda args, pos: v)
+    d["__functionArgs"] = NixAttrs({})
+    return v
+
+
+def _call_like_callpackage(ev: Any, fn: Any, opts: LoadOptions, session: Session, file: str) -> Any:
+    """Call a top-level function as ``callPackage`` would: formals from the package set, then
+    ``--arg``/``--argstr``/``--bind`` values; a formal with no value is an error (or a stand-in)."""
+    from ..nix.evaluator import call
+    from ..nix.values import Lambda, NixAttrs, NixString, force
+
+    fn = force(fn)
+    if type(fn) is NixAttrs and "__functor" in fn.d:
+        return fn
+    if type(fn) is not Lambda:
+        return fn
+    explicit = _explicit_args(ev, opts)
+    if fn.node.formals is None:
+        return fn  # a plain `x: ...` function: nothing to fill
+    pkgs = None
+    given: dict[str, Any] = {}
+    for f in fn.node.formals.entries:
+        name = f.name
+        if name in explicit:
+            given[name] = explicit[name]
+            continue
+        if name in session.binds:
+            session.binds[name].used = True
+            given[name] = _bound_value(session.binds[name])
+            continue
+        if pkgs is None:
+            pkgs = force(call(ev.eval_file(NIXPKGS_DIR), NixAttrs({"system": NixString(session.system)}), None))
+        if name in pkgs.d:
+            given[name] = pkgs.d[name]
+        elif f.default is None:
+            if session.placeholders:
+                session.warn(f"warning: --placeholders: argument '{name}' of {file} has no value; a stand-in package is used")
+                given[name] = _missing_import_value(ev, f"argument {name}")
+            else:
+                where = f"{f.pos}" if getattr(f, "pos", None) else file
+                raise UserError(
+                    f"argument '{name}' of {file} has no value: it is not a package nix2image knows",
+                    pos=getattr(f, "pos", None),
+                    hint=f"pass the package with --bind {name}=PATH (e.g. ./result), a value with --arg {name} EXPR, "
+                         f"add it with --catalog FILE, or use --placeholders")
+    if fn.node.formals.ellipsis:
+        for k, v in explicit.items():
+            given.setdefault(k, v)
+    return call(fn, NixAttrs(dict(sorted(given.items()))), None)
+
+
+def _explicit_args(ev: Any, opts: LoadOptions) -> dict[str, Any]:
+    from ..nix.values import Lazy, NixString
+
+    out: dict[str, Any] = {}
+    for name, expr in opts.args.items():
+        out[name] = Lazy(lambda expr=expr, name=name: ev.eval_string(expr, f"«--arg {name}»", os.getcwd()))
+    for name, s in opts.argstrs.items():
+        out[name] = NixString(s)
+    return out
+
+
+def evaluate(file: str, opts: LoadOptions) -> Evaluation:
+    """Evaluate ``file`` (already split from any ``#attr``) to its root value."""
+    from .bind import resolve_binds
+
+    if not os.path.exists(file):
+        raise UsageError(f"{file}: no such file or directory")
+    ffile = flake_file(file)
+    if ffile is None and os.path.isdir(file):
+        cand = os.path.join(file, "default.nix")
+        if not os.path.isfile(cand):
+            raise UsageError(f"{file}: a directory without flake.nix or default.nix")
+        file = cand
+    path = os.path.abspath(ffile or file)
+    catalog = _catalog(opts.catalogs)
+    session = Session(catalog=catalog, system=opts.system or DEFAULT_SYSTEM, placeholders=opts.placeholders)
+    db = _db(opts.store)
+    store_root = ""
+    if db is not None:
+        store_root = getattr(db.location, "root", "") or ""
+    bindings = resolve_binds(opts.binds, known={**catalog.paths}, db=db, store_root=store_root)
+    for b in bindings:
+        session.binds[b.name] = Bound(b.name, b.store_path, b.source_path, list(b.closure))
+    activate(session)
+    ev = _make_evaluator(opts, session, os.path.dirname(path))
+    if ffile is not None:
+        from ..nix.values import NixAttrs  # noqa: F401
+
+        attr_binds = {}
+        for name, b in session.binds.items():
+            if "." in name and not name.startswith(("./", "../", "/")):
+                key = name[5:] if name.startswith("self.") else name
+                attr_binds[key] = _bound_value(b)
+                b.used = True
+        root = evaluate_flake(ev, path, session, opts.placeholders, attr_binds)
+        return Evaluation(path, root, ev, session, bindings, db, True, opts)
+    root = ev.eval_file(path)
+    root = _call_like_callpackage(ev, root, opts, session, path)
+    return Evaluation(path, root, ev, session, bindings, db, False, opts)
+
+
+# --- selecting images -----------------------------------------------------------------------------
+
+def _attr_tokens(attr: str) -> list[str]:
+    out, cur, quoted = [], [], False
+    for c in attr:
+        if c == '"':
+            quoted = not quoted
+        elif c == "." and not quoted:
+            out.append("".join(cur))
+            cur = []
+        else:
+            cur.append(c)
+    out.append("".join(cur))
+    if quoted or any(t == "" for t in out):
+        raise UsageError(f"-A {attr}: not a valid attribute path")
+    return out
+
+
+def select(evl: Evaluation, attr: str) -> Any:
+    """The value at attribute path ``attr`` (flakes: also ``packages.<system>.attr``)."""
+    from ..nix.values import Lambda, NixAttrs, force
+
+    candidates = [attr]
+    if evl.is_flake:
+        sysname = evl.session.system
+        candidates += [f"packages.{sysname}.{attr}", f"legacyPackages.{sysname}.{attr}"]
+    for cand in candidates:
+        v = evl.root
+        ok = True
+        for tok in _attr_tokens(cand):
+            v = force(v)
+            if type(v) is Lambda:
+                v = force(_call_like_callpackage(evl.ev, v, evl.opts, evl.session, evl.file))
+            if type(v) is not NixAttrs or tok not in v.d:
+                ok = False
+                break
+            v = v.d[tok]
+        if ok:
+            return force(v)
+    available = ", ".join(find_image_attrs(evl)) or "none"
+    raise UsageError(f"attribute '{attr}' not found in {evl.file} (images: {available})")
+
+
+def find_images(evl: Evaluation, max_depth: int = 4) -> list[tuple[str, Any]]:
+    """Every image the file defines, by attribute path (the root itself is ``""``)."""
+    from ..nix.values import EvalError, NixAttrs, force
+
+    root = force(evl.root)
+    if is_image(root):
+        return [("", root)]
+    found: list[tuple[str, Any]] = []
+    sysname = evl.session.system
+
+    def walk(v: Any, prefix: str, depth: int) -> None:
+        if type(v) is not NixAttrs or depth > max_depth:
+            return
+        if v.d.get("type") is not None:
+            try:
+                t = force(v.d["type"])
+                if getattr(t, "s", None) == "derivation":
+                    return
+            except EvalError:
+                return
+        for name in sorted(v.d):
+            if name in SKIP_NAMES or name.startswith("_"):
+                continue
+            if name in SYSTEMS and name != sysname:
+                continue
+            path = f"{prefix}.{name}" if prefix else name
+            if not re.match(r"^[A-Za-z_][A-Za-z0-9_'-]*$", name):
+                path = f'{prefix}."{name}"' if prefix else f'"{name}"'
+            try:
+                child = force(v.d[name])
+            except EvalError as err:
+                evl.errors.append((path, err))
+                continue
+            if is_image(child):
+                found.append((path, child))
+            elif type(child) is NixAttrs:
+                walk(child, path, depth + 1)
+
+    walk(root, "", 0)
+    return found
+
+
+def find_image_attrs(evl: Evaluation) -> list[str]:
+    return [a for a, _ in find_images(evl)]
+
+
+# --- entry points ---------------------------------------------------------------------------------
+
+def _run(fn):
+    from ..nix.evaluator import run_deep, to_user_error
+    from ..nix.values import EvalError
+
+    try:
+        return run_deep(fn)
+    except EvalError as err:
+        raise _with_hint(to_user_error(err)) from None
+
+
+def _with_hint(err: UserError) -> UserError:
+    text = str(err)
+    m = re.search(r"attribute '([^']+)' missing", text)
+    if m and not err.hint and "hint:" not in text:
+        err.hint = (f"if '{m.group(1)}' is a nixpkgs package, nix2image's catalog does not have it: add it with "
+                    f"--catalog FILE (see `nix2image catalog`) or provide it with --bind {m.group(1)}=PATH")
+        if not _hint_printed(err):
+            err = _HintedError(err)
+    return err
+
+
+def _hint_printed(err: UserError) -> bool:
+    return type(err).__str__ is UserError.__str__
+
+
+class _HintedError(UserError):
+    """Wraps an error whose own formatting ignores ``hint`` and appends it."""
+
+    def __init__(self, inner: UserError) -> None:
+        super().__init__(inner.message, None, inner.hint)
+        self.inner = inner
+
+    def __str__(self) -> str:
+        return f"{self.inner}\n\n       hint: {self.hint}"
+
+
+def _universe(evl: Evaluation) -> Universe:
+    return Universe(evl.session, bindings=evl.bindings, db=evl.db,
+                    store_root=(getattr(evl.db.location, "root", "") if evl.db is not None else ""),
+                    placeholders=evl.opts.placeholders, full_size=evl.opts.full_size)
+
+
+def _complete(spec: ImageSpec, uni: Universe, seen: set[int] | None = None) -> None:
+    """Closures (and placeholder labels) for a spec and the specs it builds on."""
+    seen = seen if seen is not None else set()
+    if id(spec) in seen:
+        return
+    seen.add(id(spec))
+    if spec.from_image is not None and spec.from_image.spec is not None:
+        _complete(spec.from_image.spec, uni, seen)
+    for sub in spec.images:
+        _complete(sub, uni, seen)
+    if spec.builder == "pullImage":
+        return
+    spec.closure = uni.closure(spec.roots)
+    if spec.builder in ("buildImage", "buildImageWithNixDb"):
+        outside = spec.extra.get("config_references_outside_closure") or []
+        inside = {i.path for i in spec.closure}
+        outside = [p for p in outside if p not in inside]
+        spec.extra["config_references_outside_closure"] = outside
+        for p in outside:
+            spec.warnings.append(f"warning: image '{spec.name}': config refers to {p}, which buildImage does not "
+                                 "copy into the image (add it to copyToRoot)")
+    if uni.placeholders:
+        synthetic = [i.path for i in spec.closure if uni.is_synthetic(i.path)]
+        if synthetic:
+            spec.extra["placeholders"] = synthetic
+            cfg = dict(spec.config or {})
+            labels = dict(cfg.get("Labels") or {})
+            labels["org.nix2image.placeholders"] = str(len(synthetic))
+            cfg["Labels"] = labels
+            spec.config = cfg
+            spec.warnings.append(f"warning: image '{spec.name}': {len(synthetic)} store path(s) have synthetic "
+                                 "placeholder content (labelled org.nix2image.placeholders)")
+
+
+def _pull(spec: ImageSpec, opts: LoadOptions) -> None:
+    if opts.pull_cache:
+        spec.extra["pull_cache"] = os.path.abspath(opts.pull_cache)
+        if spec.from_image is not None and spec.from_image.kind == "pull":
+            spec.from_image.path = os.path.abspath(opts.pull_cache)
+
+
+def _specs(file: str, opts: LoadOptions, want_all: bool) -> tuple[list[ImageSpec], Universe, Evaluation]:
+    file, attr = split_file(file, opts.attr)
+
+    def work():
+        evl = evaluate(file, opts)
+        if attr:
+            chosen = [(attr, select(evl, attr))]
+            if not is_image(chosen[0][1]):
+                raise UsageError(f"attribute '{attr}' of {evl.file} is not a dockerTools image",
+                                 hint=f"images in this file: {', '.join(find_image_attrs(evl)) or 'none'}")
+        else:
+            chosen = find_images(evl)
+            if not chosen:
+                if evl.errors:
+                    path, err = evl.errors[0]
+                    raise err
+                raise UserError(f"{evl.file} defines no dockerTools image",
+                                hint="an image is the result of dockerTools.buildImage, buildLayeredImage, "
+                                     "streamLayeredImage, ...; select one with -A ATTR")
+            if len(chosen) > 1 and not want_all:
+                names = "\n".join(f"         {a}" for a, _ in chosen)
+                raise UsageError(f"{evl.file} defines {len(chosen)} images; choose one with -A ATTR (or FILE#ATTR):\n{names}")
+        ex = Extractor(None, origin=evl.file)
+        specs = []
+        for a, v in chosen:
+            spec = ex.spec(v, a or None, with_closure=False)
+            specs.append(spec)
+        uni = _universe(evl)
+        for spec in specs:
+            _complete(spec, uni)
+            _pull(spec, opts)
+            for w in evl.session.warnings:
+                if w not in spec.warnings:
+                    spec.warnings.append(w)
+        unused = [n for n, b in evl.session.binds.items() if not b.used]
+        for n in unused:
+            for spec in specs:
+                spec.warnings.append(f"warning: --bind {n}=...: nothing in {evl.file} used it "
+                                     "(bind a function argument, an attribute path, a package name or a local import)")
+        return specs, uni, evl
+
+    return _run(work)
+
+
+def load_spec(file: str, opts: LoadOptions) -> tuple[ImageSpec, Universe]:
+    """The selected (or only) image of ``file`` and the content source for its store paths."""
+    specs, uni, _ = _specs(file, opts, want_all=False)
+    return specs[0], uni
+
+
+def load_all(file: str, opts: LoadOptions) -> tuple[list[ImageSpec], Universe]:
+    """Every image of ``file`` (or the one selected with ``-A``)."""
+    specs, uni, _ = _specs(file, opts, want_all=True)
+    return specs, uni
+
+
+def list_images(file: str, opts: LoadOptions) -> list[tuple[str, str, str | None]]:
+    """``(attribute, builder, image name:tag)`` for every image ``file`` defines, without closures."""
+    file, attr = split_file(file, opts.attr)
+
+    def work():
+        evl = evaluate(file, opts)
+        found = find_images(evl) if not attr else [(attr, select(evl, attr))]
+        from ..nix.values import force
+
+        out = []
+        for a, v in found:
+            meta = force(force(v).d["__nix2image"])
+            builder = force(meta.d["builder"]).s
+            name = force(force(v).d.get("imageName")).s if "imageName" in force(v).d else "?"
+            out.append((a, builder, name))
+        if not found and evl.errors:
+            raise evl.errors[0][1]
+        return out
+
+    return _run(work)

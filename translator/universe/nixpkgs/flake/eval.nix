@@ -1,0 +1,46 @@
+# Evaluate a flake's outputs the way `nix build .#x` would, with modelled inputs.
+#   dir        the flake's directory (a path)
+#   modelled   input name -> which model stands for it ("nixpkgs", "flake-utils", "flake-parts",
+#              "systems", "placeholder", or "unknown:<url>")
+#   binds      "attr.path" -> package value, replacing those outputs (seen through `self` too)
+{ dir, modelled, binds ? { } }:
+let
+  b = builtins;
+  lib = import ../lib;
+  flake = import (dir + "/flake.nix");
+  systems = lib.systems.flakeExposed;
+  nixpkgsInput = {
+    outPath = ./..;
+    lib = lib;
+    legacyPackages = lib.genAttrs systems (system: import ../default.nix { inherit system; });
+    overlays = { };
+    rev = "nix2image-modelled-nixpkgs";
+    shortRev = "nix2image";
+    lastModified = 0;
+  };
+  models = {
+    nixpkgs = nixpkgsInput;
+    flake-utils = import ./flake-utils.nix { inherit lib; };
+    flake-parts = import ./flake-parts.nix { inherit lib; };
+    systems = { outPath = "/nix2image/systems"; } // { __functor = _: _: [ "x86_64-linux" "aarch64-linux" "x86_64-darwin" "aarch64-darwin" ]; };
+    placeholder = { outPath = "/nix2image/placeholder-input"; lib = { }; packages = { }; legacyPackages = { }; overlays = { default = final: prev: { }; }; overlay = final: prev: { }; };
+  };
+  inputFor = name: kind:
+    if models ? ${kind} then models.${kind}
+    else throw "flake input '${name}' (${lib.removePrefix "unknown:" kind}) is not known to nix2image; known inputs: nixpkgs, flake-utils, flake-parts, systems (use --placeholders to stand in for it)";
+  inputs = b.mapAttrs inputFor modelled // { inherit self; };
+  bindTree = b.foldl' (acc: path: lib.recursiveUpdate acc (lib.setAttrByPath (lib.splitString "." path) binds.${path})) { } (b.attrNames binds);
+  rawOutputs = flake.outputs inputs;
+  outputs = if binds == { } then rawOutputs else lib.recursiveUpdate rawOutputs bindTree;
+  self = outputs // {
+    outPath = dir;
+    inherit inputs outputs;
+    sourceInfo = { outPath = dir; lastModified = 0; };
+    lastModified = 0;
+    lastModifiedDate = "19700101000000";
+    shortRev = "dirty";
+    dirtyShortRev = "dirty";
+    _type = "flake";
+  };
+in
+self
