@@ -9,14 +9,16 @@ from pathlib import Path
 import click
 
 from ..errors import UsageError
-from ..registry.auth import credentials_for
-from ..registry.cache import BlobMap, PullCache
-from ..registry.client import RegistryClient, RetryPolicy
-from ..registry.reference import parse_reference
+
+# The registry modules are imported inside the commands: ``nix2image --help`` and the other
+# commands stay fast to start.
 
 
 def _client(ref, insecure: bool, username: str | None, password: str | None, password_stdin: bool,
-            retries: int, quiet: bool) -> RegistryClient:
+            retries: int, quiet: bool):
+    from ..registry.auth import credentials_for
+    from ..registry.client import RegistryClient, RetryPolicy
+
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     creds = credentials_for(ref.registry, username, password)
@@ -47,7 +49,9 @@ def _auth_options(fn):
 def push(source: str, destination: str, insecure: bool, username, password, password_stdin, retries, quiet,
          compression: str, manifest_format: str, chunk_size, cache_dir, as_json: bool) -> None:
     """Push SOURCE (a docker-archive, an OCI layout, or a Nix file) to DESTINATION (docker://HOST/NAME[:TAG])."""
+    from ..registry.cache import BlobMap
     from ..registry.push import push_image
+    from ..registry.reference import parse_reference
     from ..registry.source import open_push_source
 
     if not destination.startswith("docker://"):
@@ -79,7 +83,9 @@ def push(source: str, destination: str, insecure: bool, username, password, pass
               help="Store the image in this pull cache (used by pullImage via --pull-cache).")
 def pull(source: str, insecure: bool, username, password, password_stdin, retries, quiet, output, fmt, platform, to_cache) -> None:
     """Pull SOURCE (docker://HOST/NAME[:TAG|@DIGEST]), verifying every digest."""
+    from ..registry.cache import PullCache
     from ..registry.pull import fetch, store_in_cache, write_docker_archive, write_oci_layout
+    from ..registry.reference import parse_reference
 
     if not output and not to_cache:
         raise UsageError("pull: give -o OUTPUT, --to-cache DIR, or both")
