@@ -94,14 +94,14 @@ def prim_append_context(args, pos):
         v = info.d.get("allOutputs")
         if v is not None and ops.force_bool(v, apos):
             if not name.endswith(".drv"):
-                raise EvalError(f"Tried to add all-outputs context of {name}, which is not a derivation, "
+                raise EvalError(f"Tried to add all-outputs context of \"{name}\", which is not a derivation, "
                                 "to a string", apos)
             ctx.add("=" + name)
         v = info.d.get("outputs")
         if v is not None:
             outs = ops.force_list(v, apos).items
             if outs and not name.endswith(".drv"):
-                raise EvalError(f"Tried to add derivation output context of {name}, which is not a "
+                raise EvalError(f"Tried to add derivation output context of \"{name}\", which is not a "
                                 "derivation, to a string", apos)
             for o in outs:
                 ctx.add(f"!{force_string_noctx(o, apos)}!{name}")

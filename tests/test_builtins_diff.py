@@ -1,0 +1,142 @@
+"""Differential tests of the builtins against Nix 2.8.
+
+Every case of :mod:`test_builtins_cases` is evaluated by nix2image (in process, through the same
+function ``nix2image eval`` uses) and by ``nix-instantiate --store dummy:// --eval --strict
+--json``. Successful cases must print the same JSON; error cases must fail in both with the same
+``error: ...`` message line. A final test runs a batch of cases through the installed command.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+import pytest
+
+from conftest import need_tool, nix_env, run_cli
+from test_builtins_cases import ERR, ERR_ANY_MESSAGE, OK, make_data_dir
+
+ENV_VAR = ("NIX2IMAGE_TEST_VAR", "value from the environment")
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory):
+    return make_data_dir(tmp_path_factory.mktemp("builtins"))
+
+
+def _expr(text: str, data_dir) -> str:
+    return text.replace("@D@", str(data_dir))
+
+
+def _nix_env() -> dict[str, str]:
+    env = nix_env()
+    env[ENV_VAR[0]] = ENV_VAR[1]
+    env.pop("NIX_PATH", None)
+    return env
+
+
+def run_nix(expr: str, cwd) -> subprocess.CompletedProcess:
+    return subprocess.run(["nix-instantiate", "--store", "dummy://", "--eval", "--strict", "--json", "-E", expr],
+                          capture_output=True, text=True, env=_nix_env(), cwd=cwd, timeout=300)
+
+
+def run_ours(expr: str, cwd) -> tuple[str | None, str | None]:
+    """(json text, None) or (None, first error line), evaluated in this process."""
+    from translator.commands.nix_cmds import evaluate_for_cli
+    from translator.nix.evaluator import run_deep, to_user_error
+    from translator.nix.values import EvalError
+    from translator.errors import UserError
+
+    old_cwd = os.getcwd()
+    os.environ[ENV_VAR[0]] = ENV_VAR[1]
+    os.chdir(cwd)
+    try:
+        text = run_deep(lambda: evaluate_for_cli(file=None, expr=expr, attr_paths=(), args=(), argstrs=(),
+                                                 include=(), strict=True, as_json=True, system=None))
+        return text, None
+    except EvalError as err:
+        return None, str(to_user_error(err, False)).splitlines()[0]
+    except UserError as err:
+        return None, str(err).splitlines()[0]
+    finally:
+        os.chdir(old_cwd)
+
+
+def _first_error_line(stderr: str) -> str:
+    for line in stderr.splitlines():
+        if line.startswith("error:"):
+            return line
+    return stderr.strip().splitlines()[0] if stderr.strip() else ""
+
+
+@pytest.fixture(scope="module")
+def nix_ok_results(data_dir):
+    """All OK cases evaluated by Nix in one run (one attribute per case)."""
+    need_tool("nix-instantiate")
+    batch = {n: e for n, e in OK.items() if "Pos" not in n}  # positions need the case alone
+    body = " ".join(f'"{name}" = ({_expr(e, data_dir)});' for name, e in batch.items())
+    proc = run_nix("{ " + body + " }", data_dir)
+    results = json.loads(proc.stdout) if proc.returncode == 0 else {}
+    for name, e in OK.items():  # the rest (or, if the batch failed, every case) one by one
+        if name in results:
+            continue
+        p = run_nix(_expr(e, data_dir), data_dir)
+        results[name] = json.loads(p.stdout) if p.returncode == 0 else ("NIX FAILED", p.stderr)
+    return results
+
+
+@pytest.mark.parametrize("name", list(OK))
+def test_builtin_value_matches_nix(name, nix_ok_results, data_dir):
+    expected = nix_ok_results[name]
+    assert not (isinstance(expected, tuple) and expected[0] == "NIX FAILED"), f"Nix itself failed: {expected}"
+    text, err = run_ours(_expr(OK[name], data_dir), data_dir)
+    assert err is None, f"nix2image failed: {err}"
+    assert json.loads(text) == expected
+
+
+@pytest.mark.parametrize("name", list(ERR))
+def test_builtin_error_matches_nix(name, data_dir):
+    need_tool("nix-instantiate")
+    expr = _expr(ERR[name], data_dir)
+    proc = run_nix(expr, data_dir)
+    assert proc.returncode != 0, f"Nix did not fail: {proc.stdout}"
+    text, err = run_ours(expr, data_dir)
+    assert err is not None, f"nix2image did not fail but gave {text}"
+    if name not in ERR_ANY_MESSAGE:
+        assert err == _first_error_line(proc.stderr)
+
+
+def test_float_output_byte_exact(data_dir):
+    """toJSON/toString of floats: compare the exact strings, not parsed numbers."""
+    need_tool("nix-instantiate")
+    expr = OK["toJSON-floats"]
+    proc = run_nix(expr, data_dir)
+    text, err = run_ours(expr, data_dir)
+    assert err is None
+    assert text.strip() == proc.stdout.strip()
+
+
+def test_cli_batch_matches_nix(data_dir):
+    """A batch of cases through the installed ``nix2image eval`` command."""
+    need_tool("nix-instantiate")
+    names = [n for n in OK if n not in ("trace", "builtin-names")][:60]
+    expr = "{ " + " ".join(f'"{n}" = ({_expr(OK[n], data_dir)});' for n in names) + " }"
+    env = _nix_env()
+    proc = run_cli("eval", "--strict", "--json", "-E", expr, cwd=data_dir, env=env)
+    assert proc.returncode == 0, proc.stderr
+    nix = run_nix(expr, data_dir)
+    assert nix.returncode == 0, nix.stderr
+    assert json.loads(proc.stdout) == json.loads(nix.stdout)
+
+
+def test_trace_goes_to_stderr(data_dir):
+    need_tool("nix-instantiate")
+    expr = 'builtins.trace { a = 1; } (builtins.trace "text" 2)'
+    ours = run_cli("eval", "--strict", "-E", expr, cwd=data_dir, env=_nix_env())
+    nix = subprocess.run(["nix-instantiate", "--store", "dummy://", "--eval", "--strict", "-E", expr],
+                         capture_output=True, text=True, env=_nix_env(), cwd=data_dir)
+    assert ours.returncode == 0, ours.stderr
+    assert ours.stdout == nix.stdout
+    assert [l for l in ours.stderr.splitlines() if l.startswith("trace:")] == \
+        [l for l in nix.stderr.splitlines() if l.startswith("trace:")]
