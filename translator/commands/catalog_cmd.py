@@ -96,12 +96,16 @@ def parse_registration(text: str, name: str) -> list[PathInfo]:
     return infos
 
 
+_CATALOG_KEYS = ("format", "paths", "packages", "aliases")
+
+
 def _is_catalog_json(text: str) -> bool:
     try:
         data = json.loads(text)
     except json.JSONDecodeError:
-        return text.lstrip().startswith("{") and '"packages"' in text  # a broken catalog: let its loader explain
-    return isinstance(data, dict) and ("packages" in data or "format" in data) and not any(k.startswith("/") for k in data)
+        # a broken catalog: let its loader explain
+        return text.lstrip().startswith("{") and any(f'"{k}"' in text for k in _CATALOG_KEYS)
+    return isinstance(data, dict) and any(k in data for k in _CATALOG_KEYS) and not any(k.startswith("/") for k in data)
 
 
 def _fill_sizes(infos: list[PathInfo], db: NixDb | None) -> list[PathInfo]:
