@@ -1,0 +1,237 @@
+"""nixpkgs' docker-tools checks restated for nix2image's backends (nixos/tests/docker-tools.nix):
+layer order, Env inheritance, maxLayers with a base, bulk layer completeness,
+includeStorePaths = false, store-path symlinks, /nix modes, shared layers, created,
+architecture, registry-prefixed names; plus the customisation layer's symlinkJoin, extraCommands
+and fakeRootCommands, null tags, runAsRoot, and byte-identical rebuilds across hash seeds."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from test_image_support import (archive_json, archive_layers, closure_infos, expected, oracle_plan,  # noqa: F401
+                                oracle_store, tar_tree, tree, validate_image)
+from test_image_tools import infos
+from translator.errors import UserError
+from translator.image.build import BuildOptions, build
+from translator.image.layer import DirectContent
+from translator.image.tags import content_tag, nix_base32
+from translator.spec import BaseImageRef, ImageSpec
+from translator.storeinfo import LayerPlan
+
+
+def _config(path: Path) -> dict:
+    return archive_json(path, archive_json(path, "manifest.json")[0]["Config"])
+
+
+def _store_paths_in(layer: bytes) -> set[str]:
+    import io
+
+    out = set()
+    with tarfile.open(fileobj=io.BytesIO(layer)) as tf:
+        for n in tf.getnames():
+            parts = n.lstrip("/").split("/")
+            if len(parts) >= 3 and parts[:2] == ["nix", "store"]:
+                out.add("/nix/store/" + parts[2])
+    return out
+
+
+def test_layers_applied_in_order_later_files_win(oracle_store, expected, tmp_path):
+    base = ImageSpec(builder="buildImage", name="base", tag="1", extra_commands="mkdir etc; echo base > etc/f; echo keep > etc/k")
+    mid = ImageSpec(builder="buildLayeredImage", name="mid", tag="2", from_image=BaseImageRef(kind="spec", spec=base),
+                    extra_commands="mkdir etc; echo mid > etc/f")
+    top = ImageSpec(builder="buildImage", name="top", tag="3", from_image=BaseImageRef(kind="spec", spec=mid),
+                    extra_commands="mkdir etc; echo top > etc/g")
+    out = tmp_path / "top.tar"
+    build(top, None, DirectContent(), str(out))
+    rootfs = validate_image(out, tmp_path)
+    assert (rootfs / "etc/f").read_text() == "mid\n"
+    assert (rootfs / "etc/k").read_text() == "keep\n"
+    assert (rootfs / "etc/g").read_text() == "top\n"
+
+
+@pytest.mark.parametrize("builder", ["buildImage", "buildLayeredImage"])
+def test_env_inherited_with_one_last_layer(builder, tmp_path):
+    parent = ImageSpec(builder="buildImage", name="parent", tag="p",
+                       config={"Env": ["FROM_PARENT=true", "LAST_LAYER=parent"]})
+    child = ImageSpec(builder=builder, name="child", tag="c", from_image=BaseImageRef(kind="spec", spec=parent),
+                      config={"Env": ["FROM_CHILD=true", "LAST_LAYER=child"]})
+    out = tmp_path / "child.tar"
+    build(child, None, DirectContent(), str(out))
+    env = _config(out)["config"]["Env"]
+    assert env == ["FROM_PARENT=true", "LAST_LAYER=child", "FROM_CHILD=true"]
+    validate_image(out, tmp_path)
+
+
+def test_max_layers_respected_with_base_and_bulk_layer_complete(oracle_store, expected, tmp_path):
+    base = ImageSpec(builder="buildImage", name="base", tag="b", extra_commands="echo x > x")
+    base_out = tmp_path / "base.tar"
+    build(base, None, DirectContent(), str(base_out))
+    closure = closure_infos(expected)
+    spec = ImageSpec(builder="buildLayeredImage", name="capped", tag="t", max_layers=4, closure=closure,
+                     contents=[oracle_store["root"]], from_image=BaseImageRef(kind="archive", path=str(base_out)))
+    out = tmp_path / "capped.tar"
+    res = build(spec, None, DirectContent(), str(out))
+    assert len(res.layers) <= 4
+    layers = archive_layers(out)
+    assert len(layers) == len(res.layers) == len(_config(out)["rootfs"]["diff_ids"])
+    stored = set().union(*(_store_paths_in(l) for l in layers))
+    assert stored == {i.path for i in closure}  # the bulk layer misses no store path
+    validate_image(out, tmp_path)
+    # a plan that cannot fit is an error that says why
+    too_many = LayerPlan("given", tuple((i.path,) for i in closure))
+    with pytest.raises(UserError, match="maxLayers = 4"):
+        build(spec, too_many, DirectContent(), str(tmp_path / "x.tar"))
+    assert not (tmp_path / "x.tar").exists()
+
+
+def test_plan_missing_a_path_is_an_error(oracle_store, expected, tmp_path):
+    spec = ImageSpec(builder="buildLayeredImage", name="m", tag="t", closure=closure_infos(expected))
+    plan = LayerPlan("given", ((oracle_store["data"],),))
+    with pytest.raises(UserError, match="misses 5 store path"):
+        build(spec, plan, DirectContent(), str(tmp_path / "m.tar"))
+
+
+def test_no_store_paths_when_include_store_paths_false(oracle_store, expected, tmp_path):
+    spec = ImageSpec(builder="buildLayeredImage", name="nostore", tag="t", include_store_paths=False,
+                     closure=infos(expected, "app"), contents=[oracle_store["app"]])
+    out = tmp_path / "nostore.tar"
+    build(spec, None, DirectContent(), str(out))
+    layers = archive_layers(out)
+    assert len(layers) == 1 and _store_paths_in(layers[0]) == set()
+    rootfs = validate_image(out, tmp_path)
+    assert not (rootfs / "nix").exists() and (rootfs / "bin/hello").is_symlink()
+
+
+def test_symlink_store_path_and_nix_dir_modes(oracle_store, expected, tmp_path):
+    spec = ImageSpec(builder="buildLayeredImage", name="links", tag="t", closure=infos(expected, "link"))
+    out = tmp_path / "links.tar"
+    build(spec, None, DirectContent(), str(out))
+    rootfs = validate_image(out, tmp_path)
+    link = rootfs / oracle_store["link"].lstrip("/")
+    assert link.is_symlink() and os.readlink(link) == oracle_store["app"]
+    assert oct((rootfs / "nix").stat().st_mode & 0o7777) == "0o755"
+    assert oct((rootfs / "nix/store").stat().st_mode & 0o7777) == "0o755"
+
+
+def test_overlapping_closures_share_layer_digests(oracle_store, expected, tmp_path):
+    a = ImageSpec(builder="buildLayeredImage", name="a", tag="t", closure=infos(expected, "app"), contents=[oracle_store["app"]])
+    b = ImageSpec(builder="buildLayeredImage", name="b", tag="t", closure=infos(expected, "lib"), contents=[oracle_store["lib"]])
+    ra = build(a, LayerPlan("g", tuple((i.path,) for i in a.closure)), DirectContent(), str(tmp_path / "a.tar"))
+    rb = build(b, LayerPlan("g", tuple((i.path,) for i in b.closure)), DirectContent(), str(tmp_path / "b.tar"))
+    da = {l.paths: l.digest for l in ra.layers if l.paths}
+    db = {l.paths: l.digest for l in rb.layers if l.paths}
+    shared = set(da) & set(db)
+    assert {p for ps in shared for p in ps} == {oracle_store["lib"], oracle_store["data"]}
+    assert all(da[k] == db[k] for k in shared)
+
+
+def test_created_architecture_and_names(tmp_path):
+    s = ImageSpec(builder="buildLayeredImage", name="Registry-1.Docker.IO/Library/Thing", tag="v1", architecture="arm64")
+    out = tmp_path / "n.tar"
+    build(s, None, DirectContent(), str(out))
+    cfg = _config(out)
+    assert cfg["created"] == "1970-01-01T00:00:01+00:00" and cfg["architecture"] == "arm64"
+    assert archive_json(out, "manifest.json")[0]["RepoTags"] == ["registry-1.docker.io/library/thing:v1"]
+    st = ImageSpec(builder="buildImage", name="registry-1.docker.io/image", tag="t", architecture="arm64")
+    out2 = tmp_path / "s.tar"
+    build(st, None, DirectContent(), str(out2))
+    cfg2 = _config(out2)
+    assert cfg2["created"] == "1970-01-01T00:00:01Z" and cfg2["architecture"] == "arm64"
+    assert archive_json(out2, "manifest.json")[0]["RepoTags"] == ["registry-1.docker.io/image:t"]
+    assert archive_json(out2, "repositories") == {"registry-1.docker.io/image": {"t": archive_json(out2, "manifest.json")[0]["Layers"][-1].split("/")[0]}}
+    validate_image(out, tmp_path, tag="v1")
+
+
+def test_null_tag_is_content_derived(tmp_path):
+    s = ImageSpec(builder="buildLayeredImage", name="untagged", tag=None, config={"Cmd": ["/x"]})
+    out = tmp_path / "u.tar"
+    res = build(s, None, DirectContent(), str(out))
+    with tarfile.open(out) as tf:
+        cfg_bytes = tf.extractfile(f"{res.config_digest}.json").read()
+    tag = res.repo_tag.split(":")[1]
+    assert tag == nix_base32(hashlib.sha256(cfg_bytes).digest())[:32] == content_tag(cfg_bytes)
+    s.config = {"Cmd": ["/y"]}
+    res2 = build(s, None, DirectContent(), str(tmp_path / "u2.tar"))
+    assert res2.repo_tag != res.repo_tag
+
+
+def test_customisation_layer_join_commands_and_fakeroot(oracle_store, expected, tmp_path):
+    """contents joined (first wins), extraCommands in the layer dir, chown under fakeroot persists."""
+    spec = ImageSpec(builder="buildLayeredImage", name="custom", tag="t", closure=infos(expected, "app", "busybox"),
+                     contents=[oracle_store["app"], oracle_store["busybox"]],
+                     extra_commands="mkdir -p tmp var/data && chmod 1777 tmp && echo hi > var/data/f",
+                     fake_root_commands="chown 1000:2000 var/data/f && chown -h 33:33 bin/sh")
+    out = tmp_path / "custom.tar"
+    build(spec, None, DirectContent(), str(out))
+    custom = tar_tree(__import__("io").BytesIO(archive_layers(out)[-1]), owners=True)
+    assert custom["var/data/f"] == ("f", 0o644, 3, (1000, 2000))
+    assert custom["bin/sh"] == ("l", 0o777, "busybox", (33, 33))  # symlink copied from busybox
+    assert custom["bin/hello"] == ("l", 0o777, oracle_store["app"] + "/bin/hello", (0, 0))
+    assert custom["tmp"][:2] == ("d", 0o1777)
+    rootfs = validate_image(out, tmp_path)
+    got = tree(rootfs, owners=True)
+    assert got["var/data/f"] == ("f", 0o644, 3, (1000, 2000))
+    assert got["tmp"][:2] == ("d", 0o1777)
+
+
+def test_run_as_root_and_failing_commands_are_clear_errors(tmp_path):
+    with pytest.raises(UserError, match=r"(?s)runAsRoot is not supported.*rootless user namespace"):
+        build(ImageSpec(builder="buildImage", name="r", tag="t", run_as_root="echo hi"), None, DirectContent(),
+              str(tmp_path / "r.tar"))
+    with pytest.raises(UserError, match=r"(?s)extraCommands failed.*boom"):
+        build(ImageSpec(builder="buildLayeredImage", name="r", tag="t", extra_commands="echo boom >&2; exit 3"),
+              None, DirectContent(), str(tmp_path / "r.tar"))
+    assert sorted(os.listdir(tmp_path)) == []  # no output, no leftovers
+
+
+def test_merge_and_export(oracle_store, expected, tmp_path):
+    from translator.image.export import flatten  # noqa: F401
+
+    a = ImageSpec(builder="buildLayeredImage", name="one", tag="1", extra_commands="echo 1 > one")
+    b = ImageSpec(builder="buildImage", name="two", tag="2", extra_commands="echo 2 > two")
+    merged = ImageSpec(builder="mergeImages", name="merged", images=[a, b])
+    out = tmp_path / "merged.tar"
+    build(merged, None, DirectContent(), str(out))
+    manifest = archive_json(out, "manifest.json")
+    assert [m["RepoTags"] for m in manifest] == [["one:1"], ["two:2"]]
+    assert "two" in archive_json(out, "repositories")
+    for tag, fname in (("one:1", "one"), ("two:2", "two")):
+        oci = tmp_path / f"m-{fname}"
+        subprocess.run(["skopeo", "copy", "-q", f"docker-archive:{out}:{tag}", f"oci:{oci}:x"], check=True)
+    # exportImage: layers flattened, whiteouts honoured
+    base = ImageSpec(builder="buildImage", name="b", tag="1", extra_commands="mkdir d o; echo 1 > d/gone; echo 1 > keep; echo 1 > o/x")
+    wh = ImageSpec(builder="buildImage", name="w", tag="2", from_image=BaseImageRef(kind="spec", spec=base),
+                   extra_commands="mkdir d o; touch d/.wh.gone o/.wh..wh..opq; echo 2 > o/y; echo 2 > keep")
+    exp = ImageSpec(builder="exportImage", name="e", from_image=BaseImageRef(kind="spec", spec=wh))
+    rootfs = tmp_path / "rootfs.tar"
+    build(exp, None, DirectContent(), str(rootfs))
+    with tarfile.open(rootfs) as tf:
+        names = tf.getnames()
+        assert tf.extractfile("keep").read() == b"2\n"
+    assert "d/gone" not in names and "o/x" not in names and "o/y" in names and "d" in names
+    assert not any(".wh." in n for n in names)
+
+
+def test_rebuild_identical_across_hash_seeds(oracle_store, expected, tmp_path, cli):
+    spec = {"builder": "buildLayeredImage", "name": "seeded", "tag": None,
+            "config": {"Env": ["B=2", "A=1"], "Labels": {"z": "1", "a": "2"}},
+            "closure": [{"path": i.path, "nar_size": i.nar_size, "references": list(i.references)}
+                        for i in closure_infos(expected)],
+            "contents": [oracle_store["app"], oracle_store["busybox"]],
+            "extra_commands": "mkdir -p etc && echo x > etc/x"}
+    sj = tmp_path / "spec.json"
+    sj.write_text(json.dumps(spec))
+    outs = []
+    for seed in ("0", "1", "12345"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        o = tmp_path / f"seed{seed}.tar"
+        cli("build", "--spec-json", str(sj), "-o", str(o), "-q", env=env, check=True)
+        outs.append(o.read_bytes())
+    assert outs[0] == outs[1] == outs[2]
