@@ -15,6 +15,7 @@ import io
 import json
 import os
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import BinaryIO, Callable
 
@@ -102,7 +103,7 @@ def _compress_to_temp(layer: PushLayer, compression: str) -> tuple[CompressedBlo
 
 def push_image(image: PushImage, ref: Reference, client: RegistryClient, *, compression: str = "gzip",
                manifest_format: str = "docker", blobmap: BlobMap | None = None, chunk_size: int | None = None,
-               progress: Callable[[int], None] | None = None) -> PushReport:
+               progress: Callable[[int], None] | None = None, workers: int = 3) -> PushReport:
     """Push ``image`` to ``ref``; returns a per-blob report. Raises :class:`RegistryError` on failure."""
     if manifest_format not in ("docker", "oci"):
         raise UserError(f"--manifest-format: '{manifest_format}' is not one of docker, oci")
@@ -111,11 +112,11 @@ def push_image(image: PushImage, ref: Reference, client: RegistryClient, *, comp
     blobmap = blobmap or BlobMap()
     report = PushReport(str(ref))
     client.ping()
-    descriptors = []
     layer_types = DOCKER_LAYER if manifest_format == "docker" else OCI_LAYER
 
-    def ensure(blob: CompressedBlob | None, opener: Callable[[], BinaryIO] | None, make: Callable[[], tuple[CompressedBlob, str]] | None,
-               what: str) -> CompressedBlob:
+    def ensure(blob: CompressedBlob | None, opener: Callable[[], BinaryIO] | None,
+               make: Callable[[], tuple[CompressedBlob, str]] | None, what: str) -> tuple[CompressedBlob, BlobReport]:
+        """Make sure the registry has the blob: HEAD, else mount, else upload (compressing if needed)."""
         tmp = None
         try:
             if blob is None and make is not None:
@@ -124,45 +125,51 @@ def push_image(image: PushImage, ref: Reference, client: RegistryClient, *, comp
             assert blob is not None
             if blob.size < 0:  # uncompressed layer: its size is only known by reading it
                 with opener() as f:  # type: ignore[misc]
-                    size = f.seek(0, io.SEEK_END)
-                blob = CompressedBlob(blob.digest, size)
+                    blob = CompressedBlob(blob.digest, f.seek(0, io.SEEK_END))
             if client.blob_size(ref.repository, blob.digest) is not None:
-                report.blobs.append(BlobReport(blob.digest, blob.size, "present", 0, what))
+                row = BlobReport(blob.digest, blob.size, "present", 0, what)
             elif any(client.mount_blob(ref.repository, blob.digest, other)
                      for other in blobmap.repos_with(ref.registry, blob.digest) if other != ref.repository):
-                report.blobs.append(BlobReport(blob.digest, blob.size, "mounted", 0, what))
+                row = BlobReport(blob.digest, blob.size, "mounted", 0, what)
             else:
                 if opener is None:
                     assert make is not None
                     blob, tmp = make()
                     opener = lambda: open(tmp, "rb")  # noqa: E731
-                sent = client.upload_blob(ref.repository, blob.digest, blob.size, opener, chunk_size=chunk_size, progress=progress)
-                report.blobs.append(BlobReport(blob.digest, blob.size, "uploaded", sent, what))
+                sent = client.upload_blob(ref.repository, blob.digest, blob.size, opener, chunk_size=chunk_size,
+                                          progress=progress)
+                row = BlobReport(blob.digest, blob.size, "uploaded", sent, what)
             blobmap.remember_repo(ref.registry, blob.digest, ref.repository)
-            return blob
+            return blob, row
         finally:
             if tmp and os.path.exists(tmp):
                 os.unlink(tmp)
 
+    def push_layer(layer: PushLayer) -> tuple[dict, BlobReport]:
+        known, opener = _choose_blob(layer, compression, blobmap)
+        use = compression if not (layer.blob and layer.open_tar is None) else layer.blob[2]
+        make = None if compression == "none" or (layer.blob and layer.blob[2] == compression) else \
+            (lambda: _compress_to_temp(layer, compression))
+        blob, row = ensure(known, opener, make, layer.annotation)
+        if use != "none" and blob.digest != layer.diff_id:
+            blobmap.remember_compressed(layer.diff_id, use, blob)
+        return {"mediaType": layer_types[use], "size": blob.size, "digest": blob.digest}, row
+
+    # Layers are independent: compress and upload a few at once (zlib/zstd and sockets release
+    # the GIL). Results are collected in layer order, so the manifest and report stay deterministic.
     try:
-        for layer in image.layers:
-            known, opener = _choose_blob(layer, compression, blobmap)
-            use = compression if not (layer.blob and layer.open_tar is None) else layer.blob[2]
-            make = None if compression == "none" or (layer.blob and layer.blob[2] == compression) else \
-                (lambda layer=layer: _compress_to_temp(layer, compression))
-            blob = ensure(known, opener, make, layer.annotation)
-            if use != "none" and blob.digest != layer.diff_id:
-                blobmap.remember_compressed(layer.diff_id, use, blob)
-            descriptors.append({"mediaType": layer_types[use], "size": blob.size, "digest": blob.digest})
+        with ThreadPoolExecutor(max_workers=max(1, min(workers, len(image.layers)))) as pool:
+            results = list(pool.map(push_layer, image.layers))
+        descriptors = [d for d, _ in results]
+        report.blobs.extend(row for _, row in results)
         config_digest = "sha256:" + hashlib.sha256(image.config).hexdigest()
-        ensure(CompressedBlob(config_digest, len(image.config)), lambda: io.BytesIO(image.config), None, "config")
+        report.blobs.append(ensure(CompressedBlob(config_digest, len(image.config)),
+                                   lambda: io.BytesIO(image.config), None, "config")[1])
     finally:
         blobmap.save()
 
-    # every blob is there: only now may a tag point at the image
-    for d in descriptors + [{"digest": config_digest}]:
-        if client.blob_size(ref.repository, d["digest"]) is None:
-            raise RegistryError(f"{ref}: blob {d['digest']} is missing after upload; the tag was not written")
+    # Every blob is confirmed (present, mounted, or stored with the digest checked): only now
+    # may a tag point at the image.
     manifest = {
         "schemaVersion": 2,
         "mediaType": DOCKER_MANIFEST if manifest_format == "docker" else OCI_MANIFEST,
