@@ -169,3 +169,20 @@ def test_catalog_from_paths_groups_outputs_and_versions():
     two = cat.package("tool_2_0")
     assert list(two.outputs) == ["out", "bin", "lib"] and two.outputs["lib"].nar_size == 20
     assert len(cat.paths) == 5 and cat.closure([two.outputs["bin"].path])
+
+
+def test_cli_list_shows_default_and_user_packages(cli, tmp_path):
+    cat = load_default()
+    f = tmp_path / "mine.json"
+    mine = "/nix/store/" + "3" * 32 + "-myapp-0.1"
+    f.write_text(json.dumps({"paths": {mine: {"narSize": 1000, "references": [cat.package("python3").out_path]}},
+                             "packages": {"myapp": {"pname": "myapp", "version": "0.1", "outputs": {"out": mine}}}}))
+    proc = cli("catalog", "--list", str(f))
+    assert proc.returncode == 0, proc.stderr
+    rows = {line.split("\t")[0]: line.split("\t")[1:] for line in proc.stdout.splitlines()}
+    assert rows["hello"][:2] == ["hello-2.12.1", "out"]
+    assert rows["myapp"][0] == "myapp-0.1"
+    py_closure = sum(p.nar_size for p in cat.closure([cat.package("python3").out_path]))
+    assert rows["myapp"][2] == f"{(py_closure + 1000) / 1e6:.1f} MB"
+    assert rows["jre"] == ["-> openjdk"]
+    assert len([r for r in rows if not rows[r][0].startswith("->")]) == len(cat.packages) + 1

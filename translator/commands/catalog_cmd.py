@@ -184,13 +184,33 @@ def _parse_catalog_text(text: str) -> Catalog:
               help="Store paths whose closures to describe (from --db/--store); repeatable. Default: every valid path.")
 @click.option("--system", default=DEFAULT_SYSTEM, show_default=True, help="The system recorded for the packages.")
 @click.option("--check", is_flag=True, help="Only validate the given catalog files and summarise them.")
+@click.option("--list", "list_", is_flag=True,
+              help="List the packages the evaluator sees: the default catalog with the given catalog files on top.")
 def catalog_command(inputs: tuple[str, ...], output: str | None, db_path: str | None, store: str | None,
-                    roots: tuple[str, ...], system: str, check: bool) -> None:
+                    roots: tuple[str, ...], system: str, check: bool, list_: bool) -> None:
     """Build a package catalog (for --catalog FILE) from closures or a Nix store database.
 
     INPUT is `nix path-info --json -r` output (list or object form), exportReferencesGraph /
     closureInfo JSON or registration, `nix-store -q --graph` DOT, or a catalog; `-` is stdin.
     """
+    if list_:
+        cat = load_default()
+        for name in inputs:
+            cat = cat.merged(load_catalog(name))
+        lines = []
+        for attr in sorted(cat.packages):
+            pkg = cat.packages[attr]
+            size = sum(p.nar_size for p in cat.closure([pkg.out_path]))
+            lines.append(f"{attr}\t{pkg.name}\t{','.join(pkg.outputs)}\t{size / 1e6:.1f} MB")
+        for alias in sorted(cat.aliases):
+            if alias not in cat.packages:
+                lines.append(f"{alias}\t-> {cat.aliases[alias]}")
+        text = "\n".join(lines) + "\n"
+        if output:
+            atomic_write(output, text)
+        else:
+            click.echo(text, nl=False)
+        return
     if check:
         if not inputs:
             raise UsageError("--check needs catalog files")
