@@ -21,16 +21,18 @@ def _spec_decorator(fn):
     return spec_options(fn)
 
 
-def _load(file: str | None, spec_json: str | None, kw: dict):
+def _load(file: str | None, spec_json: str | None, kw: dict, store_root: str | None = None):
     """(spec, content source) from a Nix file (universe) or a spec JSON file."""
-    from ..image.layer import DirectContent
+    from ..image.layer import DirectContent, RootedContent
 
+    if store_root and not spec_json:
+        raise UsageError("error: --store-root applies to --spec-json builds")
     if spec_json:
         if file:
             raise UsageError("error: give either FILE or --spec-json, not both")
         from ..image.specjson import load_spec_json
 
-        return load_spec_json(spec_json), DirectContent()
+        return load_spec_json(spec_json), (RootedContent(store_root) if store_root else DirectContent())
     if not file:
         raise UsageError("error: missing argument FILE (the Nix file describing the image)")
     try:
@@ -69,6 +71,8 @@ def _plan(spec, strategy: str | None, layers_file: str | None):
 def _common(fn):
     fn = click.option("--spec-json", type=click.Path(dir_okay=False), default=None,
                       help="Build from an image spec JSON file instead of a Nix file.")(fn)
+    fn = click.option("--store-root", type=click.Path(file_okay=False, exists=True), default=None,
+                      help="With --spec-json: read store paths from DIR/nix/store/... instead of /nix/store.")(fn)
     fn = click.option("--layers", "layers_file", type=click.Path(dir_okay=False), default=None,
                       help="Use this layer plan (JSON list of lists of store paths, bottom first).")(fn)
     fn = click.option("--strategy", default=None, help="Layering strategy (see `nix2image plan --help`).")(fn)
@@ -91,13 +95,11 @@ def _warn(result, quiet: bool) -> None:
 @_common
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
 @_spec_decorator
-def build_cmd(file, output, fmt, compress, strategy, layers_file, spec_json, quiet, **kw):
+def build_cmd(file, output, fmt, compress, strategy, layers_file, spec_json, store_root, quiet, **kw):
     """Build the image described by FILE (or FILE#ATTR) into a docker-archive or OCI layout."""
     from ..image.build import BuildOptions, build
 
-    if file and "#" in file and not kw.get("attr"):
-        file, kw["attr"] = file.split("#", 1)
-    spec, content = _load(file, spec_json, kw)
+    spec, content = _load(file, spec_json, kw, store_root)
     plan = _plan(spec, strategy, layers_file)
     if output is None:
         base = spec.name.rsplit("/", 1)[-1].lower() or "image"
@@ -116,16 +118,14 @@ def build_cmd(file, output, fmt, compress, strategy, layers_file, spec_json, qui
 @_common
 @click.option("-q", "--quiet", is_flag=True, help="No warnings on stderr.")
 @_spec_decorator
-def stream_cmd(file, fmt, compress, strategy, layers_file, spec_json, quiet, **kw):
+def stream_cmd(file, fmt, compress, strategy, layers_file, spec_json, store_root, quiet, **kw):
     """Write the image of FILE to stdout as an archive (`nix2image stream f.nix | podman load`)."""
     from ..image.build import BuildOptions, stream
 
-    if file and "#" in file and not kw.get("attr"):
-        file, kw["attr"] = file.split("#", 1)
     out = sys.stdout.buffer
     if out.isatty():
         raise UsageError("error: refusing to write an image archive to a terminal; pipe it (| podman load) or redirect it")
-    spec, content = _load(file, spec_json, kw)
+    spec, content = _load(file, spec_json, kw, store_root)
     plan = _plan(spec, strategy, layers_file)
     result = stream(spec, plan, content, out, BuildOptions(format=fmt, compress=compress))
     out.flush()

@@ -38,7 +38,7 @@ class _Compressor:
         elif kind == "zstd":
             import zstandard
 
-            self._w = zstandard.ZstdCompressor(level=3, threads=0).stream_writer(out, closefd=False)
+            self._w = zstandard.ZstdCompressor(level=3, threads=0, write_checksum=True).stream_writer(out, closefd=False)
         else:
             raise UsageError(f"error: unknown compression {kind!r} (use one of {', '.join(COMPRESSIONS)})")
 

@@ -156,8 +156,18 @@ def open_members(path: str, archive: str) -> tuple[tarfile.TarFile, dict[str, ta
         members = tf.getmembers()
     except (tarfile.TarError, EOFError, OSError) as err:
         raise UserError(f"{archive} is not a readable tar archive ({err})") from err
+    size = os.path.getsize(path)
+    # tarfile stops quietly at the first bad header after the first member: what follows the last
+    # member must be the end-of-archive zero blocks (or nothing), else the data is damaged.
+    with open(path, "rb") as f:
+        f.seek(tf.offset)
+        tail = f.read(1024)
+    if any(tail):
+        raise UserError(f"{archive} is corrupt: unreadable tar data at byte {tf.offset}")
     out: dict[str, tarfile.TarInfo] = {}
     for ti in members:
+        if ti.isreg() and ti.offset_data + ti.size > size:
+            raise UserError(f"{archive} is truncated: member {ti.name} ends past the end of the file")
         check_member(ti, archive)
         out[norm_member(ti.name)] = ti
     return tf, out
