@@ -18,11 +18,12 @@ grammar uses (``ID``, ``DOLLAR_CURLY``, ...) or a name for a single character (`
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from typing import Iterator
 
 from ..errors import Pos, UserError
 
-Token = tuple  # (type: str, value: object, line: int, col: int)
+Token = tuple  # (type: str, value: object, offset: int)
 
 
 class NixSyntaxError(UserError):
@@ -35,72 +36,53 @@ KEYWORDS = {
     "in": "IN", "rec": "REC", "inherit": "INHERIT", "or": "OR_KW",
 }
 
-#: single characters the grammar knows, by token type
-CHAR_TOKENS = {
-    ":": "COLON", "{": "LBRACE", "}": "RBRACE", "@": "AT", ";": "SEMI", "!": "BANG", ".": "DOT",
-    '"': "QUOTE", "(": "LPAR", ")": "RPAR", "[": "LBRACK", "]": "RBRACK", "=": "ASSIGN",
-    ",": "COMMA", "?": "QMARK", "<": "LT", ">": "GT", "+": "PLUS", "-": "MINUS", "*": "STAR",
-    "/": "SLASH",
-}
-OPERATORS = {
-    "==": "EQ", "!=": "NEQ", "<=": "LEQ", ">=": "GEQ", "&&": "AND", "||": "OR", "->": "IMPL",
-    "//": "UPDATE", "++": "CONCAT", "...": "ELLIPSIS",
-}
-
 _PC = r"[a-zA-Z0-9._\-+]"  # PATH_CHAR
-_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-_DIGITS = "0123456789"
-_PATH_FIRST = _LETTERS + _DIGITS + "._-+/"
 
-# DEFAULT state: (group name, regex, possible first characters), in first-match = longest order.
-_DEFAULT_RULES = [
-    ("WS", r"[ \t\r\n]+", " \t\r\n"),
-    ("COMMENT", r"\#[^\r\n]*", "#"),
-    ("LCOMMENT", r"/\*(?:[^*]|\*+[^*/])*\*+/", "/"),
-    ("URI", r"[a-zA-Z][a-zA-Z0-9+\-.]*:[a-zA-Z0-9%/?:@&=+$,\-_.!~*']+", _LETTERS),
-    ("PATHSEG", _PC + r"*/(?=\$\{)", _PATH_FIRST),
-    ("HPATHSEG", r"~/(?=\$\{)", "~"),
-    ("PATH", _PC + r"*(?:/" + _PC + r"+)+/?", _PATH_FIRST),
-    ("HPATH", r"~(?:/" + _PC + r"+)+/?", "~"),
-    ("SPATH", r"<" + _PC + r"+(?:/" + _PC + r"+)*>", "<"),
-    ("FLOAT", r"(?:[1-9][0-9]*\.[0-9]*|0?\.[0-9]+)(?:[Ee][+-]?[0-9]+)?", _DIGITS + "."),
-    ("INT", r"[0-9]+", _DIGITS),
-    ("ID", r"[a-zA-Z_][a-zA-Z0-9_'\-]*", _LETTERS + "_"),
-    ("OP", r"\.\.\.|==|!=|<=|>=|&&|\|\||->|//|\+\+", ".=!<>&|-/+"),
-    ("DOLLAR_CURLY", r"\$\{", "$"),
-    ("IND_OPEN", r"''(?: *\n)?", "'"),
-    ("CHAR", r"[\s\S]", None),
-]
+# Whitespace and comments between tokens (skipped in one go; they matter only for the position
+# of "unexpected end of file", recomputed at the end).
+_SKIP_ONE = r"[ \t\r\n]+|\#[^\r\n]*|/\*(?:[^*]|\*+[^*/])*+\*+/"
+_SKIP_RX = re.compile(_SKIP_ONE)
 
-
-def _build_dispatch(rules) -> tuple[dict[str, re.Pattern], re.Pattern]:
-    """One compiled alternation per first character (only the rules that can start with it)."""
-    everything = re.compile("|".join(f"(?P<{n}>{rx})" for n, rx, _ in rules))
-    by_char: dict[str, re.Pattern] = {}
-    chars = set()
-    for _, _, first in rules:
-        chars.update(first or "")
-    for c in chars:
-        alts = [(n, rx) for n, rx, first in rules if first is None or c in first]
-        by_char[c] = re.compile("|".join(f"(?P<{n}>{rx})" for n, rx in alts))
-    return by_char, everything
-
-
-_DEFAULT_BY_CHAR, _DEFAULT_ANY = _build_dispatch(_DEFAULT_RULES)
-
-# Fast paths: an identifier / integer that cannot be the start of a longer path or URI.
-_FAST_ID = re.compile(r"[a-zA-Z_][a-zA-Z0-9_'\-]*+(?![./+:])")
-_FAST_INT = re.compile(r"[0-9]++(?![a-zA-Z0-9._\-+/])")
-_FAST_WS = re.compile(r"[ \t]*+(?![\r\n])")
+# DEFAULT state: alternatives in an order where the first match is also flex's longest match
+# (possessive quantifiers where backtracking cannot change the outcome, for speed).
+_DEFAULT = re.compile(
+    r"(?:[ \t\r\n]++|\#[^\r\n]*+|/\*(?:[^*]|\*+[^*/])*+\*+/)*+"
+    r"(?:"
+    r"(?P<ID>[a-zA-Z_][a-zA-Z0-9_'\-]*+(?![./+:]))"  # fast path: cannot grow into a path/URI
+    r"|(?P<INT>[0-9]++(?![a-zA-Z0-9._\-+/]))"
+    r"|(?P<URI>[a-zA-Z][a-zA-Z0-9+\-.]*+:[a-zA-Z0-9%/?:@&=+$,\-_.!~*']+)"
+    r"|(?P<PATHSEG>" + _PC + r"*+/(?=\$\{))"
+    r"|(?P<HPATHSEG>~/(?=\$\{))"
+    r"|(?P<PATH>" + _PC + r"*+(?:/" + _PC + r"++)++/?)"
+    r"|(?P<HPATH>~(?:/" + _PC + r"++)++/?)"
+    r"|(?P<SPATH><" + _PC + r"++(?:/" + _PC + r"++)*+>)"
+    r"|(?P<FLOAT>(?:[1-9][0-9]*+\.[0-9]*+|0?\.[0-9]++)(?:[Ee][+-]?[0-9]++)?)"
+    r"|(?P<INT2>[0-9]++)"
+    r"|(?P<ID2>[a-zA-Z_][a-zA-Z0-9_'\-]*+)"
+    r"|(?P<ELLIPSIS>\.\.\.)|(?P<EQ>==)|(?P<NEQ>!=)|(?P<LEQ><=)|(?P<GEQ>>=)|(?P<AND>&&)"
+    r"|(?P<OR>\|\|)|(?P<IMPL>->)|(?P<UPDATE>//)|(?P<CONCAT>\+\+)"
+    r"|(?P<DOLLAR_CURLY>\$\{)|(?P<IND_OPEN>''(?: *\n)?)"
+    r"|(?P<LBRACE>\{)|(?P<RBRACE>\})|(?P<QUOTE>\")"
+    r"|(?P<COLON>:)|(?P<AT>@)|(?P<SEMI>;)|(?P<BANG>!)|(?P<DOT>\.)|(?P<LPAR>\()|(?P<RPAR>\))"
+    r"|(?P<LBRACK>\[)|(?P<RBRACK>\])|(?P<ASSIGN>=)|(?P<COMMA>,)|(?P<QMARK>\?)|(?P<LT><)|(?P<GT>>)"
+    r"|(?P<PLUS>\+)|(?P<MINUS>-)|(?P<STAR>\*)|(?P<SLASH>/)"
+    r"|(?P<EOF>\Z)|(?P<INVALID>[\s\S])"
+    r")"
+)
+#: token types returned as they are (no value, no state change)
+_PLAIN = frozenset(
+    "ELLIPSIS EQ NEQ LEQ GEQ AND OR IMPL UPDATE CONCAT COLON AT SEMI BANG DOT LPAR RPAR LBRACK RBRACK "
+    "ASSIGN COMMA QMARK LT GT PLUS MINUS STAR SLASH".split()
+)
 
 _STR_BODY = r"(?:[^$\"\\]|\$[^{\"\\]|\\[\s\S]|\$\\[\s\S])"
 _STRING = re.compile(
     r"(?P<STR>" + _STR_BODY + r"+(?:\$(?=\"))?|\$(?=\"))"
-    r"|(?P<DOLLAR_CURLY>\$\{)|(?P<QUOTE>\")|(?P<STR_EOF>\$\\|\$|\\)"
+    r"|(?P<DOLLAR_CURLY>\$\{)|(?P<QUOTE>\")|(?P<STR_EOF>\$\\|\$|\\)|(?P<EOF>\Z)"
 )
 _IND_STRING = re.compile(
     r"(?P<RAW>(?:[^$']|\$[^{']|'[^'$])+)|(?P<Q3>''')|(?P<QDOLLAR>''\$)|(?P<QESC>''\\[\s\S])"
-    r"|(?P<DOLLAR_CURLY>\$\{)|(?P<CLOSE>'')|(?P<DOLLAR>\$)|(?P<QUOTE1>')"
+    r"|(?P<DOLLAR_CURLY>\$\{)|(?P<CLOSE>'')|(?P<DOLLAR>\$)|(?P<QUOTE1>')|(?P<EOF>\Z)"
 )
 _INPATH = re.compile(r"(?P<DOLLAR_CURLY>\$\{)|(?P<STR>" + _PC + r"*(?:/" + _PC + r"+)+/?|" + _PC + r"*/|" + _PC + r"+)")
 _NEWLINES = re.compile(r"\r\n?|\n")
@@ -131,236 +113,193 @@ _NONZERO_DIGIT = re.compile(r"[1-9]")
 
 
 class Lexer:
-    """Scans one source text; :meth:`tokens` yields tokens, ending with ``('$END', ...)``.
+    """Scans one source text; :meth:`tokens` yields ``(type, value, offset)`` tuples, ending with
+    ``('$END', None, offset)``; :meth:`pos` turns an offset into a :class:`Pos`.
 
-    ``last_pos`` is where the most recent lexeme (whitespace and comments included) started: Nix
-    reports ``unexpected end of file`` there.
+    At the end of input the offset is where the most recent lexeme (whitespace and comments
+    included) started: Nix reports ``unexpected end of file`` there.
     """
 
     def __init__(self, text: str, file: str) -> None:
         self.text = text
         self.file = file
         self.ascii = text.isascii()
-        self.line = 1
-        self.line_start = 0
-        self.last_line = 1
-        self.last_col = 1
-
-    def col_of(self, offset: int) -> int:
-        if self.ascii:
-            return offset - self.line_start + 1
-        return len(self.text[self.line_start:offset].encode("utf-8", "surrogateescape")) + 1
-
-    def _advance_lines(self, start: int, end: int) -> None:
-        """Account for the line breaks in ``text[start:end]``."""
-        text = self.text
-        seg = text[start:end]
-        if "\r" in seg:
-            n = 0
-            last = None
-            for m in _NEWLINES.finditer(text, start, end):
-                n += 1
-                last = m.end()
-            if n:
-                self.line += n
-                self.line_start = last
+        if "\r" in text:
+            self.line_starts = [0] + [m.end() for m in _NEWLINES.finditer(text)]
         else:
-            n = seg.count("\n")
-            if n:
-                self.line += n
-                self.line_start = text.rindex("\n", start, end) + 1
+            starts = [0]
+            find = text.find
+            i = find("\n")
+            while i != -1:
+                starts.append(i + 1)
+                i = find("\n", i + 1)
+            self.line_starts = starts
 
-    def error(self, message: str, line: int, col: int) -> NixSyntaxError:
-        return NixSyntaxError(message, Pos(self.file, line, col))
+    def line_col(self, offset: int) -> tuple[int, int]:
+        """1-based line and byte column of a character offset, as Nix counts them."""
+        line = bisect_right(self.line_starts, offset)
+        start = self.line_starts[line - 1]
+        if self.ascii:
+            return line, offset - start + 1
+        return line, len(self.text[start:offset].encode("utf-8", "surrogateescape")) + 1
+
+    def pos(self, offset: int) -> Pos:
+        line = bisect_right(self.line_starts, offset)
+        start = self.line_starts[line - 1]
+        if self.ascii:
+            return Pos(self.file, line, offset - start + 1)
+        return Pos(self.file, line, len(self.text[start:offset].encode("utf-8", "surrogateescape")) + 1)
+
+    def error(self, message: str, offset: int) -> NixSyntaxError:
+        return NixSyntaxError(message, self.pos(offset))
+
+    def _last_lexeme(self, prev_start: int, prev_end: int) -> int:
+        """Start of the last lexeme before the end: a skipped blank/comment, or the last token."""
+        last = prev_start
+        for m in _SKIP_RX.finditer(self.text, prev_end):
+            last = m.start()
+        return last
 
     def tokens(self) -> Iterator[Token]:
         text = self.text
         n = len(text)
         pos = 0
+        prev_start = 0  # start and end of the previous token (for the end-of-file position)
+        prev_end = 0
         stack = [INITIAL]
-        by_char = _DEFAULT_BY_CHAR
-        fast_id = _FAST_ID.match
-        fast_int = _FAST_INT.match
+        default_match = _DEFAULT.match
         keywords = KEYWORDS
-        char_tokens = CHAR_TOKENS
-        ascii_ = self.ascii
+        plain = _PLAIN
         while True:
             state = stack[-1]
-            if pos >= n:
-                # end of input: an open path ends here (INPATH) or is an error (INPATH_SLASH)
-                if state == INPATH:
-                    stack.pop()
-                    yield ("PATH_END", None, self.last_line, self.last_col)
-                    continue
-                if state == INPATH_SLASH:
-                    raise self.error("path has a trailing slash", self.last_line, self.last_col)
-                yield ("$END", None, self.last_line, self.last_col)
-                return
-            line = self.line
-            col = pos - self.line_start + 1 if ascii_ else self.col_of(pos)
-            self.last_line = line
-            self.last_col = col
             if state <= DEFAULT:
-                c = text[pos]
-                if c in " \t":
-                    m = _FAST_WS.match(text, pos)
-                    if m is not None:
-                        pos = m.end()
-                        continue
-                m = None
-                if c in _FAST_ID_FIRST:
-                    m = fast_id(text, pos)
-                    if m is not None:
-                        end = m.end()
-                        word = text[pos:end]
-                        pos = end
-                        kw = keywords.get(word)
-                        if kw is None:
-                            yield ("ID", word, line, col)
-                        else:
-                            yield (kw, word, line, col)
-                        continue
-                elif c in _DIGIT_SET:
-                    m = fast_int(text, pos)
-                    if m is not None:
-                        end = m.end()
-                        yield self._int(text[pos:end], line, col)
-                        pos = end
-                        continue
-                rx = by_char.get(c)
-                m = (rx or _DEFAULT_ANY).match(text, pos)
+                m = default_match(text, pos)
                 kind = m.lastgroup
-                end = m.end()
-                value = text[pos:end]
-                if kind == "WS" or kind == "COMMENT" or kind == "LCOMMENT":
-                    self._advance_lines(pos, end)
-                    pos = end
-                    continue
-                pos = end
-                if kind == "ID":
-                    kw = keywords.get(value)
-                    yield (kw or "ID", value, line, col)
-                elif kind == "INT":
-                    yield self._int(value, line, col)
-                elif kind == "CHAR":
-                    if c == "{":
-                        stack.append(DEFAULT)
-                        yield ("LBRACE", c, line, col)
-                    elif c == "}":
-                        if state != INITIAL:
-                            stack.pop()
-                        yield ("RBRACE", c, line, col)
-                    elif c == '"':
-                        stack.append(STRING)
-                        yield ("QUOTE", c, line, col)
-                    else:
-                        if c == "\n" or c == "\r":  # cannot happen (WS), kept for safety
-                            self._advance_lines(pos - 1, pos)
-                        yield (char_tokens.get(c, "INVALID"), c, line, col)
-                elif kind == "OP":
-                    yield (OPERATORS[value], value, line, col)
+                start = m.start(kind)
+                pos = m.end()
+                if kind == "ID" or kind == "ID2":
+                    word = m.group(kind)
+                    yield (keywords.get(word, "ID"), word, start)
+                elif kind in plain:
+                    yield (kind, None, start)
+                elif kind == "INT" or kind == "INT2":
+                    yield self._int(m.group(kind), start)
+                elif kind == "LBRACE":
+                    stack.append(DEFAULT)
+                    yield ("LBRACE", None, start)
+                elif kind == "RBRACE":
+                    if state != INITIAL:
+                        stack.pop()
+                    yield ("RBRACE", None, start)
+                elif kind == "QUOTE":
+                    stack.append(STRING)
+                    yield ("QUOTE", None, start)
                 elif kind == "FLOAT":
-                    yield self._float(value, line, col)
+                    yield self._float(m.group(kind), start)
                 elif kind == "PATH" or kind == "HPATH":
+                    value = m.group(kind)
                     stack.append(INPATH_SLASH if value[-1] == "/" else INPATH)
-                    yield (kind, value, line, col)
+                    yield (kind, value, start)
                 elif kind == "PATHSEG":
                     stack.append(INPATH_SLASH)
-                    yield ("PATH", value, line, col)
+                    yield ("PATH", m.group(kind), start)
                 elif kind == "HPATHSEG":
                     stack.append(INPATH_SLASH)
-                    yield ("HPATH", value, line, col)
+                    yield ("HPATH", m.group(kind), start)
                 elif kind == "DOLLAR_CURLY":
                     stack.append(DEFAULT)
-                    yield ("DOLLAR_CURLY", value, line, col)
+                    yield ("DOLLAR_CURLY", None, start)
                 elif kind == "SPATH":
-                    yield ("SPATH", value[1:-1], line, col)
+                    yield ("SPATH", m.group(kind)[1:-1], start)
                 elif kind == "URI":
-                    yield ("URI", value, line, col)
+                    yield ("URI", m.group(kind), start)
                 elif kind == "IND_OPEN":
                     stack.append(IND_STRING)
-                    self._advance_lines(pos - len(value), pos)
-                    yield ("IND_STRING_OPEN", value, line, col)
-                else:  # pragma: no cover - every group is handled above
-                    raise AssertionError(kind)
-            elif state == STRING:
+                    yield ("IND_STRING_OPEN", None, start)
+                elif kind == "EOF":
+                    yield ("$END", None, self._last_lexeme(prev_start, prev_end))
+                    return
+                else:  # INVALID: a character the grammar does not know
+                    yield ("INVALID", m.group(kind), start)
+                prev_start = start
+                prev_end = pos
+                continue
+            start = pos
+            if state == STRING:
                 m = _STRING.match(text, pos)
                 kind = m.lastgroup
-                end = m.end()
+                pos = m.end()
                 if kind == "STR" or kind == "STR_EOF":
-                    raw = text[pos:end]
-                    self._advance_lines(pos, end)
-                    pos = end
-                    yield ("STR", unescape(raw), line, col)
+                    yield ("STR", unescape(text[start:pos]), start)
                 elif kind == "DOLLAR_CURLY":
-                    pos = end
                     stack.append(DEFAULT)
-                    yield ("DOLLAR_CURLY", "${", line, col)
-                else:
-                    pos = end
+                    yield ("DOLLAR_CURLY", None, start)
+                elif kind == "QUOTE":
                     stack.pop()
-                    yield ("QUOTE", '"', line, col)
+                    yield ("QUOTE", None, start)
+                else:  # end of input inside the string
+                    yield ("$END", None, self._last_lexeme(prev_start, prev_end))
+                    return
             elif state == IND_STRING:
                 m = _IND_STRING.match(text, pos)
                 kind = m.lastgroup
-                end = m.end()
-                raw = text[pos:end]
-                pos = end
+                pos = m.end()
                 if kind == "RAW":
-                    self._advance_lines(end - len(raw), end)
-                    yield ("IND_STR", (raw, True), line, col)
+                    yield ("IND_STR", (text[start:pos], True), start)
                 elif kind == "DOLLAR_CURLY":
                     stack.append(DEFAULT)
-                    yield ("DOLLAR_CURLY", raw, line, col)
+                    yield ("DOLLAR_CURLY", None, start)
                 elif kind == "CLOSE":
                     stack.pop()
-                    yield ("IND_STRING_CLOSE", raw, line, col)
+                    yield ("IND_STRING_CLOSE", None, start)
                 elif kind == "Q3":
-                    yield ("IND_STR", ("''", False), line, col)
+                    yield ("IND_STR", ("''", False), start)
                 elif kind == "QDOLLAR" or kind == "DOLLAR":
-                    yield ("IND_STR", ("$", False), line, col)
+                    yield ("IND_STR", ("$", False), start)
                 elif kind == "QESC":
-                    self._advance_lines(end - len(raw), end)
-                    yield ("IND_STR", (unescape(raw[2:]), False), line, col)
+                    yield ("IND_STR", (unescape(text[start + 2:pos]), False), start)
+                elif kind == "QUOTE1":
+                    yield ("IND_STR", ("'", False), start)
                 else:
-                    yield ("IND_STR", ("'", False), line, col)
+                    yield ("$END", None, self._last_lexeme(prev_start, prev_end))
+                    return
             else:  # INPATH / INPATH_SLASH
                 m = _INPATH.match(text, pos)
                 if m is None:
                     if state == INPATH_SLASH:
-                        raise self.error("path has a trailing slash", line, col)
+                        # Nix reports the character after the slash (at the end: the last lexeme)
+                        raise self.error("path has a trailing slash", pos if pos < n else prev_start)
                     stack.pop()
-                    yield ("PATH_END", None, line, col)
+                    yield ("PATH_END", None, pos if pos < n else prev_start)
                     continue
                 stack.pop()
-                end = m.end()
-                value = text[pos:end]
-                pos = end
+                pos = m.end()
                 if m.lastgroup == "DOLLAR_CURLY":
                     stack.append(INPATH)
                     stack.append(DEFAULT)
-                    yield ("DOLLAR_CURLY", value, line, col)
+                    yield ("DOLLAR_CURLY", None, start)
                 else:
+                    value = text[start:pos]
                     stack.append(INPATH_SLASH if value[-1] == "/" else INPATH)
-                    yield ("STR", value, line, col)
+                    yield ("STR", value, start)
+            prev_start = start
+            prev_end = pos
 
-    def _int(self, digits: str, line: int, col: int) -> Token:
+    def _int(self, digits: str, offset: int) -> Token:
         value = int(digits)
         if value > _INT_MAX:
-            raise self.error(f"invalid integer '{digits}'", line, col)
-        return ("INT", value, line, col)
+            raise self.error(f"invalid integer '{digits}'", offset)
+        return ("INT", value, offset)
 
-    def _float(self, literal: str, line: int, col: int) -> Token:
+    def _float(self, literal: str, offset: int) -> Token:
         value = float(literal)
         # strtod reports ERANGE on overflow and on underflow (zero or subnormal result)
         if value == float("inf") or (abs(value) < 2.2250738585072014e-308
                                      and _NONZERO_DIGIT.search(literal.split("e")[0].split("E")[0])):
-            raise self.error(f"invalid float '{literal}'", line, col)
-        return ("FLOAT", value, line, col)
+            raise self.error(f"invalid float '{literal}'", offset)
+        return ("FLOAT", value, offset)
 
 
-_FAST_ID_FIRST = frozenset(_LETTERS + "_")
-_DIGIT_SET = frozenset(_DIGITS)
 
 
 def tokenize(text: str, file: str = "«string»") -> list[Token]:

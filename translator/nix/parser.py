@@ -91,7 +91,7 @@ def _build_tables(grammar_text: str) -> _Tables:
     rules: list[tuple[str, int, str | None]] = []
     for rule in lk.rules:
         rule_ids[rule] = len(rules)
-        rules.append((rule.origin.name, len(rule.expansion), rule.alias))
+        rules.append((str(rule.origin.name), len(rule.expansion), str(rule.alias) if rule.alias else None))
     states = sorted(table.states)
     index = {s: i for i, s in enumerate(states)}
     actions: list[dict[str, int]] = []
@@ -100,6 +100,7 @@ def _build_tables(grammar_text: str) -> _Tables:
         act: dict[str, int] = {}
         got: dict[str, int] = {}
         for sym, (action, arg) in table.states[s].items():
+            sym = str(sym)
             if action is Shift:
                 (act if sym.isupper() or sym.startswith("$") else got)[sym] = index[arg]
             else:
@@ -117,7 +118,7 @@ def _cache_path(grammar_text: str) -> FsPath:
 
     import lark
 
-    key = hashlib.sha256((grammar_text + lark.__version__ + "1").encode()).hexdigest()[:16]
+    key = hashlib.sha256((grammar_text + lark.__version__ + "2").encode()).hexdigest()[:16]
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return FsPath(base) / "nix2image" / f"nix-grammar-{key}.pickle"
 
@@ -285,15 +286,22 @@ def _pos_text(pos: Pos) -> str:
     return f"{f}:{pos.line}:{pos.col}"
 
 
+_OP_TEXT = {
+    "EQ": "==", "NEQ": "!=", "LT": "<", "LEQ": "<=", "GT": ">", "GEQ": ">=", "AND": "&&", "OR": "||",
+    "IMPL": "->", "UPDATE": "//", "CONCAT": "++", "PLUS": "+", "MINUS": "-", "STAR": "*", "SLASH": "/",
+}
+
+
 class _Builder:
     """The reduction callbacks: one method per aliased grammar rule, building AST nodes."""
 
-    def __init__(self, file: str, base_dir: str) -> None:
-        self.file = file
+    def __init__(self, lexer: Lexer, base_dir: str) -> None:
+        self.file = lexer.file
         self.base_dir = base_dir
+        self.at = lexer.pos  # offset -> Pos
 
     def pos(self, tok) -> Pos:
-        return Pos(self.file, tok[2], tok[3])
+        return self.at(tok[2])
 
     def err(self, message: str, pos: Pos) -> NixSyntaxError:
         return NixSyntaxError(message, pos)
@@ -371,7 +379,7 @@ class _Builder:
         b: _Binds = c[1]
         if b.attrs.dynamic:
             raise self.err("dynamic attributes not allowed in let", self.pos(let_tok))
-        self._finish(b, Pos(self.file, let_tok[2], let_tok[3] + 3), True)
+        self._finish(b, self.at(let_tok[2] + 3), True)
         b.attrs.pos = self.pos(let_tok)
         return ast.Let(self.pos(let_tok), b.attrs, c[3])
 
@@ -381,7 +389,7 @@ class _Builder:
     # --- operators --------------------------------------------------------------------------
     def binop(self, c):
         lhs = c[0]
-        return ast.BinOp(lhs.pos, c[1][1], lhs, c[2])
+        return ast.BinOp(lhs.pos, _OP_TEXT[c[1][0]], lhs, c[2])
 
     def hasattr(self, c):
         return ast.HasAttr(c[0].pos, c[0], c[2][0])
@@ -491,19 +499,19 @@ class _Builder:
 
     def legacy_let(self, c):
         b: _Binds = c[2]
-        self._finish(b, Pos(self.file, c[1][2], c[1][3] + 1), True)
+        self._finish(b, self.at(c[1][2] + 1), True)
         b.attrs.pos = self.pos(c[1])
         return ast.Select(self.pos(c[0]), b.attrs, ["body"])
 
     def rec_attrs(self, c):
         b: _Binds = c[2]
-        self._finish(b, Pos(self.file, c[1][2], c[1][3] + 1), True)
+        self._finish(b, self.at(c[1][2] + 1), True)
         b.attrs.pos = self.pos(c[0])
         return b.attrs
 
     def attrs(self, c):
         b: _Binds = c[1]
-        self._finish(b, Pos(self.file, c[0][2], c[0][3] + 1), False)
+        self._finish(b, self.at(c[0][2] + 1), False)
         b.attrs.pos = self.pos(c[0])
         return b.attrs
 
@@ -545,11 +553,11 @@ class _Builder:
 
     def bind_inherit(self, c):
         t = c[0]
-        return ("inherit", None, c[1], Pos(self.file, t[2], t[3] + 7))
+        return ("inherit", None, c[1], self.at(t[2] + 7))
 
     def bind_inherit_from(self, c):
         t = c[3]
-        return ("inherit", c[2], c[4], Pos(self.file, t[2], t[3] + 1))
+        return ("inherit", c[2], c[4], self.at(t[2] + 1))
 
     def _add_bind(self, b: _Binds, bind) -> None:
         kind = bind[0]
@@ -652,7 +660,7 @@ class _Builder:
 _NONASSOC = {"EQ": "op_eq", "NEQ": "op_eq", "LT": "op_cmp", "GT": "op_cmp", "LEQ": "op_cmp", "GEQ": "op_cmp"}
 
 
-def _syntax_error(t: _Tables, state_stack: list[int], tok, file: str) -> NixSyntaxError:
+def _syntax_error(t: _Tables, state_stack: list[int], tok, lexer: Lexer) -> NixSyntaxError:
     """``syntax error, unexpected X[, expecting A or B]`` as Bison words it."""
     stack = list(state_stack)
     actions, gotos, rules = t.actions, t.gotos, t.rules
@@ -661,7 +669,7 @@ def _syntax_error(t: _Tables, state_stack: list[int], tok, file: str) -> NixSynt
     if group is not None and any(a < 0 and rules[~a][0] == group and rules[~a][1] == 3
                                  for a in actions[stack[-1]].values()):
         # `a == b == c`: Bison's %nonassoc puts an explicit error here, listing nothing
-        return NixSyntaxError(msg, Pos(file, tok[2], tok[3]))
+        return NixSyntaxError(msg, lexer.pos(tok[2]))
     for _ in range(10000):  # Bison's default reductions, done before it detects the error
         acts = actions[stack[-1]]
         counts: dict[int, int] = {}
@@ -683,12 +691,34 @@ def _syntax_error(t: _Tables, state_stack: list[int], tok, file: str) -> NixSynt
         order = {name: i for i, name in enumerate(_BISON_ORDER)}
         expected.sort(key=lambda s: order.get(s, 999))
         msg += ", expecting " + " or ".join(bison_name(s) for s in expected)
-    return NixSyntaxError(msg, Pos(file, tok[2], tok[3]))
+    return NixSyntaxError(msg, lexer.pos(tok[2]))
+
+
+_UNIT_CHAINS: dict[int, dict] = {}
+
+
+def _unit_chains(t: _Tables) -> dict:
+    """Memo of pass-through reduction chains: (state below, top state, lookahead) -> new top."""
+    return _UNIT_CHAINS.setdefault(id(t), {})
+
+
+def _follow_units(t: _Tables, below: int, top: int, ttype: str) -> int:
+    """Apply consecutive one-child pass-through reductions on lookahead ``ttype``; the value on
+    the stack stays the same, only the top state changes."""
+    while True:
+        a = t.actions[top].get(ttype)
+        if a is None or a >= 0:
+            return top
+        lhs, size, alias = t.rules[~a]
+        if alias is not None or size != 1:
+            return top
+        top = t.gotos[below][lhs]
 
 
 def _parse(text: str, file: str, base_dir: str) -> ast.Expr:
     t = tables()
-    builder = _Builder(file, base_dir)
+    lexer = Lexer(text, file)
+    builder = _Builder(lexer, base_dir)
     callbacks: list[tuple[str, int, Callable | None]] = [
         (lhs, size, getattr(builder, alias) if alias else None) for lhs, size, alias in t.rules
     ]
@@ -697,22 +727,29 @@ def _parse(text: str, file: str, base_dir: str) -> ast.Expr:
     end_state = t.end_state
     state_stack = [t.start_state]
     value_stack: list = []
-    for tok in Lexer(text, file).tokens():
+    unit = _unit_chains(t)
+    for tok in lexer.tokens():
         ttype = tok[0]
         while True:
-            a = actions[state_stack[-1]].get(ttype)
+            top = state_stack[-1]
+            a = actions[top].get(ttype)
             if a is None:
-                raise _syntax_error(t, state_stack, tok, file)
+                raise _syntax_error(t, state_stack, tok, lexer)
             if a >= 0:
                 state_stack.append(a)
                 value_stack.append(tok)
                 break
             lhs, size, fn = callbacks[~a]
-            if fn is None:  # pass-through rule: one child
-                del state_stack[-1]
-                value = value_stack[-1]
-                del value_stack[-1]
-            elif size:
+            if fn is None:  # pass-through rules (one child): follow the whole chain at once
+                key = (state_stack[-2], top, ttype)
+                new_top = unit.get(key)
+                if new_top is None:
+                    new_top = unit[key] = _follow_units(t, state_stack[-2], top, ttype)
+                state_stack[-1] = new_top
+                if new_top == end_state and ttype == "$END":
+                    return value_stack[-1]
+                continue
+            if size:
                 value = fn(value_stack[-size:])
                 del state_stack[-size:]
                 del value_stack[-size:]
