@@ -14,7 +14,7 @@ from conftest import ROOT
 from translator.errors import UserError
 from translator.storeinfo import PathInfo
 from translator.universe.catalog import load_default
-from translator.universe.contents import (DEFAULT_SCALE, LABEL_FILE, BoundContents, ChainContents, PlaceholderContents,
+from translator.universe.contents import (DEFAULT_SCALE, LABEL_FILE, BoundContents, ChainContents, PlaceholderContents, build_content_source,
                                           StoreContents, clear_cache, default_cache_dir, remove_tree)
 
 
@@ -121,3 +121,15 @@ def test_remove_tree_handles_read_only_dirs(tmp_path):
     os.chmod(d.parent, 0o555)
     remove_tree(tmp_path / "ro")
     assert not (tmp_path / "ro").exists()
+
+
+def test_build_content_source(tmp_path):
+    cat = load_default()
+    src = build_content_source(cat.paths, packages=cat.packages, store_root=str(tmp_path / "none"),
+                               placeholders=True, cache_dir=str(tmp_path / "cache"))
+    jq = cat.package("jq")
+    loc = src.location(jq.default_output.path)
+    assert Path(loc, "bin", "jq").is_file()
+    plain = build_content_source(cat.paths, store_root=str(tmp_path / "none"))
+    with pytest.raises(UserError, match="--placeholders"):
+        plain.location(jq.default_output.path)

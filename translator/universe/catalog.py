@@ -92,6 +92,7 @@ class Catalog:
     paths: dict[str, PathInfo] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)
     info: dict = field(default_factory=dict)
+    _owner_cache: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     # -- lookups ---------------------------------------------------------------------------
     def package(self, attr: str) -> Package | None:
@@ -128,16 +129,15 @@ class Catalog:
         return self._owners().get(path)
 
     def _owners(self) -> dict[str, tuple[Package, str]]:
-        cached = self.info.get("_owners")
-        if cached is None or cached[0] != (len(self.packages), id(self.packages)):
+        key = (id(self.packages), len(self.packages))
+        if self._owner_cache is None or self._owner_cache[0] != key:
             table: dict[str, tuple[Package, str]] = {}
             for attr in sorted(self.packages):
                 pkg = self.packages[attr]
                 for oname, out in pkg.outputs.items():
                     table.setdefault(out.path, (pkg, oname))
-            cached = ((len(self.packages), id(self.packages)), table)
-            self.info["_owners"] = cached
-        return cached[1]
+            self._owner_cache = (key, table)
+        return self._owner_cache[1]
 
     def path_info(self, path: str) -> PathInfo:
         """The :class:`PathInfo` of ``path``; :class:`UnknownPathError` when unknown."""
@@ -182,8 +182,7 @@ class Catalog:
         aliases.update(other.aliases)
         paths = dict(self.paths)
         paths.update(other.paths)
-        info = {k: v for k, v in self.info.items() if not k.startswith("_")}
-        info.update({k: v for k, v in other.info.items() if not k.startswith("_")})
+        info = {**self.info, **other.info}
         return Catalog(packages=packages, paths=paths, aliases=aliases, info=info)
 
     def __iter__(self) -> Iterator[Package]:

@@ -242,3 +242,31 @@ def clear_cache(cache_dir: str | None = None) -> None:
     d = cache_dir or os.path.join(default_cache_dir(), "placeholders")
     if os.path.isdir(d):
         remove_tree(d)
+
+
+def build_content_source(paths: Mapping[str, PathInfo], *, packages: Mapping | None = None, store_root: str = "",
+                         binds: list | tuple = (), placeholders: bool = False, full_size: bool = False,
+                         scale: int = DEFAULT_SCALE, cache_dir: str | None = None) -> ChainContents:
+    """The usual chain: ``--bind`` contents first, then the real store (system or chroot), then
+    (with ``placeholders``) synthetic content for every path in ``paths``.
+
+    ``packages`` (a catalog's ``packages``) gives each package's ``mainProgram`` so that the
+    placeholder of its default output has ``bin/<mainProgram>``. ``binds`` are
+    :class:`~translator.universe.bind.Binding` values.
+    """
+    sources: list = []
+    bound = BoundContents()
+    for b in binds:
+        if isinstance(b.content, BoundContents):
+            bound.mapping.update(b.content.mapping)
+        else:
+            sources.append(b.content)
+    store = StoreContents(store_root)
+    chain: list = [bound, *sources, store]
+    if placeholders:
+        programs: dict[str, str] = {}
+        for pkg in (packages or {}).values():
+            if pkg.main_program:
+                programs.setdefault(pkg.default_output.path, pkg.main_program)
+        chain.append(PlaceholderContents(paths, cache_dir, full_size=full_size, scale=scale, programs=programs))
+    return ChainContents(*chain)
