@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from ..errors import UsageError, UserError
-from ..nix.values import EvalError, NixAttrs, NixList, NixString, Thunk, show_type
+from ..nix.values import EvalError, Lambda, NixAttrs, NixList, NixString, Thunk, show_type
 
 
 def evaluate_for_cli(*, file: str | None, expr: str | None, attr_paths: tuple[str, ...],

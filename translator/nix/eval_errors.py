@@ -15,9 +15,9 @@ _line_cache: dict[str, list[str] | None] = {}
 
 
 def _lines(file: str) -> list[str] | None:
-    if file in _line_cache:
+    text = _virtual_sources.get(file)  # not cached: «string» is reused by every -E
+    if text is None and file in _line_cache:
         return _line_cache[file]
-    text = _virtual_sources.get(file)
     if text is None:
         try:
             with open(file, encoding="utf-8", errors="replace") as fh:
@@ -29,7 +29,8 @@ def _lines(file: str) -> list[str] | None:
         lines = text.split("\n")
         if text.endswith("\n"):
             lines.pop()
-    _line_cache[file] = lines
+    if file not in _virtual_sources:
+        _line_cache[file] = lines
     return lines
 
 

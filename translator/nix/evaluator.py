@@ -54,6 +54,7 @@ from .values import (
 
 _MISSING = object()
 _EMPTY = frozenset()
+_POSITIONLESS = frozenset(("throw", "abort"))
 
 
 class CThunk(Thunk):
@@ -99,10 +100,16 @@ def canon_path(p: str) -> str:
     return "/" + "/".join(out)
 
 
+def pos_text(pos: Any) -> str:
+    """A position inside a message: ``FILE:L:C``, with ``(string)`` for ``-E`` text (as Nix)."""
+    if pos is None:
+        return "undefined position"
+    return f"{'(string)' if pos.file.startswith('«') else pos.file}:{pos.line}:{pos.col}"
+
+
 def lambda_desc(info: Any) -> str:
     """``'f' at FILE:L:C`` or ``anonymous function at FILE:L:C`` (Nix 2.8's wording)."""
-    pos = info.pos
-    where = f"{'(string)' if pos.file.startswith('«') else pos.file}:{pos.line}:{pos.col}"
+    where = pos_text(info.pos)
     if info.name:
         return f"'{info.name}' at {where}"
     return f"anonymous function at {where}"
@@ -186,7 +193,12 @@ def call(f: Any, arg: Any, pos: Any = None) -> Any:
     if t is PrimOp:
         args = f.args + (arg,)
         if len(args) == f.arity:
-            r = f.fn(list(args), pos)
+            try:
+                r = f.fn(list(args), pos)
+            except EvalError as err:
+                if f.name in _POSITIONLESS and err.pos is pos:
+                    err.pos = None  # Nix's throw/abort errors carry no position
+                raise
             if isinstance(r, Thunk):
                 r = r.force()
             return r
@@ -235,12 +247,146 @@ def _env_at(depth: int) -> Callable[[list], list]:
     return up
 
 
+class SourceText:
+    """Source texts by file name, to find the parentheses and ``${`` Nix's positions include
+    (the AST does not keep them)."""
+
+    def __init__(self) -> None:
+        self._texts: dict[str, tuple[str, list[int]] | None] = {}
+
+    def _get(self, file: str):
+        if file in self._texts:
+            return self._texts[file]
+        from ..errors import _virtual_sources
+
+        text = _virtual_sources.get(file)
+        if text is None:
+            try:
+                with open(file, encoding="utf-8", errors="replace") as fh:
+                    text = fh.read()
+            except OSError:
+                text = None
+        entry = None
+        if text is not None:
+            starts = [0]
+            for i, c in enumerate(text):
+                if c == "\n":
+                    starts.append(i + 1)
+            entry = (text, starts)
+        self._texts[file] = entry
+        return entry
+
+    @staticmethod
+    def _off(entry, pos: Pos) -> int | None:
+        text, starts = entry
+        if not (1 <= pos.line <= len(starts)):
+            return None
+        return starts[pos.line - 1] + pos.col - 1
+
+    @staticmethod
+    def _pos(entry, file: str, off: int) -> Pos:
+        import bisect
+
+        starts = entry[1]
+        line = bisect.bisect_right(starts, off)
+        return Pos(file, line, off - starts[line - 1] + 1)
+
+    @staticmethod
+    def _back_ws(text: str, j: int) -> int:
+        while j >= 0 and text[j] in " \t\r\n":
+            j -= 1
+        return j
+
+    @staticmethod
+    def _match(text: str, j: int) -> int | None:
+        depth = 0
+        for k in range(j, min(len(text), j + 200000)):
+            c = text[k]
+            if c == "(":
+                depth += 1
+            elif c == ")":
+                depth -= 1
+                if depth == 0:
+                    return k
+        return None
+
+    def grow_left(self, p: Pos, limit: Pos | None = None, follow: str = "") -> Pos:
+        """``p`` moved back over ``(`` whose ``)`` closes before ``limit`` (or is followed by
+        one of ``follow``)."""
+        if p is None:
+            return p
+        entry = self._get(p.file)
+        if entry is None:
+            return p
+        text = entry[0]
+        off = self._off(entry, p)
+        if off is None:
+            return p
+        lim = self._off(entry, limit) if limit is not None and limit.file == p.file else None
+        moved = False
+        while True:
+            j = self._back_ws(text, off - 1)
+            if j < 0 or text[j] != "(":
+                break
+            m = self._match(text, j)
+            if m is None:
+                break
+            ok = lim is not None and m < lim
+            if not ok and follow:
+                k = m + 1
+                while k < len(text) and text[k] in " \t\r\n":
+                    k += 1
+                ok = k < len(text) and text[k] in follow
+            if not ok:
+                break
+            off = j
+            moved = True
+        return self._pos(entry, p.file, off) if moved else p
+
+    def grow_back(self, p: Pos) -> Pos:
+        """``p`` moved back over every ``(`` directly before it."""
+        if p is None:
+            return p
+        entry = self._get(p.file)
+        if entry is None:
+            return p
+        text = entry[0]
+        off = self._off(entry, p)
+        if off is None:
+            return p
+        moved = False
+        while True:
+            j = self._back_ws(text, off - 1)
+            if j < 0 or text[j] != "(":
+                break
+            off = j
+            moved = True
+        return self._pos(entry, p.file, off) if moved else p
+
+    def dollar_curly(self, p: Pos) -> Pos:
+        """The ``${`` that opens the interpolation whose expression starts at ``p``."""
+        entry = self._get(p.file) if p is not None else None
+        if entry is None:
+            return p
+        text = entry[0]
+        off = self._off(entry, p)
+        if off is None:
+            return p
+        j = off - 1
+        while j >= 1 and text[j] in " \t\r\n(":
+            j -= 1
+        if j >= 1 and text[j] == "{" and text[j - 1] == "$":
+            return self._pos(entry, p.file, j - 1)
+        return p
+
+
 class Compiler:
     """Turns AST nodes into closures for one evaluator (search path, imports)."""
 
     def __init__(self, state: "Evaluator") -> None:
         self.state = state
         self._starts: dict[int, Pos] = {}
+        self.src = SourceText()
         self.dispatch = {
             A.Int: self.c_const, A.Float: self.c_const, A.Str: self.c_const, A.Path: self.c_const,
             A.InterpStr: self.c_interp_str, A.InterpPath: self.c_interp_path,
@@ -254,7 +400,8 @@ class Compiler:
     # -- helpers ----------------------------------------------------------------------------
 
     def start(self, node: Any) -> Pos:
-        """Where the expression starts (Nix reports many errors there)."""
+        """Where the expression starts as Nix reports it: the start of its leftmost operand,
+        including parentheses that group that operand (Nix positions include them)."""
         key = id(node)
         p = self._starts.get(key)
         if p is not None:
@@ -276,13 +423,21 @@ class Compiler:
             if id(n) in self._starts:
                 break
         p = self._starts.get(id(n)) or n.pos
-        for c in chain:
-            cp = c.pos
-            if cp is not None and (cp.file != p.file or (cp.line, cp.col) < (p.line, p.col)):
-                p = cp
-            self._starts[id(c)] = p
         self._starts[id(n)] = p
+        for c in reversed(chain):
+            t = type(c)
+            if t is A.BinOp:
+                p = self.src.grow_left(p, limit=c.rhs.pos)
+            elif t is A.Call:
+                p = self.src.grow_left(p, limit=c.arg.pos)
+            else:
+                p = self.src.grow_left(p, follow=".?")
+            self._starts[id(c)] = p
         return p
+
+    def operand(self, node: Any) -> Pos:
+        """The position of a right-hand operand, with the parentheses written around it."""
+        return self.src.grow_back(self.start(node))
 
     def compile(self, node: Any, scope: Scope) -> Callable[[list], Any]:
         return self.dispatch[type(node)](node, scope)
@@ -297,14 +452,18 @@ class Compiler:
             return NixPath(node.value)
         return _MISSING
 
-    def lazy(self, node: Any, scope: Scope, building: bool = False) -> Callable[[list], Any]:
-        """A closure giving the value-or-thunk for ``node`` (Nix's maybeThunk)."""
+    def lazy(self, node: Any, scope: Scope, building: int = 0) -> Callable[[list], Any]:
+        """A closure giving the value-or-thunk for ``node`` (Nix's maybeThunk).
+
+        ``building`` is the slot being filled when ``scope`` is a let/rec/formals scope under
+        construction: a variable naming that slot or a later one (not yet filled) gets a thunk,
+        an earlier one shares the cell, as in Nix."""
         c = self.constant_of(node)
         if c is not _MISSING:
             return lambda env: c
         if type(node) is A.Var:
             res = self.resolve(node, scope)
-            if res[0] == "static" and not (building and res[1] == 0):
+            if res[0] == "static" and not (building and res[1] == 0 and res[2] >= building):
                 depth, idx = res[1], res[2]
                 if depth == 0:
                     return lambda env: env[idx]
@@ -345,24 +504,41 @@ class Compiler:
         res = self.resolve(node, scope)
         if res[0] == "static":
             depth, idx = res[1], res[2]
+            pos = node.pos
             if depth == 0:
                 def ev(env):
                     v = env[idx]
-                    return v.force() if isinstance(v, Thunk) else v
+                    if isinstance(v, Thunk):
+                        if v.value is _BLACKHOLE:
+                            raise EvalError("infinite recursion encountered", pos, kind="recursion")
+                        return v.force()
+                    return v
             elif depth == 1:
                 def ev(env):
                     v = env[0][idx]
-                    return v.force() if isinstance(v, Thunk) else v
+                    if isinstance(v, Thunk):
+                        if v.value is _BLACKHOLE:
+                            raise EvalError("infinite recursion encountered", pos, kind="recursion")
+                        return v.force()
+                    return v
             elif depth == 2:
                 def ev(env):
                     v = env[0][0][idx]
-                    return v.force() if isinstance(v, Thunk) else v
+                    if isinstance(v, Thunk):
+                        if v.value is _BLACKHOLE:
+                            raise EvalError("infinite recursion encountered", pos, kind="recursion")
+                        return v.force()
+                    return v
             else:
                 up = _env_at(depth)
 
                 def ev(env):
                     v = up(env)[idx]
-                    return v.force() if isinstance(v, Thunk) else v
+                    if isinstance(v, Thunk):
+                        if v.value is _BLACKHOLE:
+                            raise EvalError("infinite recursion encountered", pos, kind="recursion")
+                        return v.force()
+                    return v
             return ev
         withs = res[1]
         name = node.name
@@ -376,7 +552,7 @@ class Compiler:
                 if isinstance(attrs, Thunk):
                     attrs = attrs.force()
                 if type(attrs) is not NixAttrs:
-                    raise EvalError(f"value is {show_type(attrs)} while a set was expected", wenv[2] if len(wenv) > 2 else pos)
+                    raise EvalError(f"value is {show_type(attrs)} while a set was expected", None)
                 v = attrs.d.get(name, _MISSING)
                 if v is not _MISSING:
                     return v.force() if isinstance(v, Thunk) else v
@@ -390,7 +566,7 @@ class Compiler:
             if isinstance(p, str):
                 parts.append((p, None, None))
             else:
-                parts.append((None, self.compile(p, scope), self.start(p)))
+                parts.append((None, self.compile(p, scope), self.src.dollar_curly(self.start(p))))
 
         def ev(env):
             out = []
@@ -416,7 +592,7 @@ class Compiler:
             if isinstance(p, str):
                 parts.append((p, None, None))
             else:
-                parts.append((None, self.compile(p, scope), self.start(p)))
+                parts.append((None, self.compile(p, scope), self.src.dollar_curly(self.start(p))))
 
         def ev(env):
             out = []
@@ -432,8 +608,10 @@ class Compiler:
         return ev
 
     def c_search_path(self, node: A.SearchPath, scope: Scope):
-        name, pos, state = node.name, node.pos, self.state
-        return lambda env: NixPath(state.find_file(name, pos))
+        """``<name>`` is ``__findFile __nixPath "name"`` as in Nix (both may be rebound)."""
+        pos = node.pos
+        call_node = A.Call(pos, A.Call(pos, A.Var(pos, "__findFile"), A.Var(pos, "__nixPath")), A.Str(pos, node.name))
+        return self.compile(call_node, scope)
 
     def _attr_name(self, p: Any, scope: Scope):
         """A static name as is, or a closure computing a dynamic name."""
@@ -444,7 +622,7 @@ class Compiler:
 
         def name(env):
             v = code(env)
-            return force_string(v, pos).s
+            return force_string(v, None).s
         return name
 
     def c_select(self, node: A.Select, scope: Scope):
@@ -471,6 +649,8 @@ class Compiler:
                     raise err
                 if isinstance(c, Thunk):
                     try:
+                        if c.value is _BLACKHOLE:
+                            raise EvalError("infinite recursion encountered", (v.pos.get(name) if v.pos else None) or pos, kind="recursion")
                         return c.force()
                     except EvalError as err:
                         err.trace.append((f"while evaluating the attribute '{name}'", v.pos.get(name) if v.pos else None))
@@ -496,7 +676,12 @@ class Compiler:
                         err.suggestion = suggestion_text(name, v.d)  # type: ignore[attr-defined]
                         raise err
                     apos = v.pos.get(name) if v.pos else None
-                    v = c.force() if isinstance(c, Thunk) else c
+                    if isinstance(c, Thunk):
+                        if c.value is _BLACKHOLE:
+                            raise EvalError("infinite recursion encountered", apos or pos, kind="recursion")
+                        v = c.force()
+                    else:
+                        v = c
                 return v
             except EvalError as err:
                 if apos is not None:
@@ -537,7 +722,7 @@ class Compiler:
             name = force_string(n, npos).s
             if name in d:
                 prev = posmap.get(name)
-                raise EvalError(f"dynamic attribute '{name}' already defined at {prev}", apos)
+                raise EvalError(f"dynamic attribute '{name}' already defined at {pos_text(prev)}", apos)
             d[name] = value(env)
             posmap[name] = apos
         return dict(sorted(d.items())), posmap
@@ -559,25 +744,27 @@ class Compiler:
                 d, pm = add(dyn, env, d, posmap)
                 return NixAttrs(d, pm)
             return ev_dyn
-        slots = {n: i + 1 for i, n in enumerate(names)}
+        order = list(node.attrs)
+        slots = {n: i + 1 for i, n in enumerate(order)}
         inner = Scope(slots, scope)
         fills = []
-        for n in names:
+        for n in order:
             d = node.attrs[n]
-            if d.inherited:
+            if d.inherited and type(d.expr) is A.Var:
                 fills.append((slots[n], True, self.lazy(d.expr, scope)))
             else:
-                fills.append((slots[n], False, self.lazy(d.expr, inner, building=True)))
+                fills.append((slots[n], False, self.lazy(d.expr, inner, building=slots[n])))
         dyn = self._dynamic(node.dynamic, inner) if node.dynamic else None
         size = len(names)
         add = self._add_dynamic
+        sorted_slots = [(n, slots[n]) for n in names]
 
         def ev_rec(env):
             env2 = [env]
             env2.extend([None] * size)
             for slot, inherited, lz in fills:
                 env2[slot] = lz(env) if inherited else lz(env2)
-            d = {n: env2[i + 1] for i, n in enumerate(names)}
+            d = {n: env2[i] for n, i in sorted_slots}
             if dyn:
                 d, pm = add(dyn, env2, d, posmap)
                 return NixAttrs(d, pm)
@@ -606,7 +793,7 @@ class Compiler:
                 i += 1
             info.nslots = i - 1
             inner = Scope(names, scope)
-            info.entries = [(f.name, names[f.name], self.lazy(f.default, inner, building=True) if f.default is not None else None)
+            info.entries = [(f.name, names[f.name], self.lazy(f.default, inner, building=1) if f.default is not None else None)
                             for f in node.formals.entries]
             info.formal_names = frozenset(f.name for f in node.formals.entries)
         info.code = self.compile(node.body, inner)
@@ -629,10 +816,10 @@ class Compiler:
         fills = []
         for n in names:
             d = attrs.attrs[n]
-            if d.inherited:
+            if d.inherited and type(d.expr) is A.Var:
                 fills.append((slots[n], True, self.lazy(d.expr, scope)))
             else:
-                fills.append((slots[n], False, self.lazy(d.expr, inner, building=True)))
+                fills.append((slots[n], False, self.lazy(d.expr, inner, building=slots[n])))
         body = self.compile(node.body, inner)
         size = len(names)
 
@@ -648,14 +835,13 @@ class Compiler:
         attrs = self.lazy(node.env, scope)
         inner = Scope({}, scope, is_with=True)
         body = self.compile(node.body, inner)
-        wpos = self.start(node.env)
-        return lambda env: body([env, attrs(env), wpos])
+        return lambda env: body([env, attrs(env)])
 
     def c_assert(self, node: A.Assert, scope: Scope):
         cond = self.compile(node.cond, scope)
         body = self.compile(node.body, scope)
         pos = node.pos
-        cpos = self.start(node.cond)
+        cpos = node.pos
 
         def ev(env):
             c = cond(env)
@@ -705,8 +891,8 @@ class Compiler:
         lhs = self.compile(node.lhs, scope)
         rhs = self.compile(node.rhs, scope)
         start = self.start(node)
-        rpos = self.start(node.rhs)
-        lpos = self.start(node.lhs)
+        rpos = self.operand(node.rhs)
+        lpos = self.src.grow_left(self.start(node.lhs), limit=node.rhs.pos)
         if op == "+":
             return _plus(lhs, rhs, lpos, rpos)
         if op == "-":
@@ -766,8 +952,8 @@ class Compiler:
             return ev
         if op == "//":
             def ev(env):
-                a = force_attrs(lhs(env), start)
-                b = force_attrs(rhs(env), start)
+                a = force_attrs(lhs(env), None)
+                b = force_attrs(rhs(env), None)
                 if not b.d:
                     return a
                 if not a.d:
@@ -933,6 +1119,7 @@ class Evaluator:
                 glob[name] = v
         for name, p in _default_primops().items():
             battrs.setdefault(name, p)
+        battrs.setdefault("findFile", PrimOp("findFile", 2, self._prim_find_file))
         battrs["import"] = PrimOp("import", 1, self._prim_import)
         battrs["scopedImport"] = PrimOp("scopedImport", 2, self._prim_scoped_import)
         glob["import"] = battrs["import"]
@@ -1019,13 +1206,7 @@ class Evaluator:
         return s.s
 
     def _prim_import(self, args: list, pos: Any) -> Any:
-        path = self._import_path(args[0], pos)
-        try:
-            return self.eval_file(path)
-        except EvalError as err:
-            if err.pos is None and err.message.startswith("getting status"):
-                err.pos = pos
-            raise
+        return self.eval_file(self._import_path(args[0], pos))
 
     def _prim_scoped_import(self, args: list, pos: Any) -> Any:
         scope_attrs = force_attrs(args[0], pos)
@@ -1034,7 +1215,7 @@ class Evaluator:
         if os.path.isdir(path):
             path = canon_path(path + "/default.nix")
         if not os.path.exists(path):
-            raise EvalError(f"getting status of '{path}': No such file or directory", pos)
+            raise EvalError(f"getting status of '{path}': No such file or directory")
         from .parser import parse_file
 
         node = parse_file(path)
@@ -1042,6 +1223,10 @@ class Evaluator:
         scope = Scope(names, self.global_scope)
         env = [self.base_env, *scope_attrs.d.values()]
         return self.compiler.compile(node, scope)(env)
+
+    def _prim_find_file(self, args: list, pos: Any) -> Any:
+        name = force_string(args[1], pos).s
+        return NixPath(self.find_file(name, pos))
 
     def find_file(self, name: str, pos: Any) -> str:
         """Resolve ``<name>`` through ``-I`` entries and ``NIX_PATH`` (Nix's findFile)."""

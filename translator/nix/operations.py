@@ -234,6 +234,8 @@ def values_equal(a: Any, b: Any, pos: Any = None) -> bool:
         if len(ia) != len(ib):
             return False
         for x, y in zip(ia, ib):
+            if x is y:  # the same cell (Nix compares Value pointers first)
+                continue
             if not values_equal(x, y, pos):
                 return False
         return True
@@ -249,6 +251,8 @@ def values_equal(a: Any, b: Any, pos: Any = None) -> bool:
             return False
         for k, x in da.items():
             y = db.get(k, _MISSING)
+            if x is y:
+                continue
             if y is _MISSING or not values_equal(x, y, pos):
                 return False
         return True

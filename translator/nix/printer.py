@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .operations import coerce_to_string, store_path_of, try_attrs_to_string
+from .operations import store_path_of, try_attrs_to_string
 from .values import (
     _UNSET,
     EvalError,
@@ -27,10 +27,11 @@ from .values import (
     NixString,
     PrimOp,
     Thunk,
+    show_type,
 )
 
 _IDENT = re.compile(r"[a-zA-Z_][a-zA-Z0-9_'-]*\Z")
-_KEYWORDS = frozenset(("if", "then", "else", "assert", "with", "let", "in", "inherit"))
+_KEYWORDS = frozenset(("if",))  # Nix 2.8 quotes only this keyword
 
 
 def format_float(f: float) -> str:
@@ -110,14 +111,15 @@ def print_value(v: Any, strict: bool = False) -> str:
 
 
 def _print(cell: Any, v: Any, out: list[str], seen: set) -> None:
-    # iterative over a work stack: deep nesting never recurses in Python
-    stack: list = [(cell, v)]
+    # iterative over a work stack: deep nesting never recurses in Python; an element is checked
+    # against ``seen`` when it is printed (Nix's order), the top value never is
+    stack: list = [(cell, v, False)]
     while stack:
         item = stack.pop()
         if type(item) is str:
             out.append(item)
             continue
-        cell, v = item
+        cell, v, check = item
         if v is _UNSET:
             out.append("<CODE>")
             continue
@@ -134,39 +136,29 @@ def _print(cell: Any, v: Any, out: list[str], seen: set) -> None:
             out.append(v.path)
         elif t is float:
             out.append(format_float(v))
-        elif t is NixAttrs:
+        elif t is NixAttrs or t is NixList:
             k = _key(cell, v)
             if k is not None:
+                if check and k in seen:
+                    out.append("«repeated»")
+                    continue
                 seen.add(k)
-            out.append("{ ")
             todo: list = []
-            for name in sorted(v.d):
-                c = v.d[name]
-                x = _cell_value(c)
-                todo.append(attr_name(name) + " = ")
-                kk = _key(c, x)
-                if kk is not None and kk in seen:
-                    todo.append("«repeated»")
-                else:
-                    todo.append((c, x))
-                todo.append("; ")
-            todo.append("}")
-            stack.extend(reversed(todo))
-        elif t is NixList:
-            k = _key(cell, v)
-            if k is not None:
-                seen.add(k)
-            out.append("[ ")
-            todo = []
-            for c in v.items:
-                x = _cell_value(c)
-                kk = _key(c, x)
-                if kk is not None and kk in seen:
-                    todo.append("«repeated»")
-                else:
-                    todo.append((c, x))
-                todo.append(" ")
-            todo.append("]")
+            if t is NixAttrs:
+                out.append("{ ")
+                d = v.d
+                for name in sorted(d):
+                    c = d[name]
+                    todo.append(attr_name(name) + " = ")
+                    todo.append((c, _cell_value(c), True))
+                    todo.append("; ")
+                todo.append("}")
+            else:
+                out.append("[ ")
+                for c in v.items:
+                    todo.append((c, _cell_value(c), True))
+                    todo.append(" ")
+                todo.append("]")
             stack.extend(reversed(todo))
         elif t is Lambda:
             out.append("<LAMBDA>")
@@ -200,14 +192,13 @@ def to_json(v: Any, pos: Any = None, *, copy_to_store: bool = True) -> tuple[str
 
 
 def _json(v: Any, pos: Any, copy: bool, out: list[str], ctx: set) -> None:
-    stack: list = [v]
+    stack: list = [(v, pos)]
     while stack:
-        v = stack.pop()
-        if type(v) is str and v.__class__ is str:
-            out.append(v)
+        item = stack.pop()
+        if type(item) is str:
+            out.append(item)
             continue
-        if type(v) is tuple:  # ("attr", value-cell, name) entries carry their trace
-            v = v[1]
+        v, pos = item
         if isinstance(v, Thunk):
             v = v.force()
         t = type(v)
@@ -237,16 +228,17 @@ def _json(v: Any, pos: Any, copy: bool, out: list[str], ctx: set) -> None:
                 continue
             o = v.d.get("outPath")
             if o is not None:
-                stack.append(o)
+                stack.append((o, pos))
                 continue
             todo: list = ["{"]
             first = True
+            posmap = v.pos or {}
             for name in sorted(v.d):
                 if not first:
                     todo.append(",")
                 first = False
                 todo.append(json_string(name) + ":")
-                todo.append(("attr", v.d[name], name))
+                todo.append((v.d[name], posmap.get(name)))
             todo.append("}")
             stack.extend(reversed(todo))
         elif t is NixList:
@@ -254,10 +246,8 @@ def _json(v: Any, pos: Any, copy: bool, out: list[str], ctx: set) -> None:
             for i, c in enumerate(v.items):
                 if i:
                     todo.append(",")
-                todo.append(("item", c, None))
+                todo.append((c, pos))
             todo.append("]")
             stack.extend(reversed(todo))
-        elif t is Lambda or t is PrimOp:
-            raise EvalError("cannot convert a function to JSON", pos)
         else:
-            raise EvalError("cannot convert this value to JSON", pos)
+            raise EvalError(f"cannot convert {show_type(v)} to JSON", v.node.pos if t is Lambda else pos)

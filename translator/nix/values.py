@@ -269,5 +269,7 @@ def show_type(v: Any) -> str:
     if t is Lambda:
         return "a function"
     if t is PrimOp:
-        return "a partially applied built-in function" if v.args else "a built-in function"
+        if v.args:
+            return f"the partially applied built-in function '{v.name}'"
+        return f"the built-in function '{v.name}'"
     return "an unknown value"

@@ -1,0 +1,1 @@
+[ x (y + 1) (builtins.length [ 1 2 ]) ]
