@@ -163,3 +163,38 @@ def test_chroot_store(built, cli, tmp_path):
     (b,) = resolve_binds([f"app={chroot}{built['app']}"], {}, NixDb.open(store=str(chroot)), store_root=str(chroot))
     assert b.kind == "store" and [p.path for p in b.closure] == qR(built["app"], env)
     assert os.path.isfile(os.path.join(b.content.location(built["app"]), "bin", "app"))
+
+
+IMAGE_WITH_APP = """{ pkgs ? import <nixpkgs> { }, app }:
+pkgs.dockerTools.buildLayeredImage { name = "app"; contents = [ app ]; config.Cmd = [ "${app}/bin/app" ]; }
+"""
+
+
+def closure_paths(cli, *args) -> list[str]:
+    proc = cli("closure", *args, "--json")
+    assert proc.returncode == 0, proc.stderr
+    return sorted(p["path"] for p in json.loads(proc.stdout))
+
+
+def test_cli_closure_through_bind_and_database(built, cli, tmp_path):
+    """What a user runs: `nix2image closure FILE --bind app=./result` and a file whose
+    builtins.derivation outputs were built: the closure is nix-store -qR's."""
+    env = nix_env()
+    image = tmp_path / "image.nix"
+    image.write_text(IMAGE_WITH_APP)
+    link = tmp_path / "result"
+    nix_build("app", env, out_link=link)
+    assert closure_paths(cli, str(image), "--bind", f"app={link}") == qR(built["app"], env)
+    # an imported copy of the build output: named as nix-store --add, references scanned
+    copy = tmp_path / "out" / "app"
+    shutil.copytree(built["app"], copy, symlinks=True)
+    added = nix_store("--add", str(copy), env=env).strip()
+    got = closure_paths(cli, str(image), "--bind", f"app={copy}")
+    assert got == sorted({added} | set(qR(built["app"], env)) - {built["app"]})
+    # derivations evaluated by nix2image have Nix's exact output paths, found in the database
+    direct = tmp_path / "direct.nix"
+    direct.write_text(f"""let pkgs = import <nixpkgs> {{ }}; s = import {STORE_NIX} {{ }}; in
+pkgs.dockerTools.buildLayeredImage {{ name = "app"; contents = [ s.app s.tool.bin ]; }}
+""")
+    want = sorted(set(qR(built["app"], env)) | set(qR(built["tool.bin"], env)))
+    assert closure_paths(cli, str(direct)) == want
