@@ -317,6 +317,43 @@ P("php", "8.2.18", "out 30M libxml2:out openssl pcre2:out zlib sqlite:out curl:o
   pname="php-with-extensions", main="php", desc="An HTML-embedded scripting language", lic="PHP-3.01")
 P("erlang", "26.2.5", "out 95M ncurses openssl zlib systemdLibs gcc-unwrapped:lib bash glibc", main="erl", desc="Programming language used for massively scalable soft real-time systems", lic="Apache-2.0")
 
+P("nodejs_18", "18.20.2", "out 60M icu4c libuv openssl zlib brotli:lib c-ares nghttp2:lib python3 bash gcc-unwrapped:lib glibc | libv8 30M",
+  pname="nodejs", main="node", desc="Event-driven I/O framework for the V8 JavaScript engine", lic="MIT", home="https://nodejs.org")
+P("nodejs_22", "22.2.0", "out 72M icu4c libuv openssl zlib brotli:lib c-ares nghttp2:lib python3 bash gcc-unwrapped:lib glibc | libv8 38M",
+  pname="nodejs", main="node", desc="Event-driven I/O framework for the V8 JavaScript engine", lic="MIT", home="https://nodejs.org")
+P("python312", "3.12.3", "out 108M bzip2:out expat libffi gdbm:lib xz:out mailcap ncurses openssl readline sqlite:out zlib tzdata libxcrypt bash glibc",
+  pname="python3", main="python3", desc="A high-level dynamically-typed programming language", lic="Python-2.0", home="https://www.python.org")
+P("python310", "3.10.14", "out 98M bzip2:out expat libffi gdbm:lib xz:out mailcap ncurses openssl readline sqlite:out zlib tzdata libxcrypt bash glibc",
+  pname="python3", main="python3", desc="A high-level dynamically-typed programming language", lic="Python-2.0", home="https://www.python.org")
+P("openjdk17", "17.0.11+9", "out 310M alsa-lib cups:lib fontconfig:lib freetype xorg.libX11 xorg.libXext xorg.libXi xorg.libXrender xorg.libXtst libjpeg:out libpng giflib lcms2:out zlib bash gcc-unwrapped:lib glibc | debug 180M",
+  pname="openjdk", main="java", desc="The open-source Java Development Kit", lic="GPL-2.0-only", home="https://openjdk.java.net/")
+P("coreutils-full", "9.5", "out 1.9M acl attr gmp openssl libcap:lib glibc | info 350k", pname="coreutils-full", main="coreutils",
+  desc="The GNU Core Utilities (with all optional features)", lic="GPL-3.0-or-later")
+P("curlMinimal", "8.7.1", "bin 250k .out zlib openssl glibc | dev 600k .out | out 700k openssl zlib zstd:out nghttp2:lib libidn2 libpsl glibc | man 190k",
+  pname="curl", main="curl", desc="A command line tool for transferring files with URL syntax (minimal)", lic="curl", home="https://curl.se/")
+P("busybox-sandbox-shell", "1.36.1", "out 900k", pname="busybox", name="busybox-static-x86_64-unknown-linux-musl-1.36.1-sandbox-shell", main="busybox",
+  desc="A static busybox with only the ash shell (Nix's sandbox shell)", lic="GPL-2.0-only")
+P("deno", "1.43.5", "out 120M gcc-unwrapped:libgcc glibc", main="deno", desc="A secure runtime for JavaScript and TypeScript", lic="MIT")
+P("bun", "1.1.8", "out 90M glibc", main="bun", desc="Incredibly fast JavaScript runtime, bundler, transpiler and package manager", lic="MIT")
+P("uv", "0.1.45", "out 30M gcc-unwrapped:libgcc glibc", main="uv", desc="Extremely fast Python package installer and resolver", lic="Apache-2.0")
+P("imagemagick", "7.1.1-32", "out 12M .dev bzip2:out fontconfig:lib freetype libjpeg:out libpng libtiff:out libwebp libxml2:out lcms2:out xz:out zlib zstd:out gcc-unwrapped:lib glibc | dev 3M",
+  main="magick", desc="A software suite to create, edit, compose, or convert bitmap images", lic="ImageMagick")
+P("ffmpeg", "6.1.1", "bin 1.0M .lib glibc | lib 25M libvpx x264 x265 lame libopus dav1d zlib bzip2:out xz:out gnutls:out libdrm alsa-lib glibc | dev 2M .lib | man 1M | data 100k",
+  main="ffmpeg", desc="A complete, cross-platform solution to record, convert and stream audio and video", lic="LGPL-2.1-or-later")
+P("libvpx", "1.14.0", "out 3M glibc", desc="WebM VP8/VP9 codec SDK", lic="BSD-3-Clause")
+P("x264", "0-unstable-2023-10-01", "out 3M glibc", desc="Library for encoding H264/AVC video streams", lic="GPL-2.0-or-later")
+P("x265", "3.5", "out 7M gcc-unwrapped:lib glibc", desc="Library for encoding H.265/HEVC video streams", lic="GPL-2.0-or-later")
+P("lame", "3.100", "out 1M ncurses glibc", main="lame", desc="A high quality MPEG Audio Layer III (MP3) encoder", lic="LGPL-2.0-or-later")
+P("libopus", "1.4", "out 500k glibc", desc="Open, royalty-free, highly versatile audio codec", lic="BSD-3-Clause")
+P("dav1d", "1.4.1", "out 1.5M glibc", desc="A cross-platform AV1 decoder focused on speed and correctness", lic="BSD-2-Clause")
+P("libdrm", "2.4.120", "out 1M glibc", desc="Direct Rendering Manager library and headers", lic="MIT")
+P("skopeo", "1.15.0", "out 30M gpgme lvm2 btrfs-progs glibc", main="skopeo", desc="A command line utility for various operations on container images and image repositories", lic="Apache-2.0")
+P("gpgme", "1.23.2", "out 1.5M libgpg-error libassuan gnupg glibc | dev 500k .out", desc="Library for making GnuPG easier to use", lic="LGPL-2.1-or-later")
+P("lvm2", "2.03.23", "out 3M .lib systemdLibs glibc | lib 600k glibc | dev 100k .lib", desc="Tools to support Logical Volume Management (LVM) on Linux", lic="GPL-2.0-only")
+P("btrfs-progs", "6.8.1", "out 3M util-linux:lib zlib zstd:out lzo e2fsprogs:out glibc", main="btrfs", desc="Utilities for the btrfs filesystem", lic="GPL-2.0-only")
+P("lzo", "2.10", "out 300k glibc", desc="Real-time data (de)compression library", lic="GPL-2.0-or-later")
+P("e2fsprogs", "1.47.0", "bin 2M .out util-linux:lib glibc | dev 300k .out | out 1.5M util-linux:lib glibc | man 400k", desc="Tools for creating and checking ext2/ext3/ext4 filesystems", lic="GPL-2.0-or-later")
+
 # --- services ---------------------------------------------------------------------------------
 P("redis", "7.2.4", "out 8.4M openssl systemdLibs glibc", main="redis-cli", desc="An open source, advanced key-value store", lic="BSD-3-Clause", home="https://redis.io")
 P("nginx", "1.26.0", "out 3.2M openssl pcre2:out zlib libxml2:out libxslt:out gd geoip mailcap glibc", main="nginx",
