@@ -31,8 +31,7 @@ from typing import Sequence
 
 from .progress import Progress
 
-_NONZERO = re.compile(rb"[^\x00]")
-_NOTFULL = re.compile(rb"[^\xff]")
+_PIECES = re.compile(rb"\xff+|[\x01-\xfe]")  # a run of full bytes, or one partly filled byte
 
 
 def package_name_key(path: str) -> str:
@@ -61,6 +60,36 @@ def _dec(indeg: list[int], c: int) -> bool:
     return indeg[c] == 0
 
 
+def ancestor_clustered_order(children: Sequence[Sequence[int]], parents: Sequence[Sequence[int]]) -> list[int]:
+    """A topological order (referrers first) from a depth-first walk up the referrers.
+
+    Each node is placed right after the last of its not-yet-placed ancestors, so the ancestor
+    set of a node tends to be a few contiguous runs of positions: the bitsets then have few
+    partial bytes, which is what the weighted sum pays for.
+    """
+    n = len(children)
+    placed = bytearray(n)
+    out: list[int] = []
+    for start in range(n):
+        if children[start] or placed[start]:
+            continue
+        stack = [(start, iter(parents[start]))]
+        placed[start] = 1
+        while stack:
+            v, it = stack[-1]
+            for p in it:
+                if not placed[p]:
+                    placed[p] = 1
+                    stack.append((p, iter(parents[p])))
+                    break
+            else:
+                stack.pop()
+                out.append(v)
+    if len(out) != n:
+        raise ValueError("popularity needs an acyclic graph")
+    return out
+
+
 def path_counts(children: Sequence[Sequence[int]], parents: Sequence[Sequence[int]],
                 order: list[int] | None = None) -> list[int]:
     """P(v): number of paths from any root to v (1 for a root)."""
@@ -75,14 +104,32 @@ def path_counts(children: Sequence[Sequence[int]], parents: Sequence[Sequence[in
 def popularity_scores(children: Sequence[Sequence[int]], parents: Sequence[Sequence[int]],
                       label: str = "popularity") -> list[int]:
     """The exact nixpkgs popularity of every node (children/parents: deduplicated, no self-loops)."""
+    if not children:
+        return []
+    order = ancestor_clustered_order(children, parents)
+    return ancestor_sums(children, parents, path_counts(children, parents, order), order, label)
+
+
+def closure_sizes(children: Sequence[Sequence[int]], parents: Sequence[Sequence[int]],
+                  sizes: Sequence[int]) -> list[int]:
+    """Summed narSize over each node's closure (the same sums, on the reversed graph)."""
+    if not children:
+        return []
+    order = ancestor_clustered_order(parents, children)
+    return ancestor_sums(parents, children, list(sizes), order, "closure sizes")
+
+
+def ancestor_sums(children: Sequence[Sequence[int]], parents: Sequence[Sequence[int]], weight: Sequence[int],
+                  order: list[int] | None = None, label: str = "popularity") -> list[int]:
+    """For every node s: the sum of ``weight[v]`` over the nodes v that reach s (s included)."""
     n = len(children)
     if n == 0:
         return []
-    order = _topo(children, parents)
+    order = order if order is not None else ancestor_clustered_order(children, parents)
+    counts = weight
     pos = [0] * n
     for q, v in enumerate(order):
         pos[v] = q
-    counts = path_counts(children, parents, order)
 
     # Per-byte tables of partial sums of P, by topological position.
     nchunks = (n + 7) // 8
@@ -117,19 +164,14 @@ def popularity_scores(children: Sequence[Sequence[int]], parents: Sequence[Seque
                 bits = 0
                 for p in ps:
                     bits |= anc[p]  # type: ignore[operator]
-                top = max(pos[p] for p in ps)
-                covered = None
-                for p in ps:
-                    if pos[p] == top and anc[p] == bits:
-                        covered = p
-                        break
-                if covered is not None:
-                    score[v] = score[covered] + own
-                else:
-                    score[v] = own + _weighted(bits, top, tables, prefix)
-            bits |= 1 << q
+                # Sum only what the latest referrer's ancestor set does not already cover.
+                best = max(ps, key=pos.__getitem__)
+                rest = bits ^ anc[best]  # type: ignore[operator]
+                score[v] = score[best] + own
+                if rest:
+                    score[v] += _weighted(rest, rest.bit_length() - 1, tables, prefix)
             if children[v]:
-                anc[v] = bits
+                anc[v] = bits | 1 << q
             for p in ps:
                 remaining[p] -= 1
                 if remaining[p] == 0:
@@ -138,21 +180,20 @@ def popularity_scores(children: Sequence[Sequence[int]], parents: Sequence[Seque
 
 
 def _weighted(bits: int, top: int, tables: list[list[int]], prefix: list[int]) -> int:
-    """Sum of the weights of the set bits of ``bits`` (all below position ``top`` + 1)."""
-    nb = top // 8 + 1
-    data = bits.to_bytes(nb, "little")
-    zeros = data.count(0)
-    fulls = data.count(255)
-    if nb - zeros <= nb - fulls:
-        total = 0
-        for m in _NONZERO.finditer(data):
-            c = m.start()
-            total += tables[c][data[c]]
-        return total
-    total = prefix[nb]
-    for m in _NOTFULL.finditer(data):
-        c = m.start()
-        total -= tables[c][255 ^ data[c]]
+    """Sum of the weights of the set bits of ``bits`` (all at positions <= ``top``).
+
+    Thanks to the ancestor-clustered order, a bitset is mostly runs of all-zero and all-one
+    bytes: the regular expression skips zero bytes in C, a run of full bytes costs one
+    prefix-sum difference and a partly filled byte one table look-up.
+    """
+    data = bits.to_bytes(top // 8 + 1, "little")
+    total = 0
+    for m in _PIECES.finditer(data):
+        start, end = m.span()
+        if end - start == 1 and data[start] != 255:
+            total += tables[start][data[start]]
+        else:
+            total += prefix[end] - prefix[start]
     return total
 
 

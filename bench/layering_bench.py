@@ -1,0 +1,137 @@
+"""Layering benchmark: time and peak memory of every strategy on generated nixpkgs-like DAGs.
+
+    python bench/layering_bench.py [--sizes 1000,10000,50000] [--strategies ...] [--max-layers 100]
+
+The DAGs imitate a package set: a small core of very popular low-level paths (libc, zlib, ...),
+packages that reference a few core paths and a few recently built packages, a long tail of
+leaves, and a handful of top-level roots. Sizes are log-normal. Same seed, same graph.
+
+Each strategy runs in its own subprocess so that peak memory (ru_maxrss) is its own. The
+baseline is the time to read and index the graph (``build``), reported in the same run so the
+other numbers can be read as ratios on any machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+ALPHABET = "0123456789abcdfghijklmnpqrsvwxyz"
+WORDS = ("lib", "py", "perl", "gtk", "qt", "rust", "go", "node", "haskell", "font", "icon", "data", "tool",
+         "util", "core", "net", "ssl", "xml", "json", "yaml", "db", "sql", "http", "zip", "img")
+
+
+def fake_hash(rng: random.Random) -> str:
+    return "".join(rng.choice(ALPHABET) for _ in range(32))
+
+
+def generate(n: int, seed: int = 1) -> list[dict]:
+    """A closed, acyclic exportReferencesGraph-style list of ``n`` paths."""
+    rng = random.Random(seed)
+    core = max(5, n // 200)
+    paths: list[str] = []
+    refs: list[list[int]] = []
+    weight: list[float] = []
+    for i in range(n):
+        name = f"{rng.choice(WORDS)}-{rng.choice(WORDS)}{i}-{rng.randint(0, 9)}.{rng.randint(0, 30)}"
+        paths.append(f"/nix/store/{fake_hash(rng)}-{name}")
+        chosen: set[int] = set()
+        if i:
+            if i < core:
+                k = rng.randint(0, min(i, 3))
+                chosen.update(rng.sample(range(i), k))
+            else:
+                for _ in range(rng.choice((1, 1, 2, 2, 3, 4))):  # popular core paths
+                    chosen.add(rng.choices(range(core), weights=weight[:core])[0])
+                if i > core:
+                    for _ in range(rng.choice((0, 1, 1, 2, 3))):  # recently built neighbours
+                        chosen.add(rng.randrange(max(core, i - 300), i))
+        refs.append(sorted(chosen))
+        weight.append(1.0 / (1 + i) if i < core else 0.0)
+    sizes = [int(rng.lognormvariate(11, 2.0)) + 100 for _ in range(n)]
+    # roots: a top-level environment referencing the paths nothing else references (like an image's contents)
+    referenced = {r for rs in refs for r in rs}
+    tops = [i for i in range(n) if i not in referenced]
+    rootpath = f"/nix/store/{fake_hash(rng)}-image-env"
+    out = [{"path": paths[i], "narSize": sizes[i], "references": [paths[r] for r in refs[i]] + [paths[i]]}
+           for i in range(n - 1)]
+    out.append({"path": rootpath, "narSize": 4096, "references": [paths[t] for t in tops if t != n - 1]})
+    rng.shuffle(out)
+    return out
+
+
+def _child(graph_file: str, strategy: str, max_layers: int) -> None:
+    from translator.closure_io import read_closure
+    from translator.layering import make_plan
+    from translator.layering.graph import build_graph
+
+    t0 = time.perf_counter()
+    infos = read_closure(graph_file)
+    g = build_graph(infos)
+    t1 = time.perf_counter()
+    if strategy != "build":
+        make_plan(g, strategy, max_layers=max_layers)
+    t2 = time.perf_counter()
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"build_s": t1 - t0, "run_s": t2 - t1, "peak_mb": peak_kb / 1024}))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sizes", default="1000,10000,50000")
+    ap.add_argument("--strategies", default="popularity,auto,pipeline,nixery,per-path,single")
+    ap.add_argument("--max-layers", type=int, default=100)
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        _child(args.child[0], args.child[1], int(args.child[2]))
+        return
+    import tempfile
+
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in (int(s) for s in args.sizes.split(",")):
+            gf = os.path.join(tmp, f"dag-{n}.json")
+            Path(gf).write_text(json.dumps(generate(n)))
+            for strategy in ["build"] + args.strategies.split(","):
+                proc = subprocess.run([sys.executable, __file__, "--child", gf, strategy, str(args.max_layers)],
+                                      capture_output=True, text=True)
+                if proc.returncode != 0:
+                    results.append({"paths": n, "strategy": strategy, "error": proc.stderr.strip()[-300:]})
+                    print(f"{n:>7} {strategy:<11} FAILED: {proc.stderr.strip()[-200:]}", file=sys.stderr)
+                    continue
+                r = json.loads(proc.stdout)
+                r.update(paths=n, strategy=strategy)
+                results.append(r)
+                print(f"{n:>7} {strategy:<11} {r['run_s']:8.2f} s  {r['peak_mb']:7.0f} MB  (read+index {r['build_s']:.2f} s)",
+                      file=sys.stderr)
+    meta = {"machine": f"{platform.machine()} {os.cpu_count()} cores, {platform.python_implementation()} "
+                       f"{platform.python_version()}", "date": time.strftime("%Y-%m-%d", time.gmtime()),
+            "max_layers": args.max_layers}
+    if args.json:
+        print(json.dumps({"meta": meta, "results": results}, indent=1))
+    else:
+        print(f"machine: {meta['machine']}; date: {meta['date']}; max layers {args.max_layers}")
+        print("| paths | strategy | time (s) | x read+index | peak memory (MB) |")
+        print("| ---: | --- | ---: | ---: | ---: |")
+        base = {r["paths"]: r["build_s"] for r in results if "build_s" in r}
+        for r in results:
+            if r["strategy"] == "build" or "error" in r:
+                continue
+            ratio = r["run_s"] / base[r["paths"]] if base.get(r["paths"]) else float("nan")
+            print(f"| {r['paths']} | {r['strategy']} | {r['run_s']:.2f} | {ratio:.1f} | {r['peak_mb']:.0f} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,97 @@
+"""Nixery's layering: dominator subtrees of a synthetic root, merged by popularity x size.
+
+Nixery (nixery.dev) builds a graph with a synthetic root above the top-level paths and also
+hangs off the root every path that is "heavy" (closure > 100 MB) or "popular" (used by >= 100
+packages), so that those land in layers of their own. In the dominator tree of that graph each
+child of the root with its whole subtree (every path only reachable through it) is one layer.
+While there are more layers than the budget, the lowest-rated layers (rating = popularity of the
+subtree's root x the layer's size) are merged into one.
+
+Without Nixery's popularity data (how many nixpkgs packages use a path), a path's popularity here
+is the number of closure paths that depend on it, itself included. Layers are ordered by rating,
+highest at the bottom (ties: the subtree root's (name, hash)); the merged layer goes on top.
+Paths inside a layer are sorted by (name, hash).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+
+from .auto_layer import path_key
+from .graph import ClosureGraph
+from .popularity import ancestor_sums, closure_sizes
+
+HEAVY_BYTES = 100 * 1000 * 1000
+POPULAR_USERS = 100
+
+
+@dataclass(frozen=True, slots=True)
+class NixeryLayer:
+    root: int  # the dominator-subtree root (-1 for the merged layer)
+    members: tuple[int, ...]
+    size: int
+    rating: int
+
+
+def dominator_subtrees(g: ClosureGraph) -> tuple[dict[int, int], list[int], list[int]]:
+    """(immediate dominator of each node, popularity of each node, closure size of each node)."""
+    n = len(g)
+    popularity = ancestor_sums(g.children, g.parents, [1] * n, label="nixery popularity")
+    csize = closure_sizes(g.children, g.parents, g.sizes)
+    root = -1
+    dg = nx.DiGraph()
+    dg.add_node(root)
+    dg.add_nodes_from(range(n))
+    for i, cs in enumerate(g.children):
+        for c in cs:
+            dg.add_edge(i, c)
+    for i in range(n):
+        if not g.parents[i] or csize[i] > HEAVY_BYTES or popularity[i] >= POPULAR_USERS:
+            dg.add_edge(root, i)
+    idom = nx.immediate_dominators(dg, root)
+    return idom, popularity, csize
+
+
+def nixery_layers_detail(g: ClosureGraph, budget: int) -> list[NixeryLayer]:
+    """The layers with their dominator roots and ratings (bottom first)."""
+    n = len(g)
+    if n == 0:
+        return []
+    idom, popularity, _ = dominator_subtrees(g)
+    top: dict[int, int] = {}  # node -> child of the synthetic root that dominates it
+
+    def top_of(v: int) -> int:
+        path = []
+        while v not in top:
+            d = idom[v]
+            if d == -1:
+                top[v] = v
+                break
+            path.append(v)
+            v = d
+        t = top[v]
+        for u in path:
+            top[u] = t
+        return t
+
+    groups: dict[int, list[int]] = {}
+    for v in range(n):
+        groups.setdefault(top_of(v), []).append(v)
+    layers = []
+    for r, members in groups.items():
+        size = sum(g.sizes[v] for v in members)
+        members.sort(key=lambda v: path_key(g.paths[v]))
+        layers.append(NixeryLayer(r, tuple(members), size, popularity[r] * size))
+    layers.sort(key=lambda lay: (-lay.rating, path_key(g.paths[lay.root])))
+    if len(layers) > budget:
+        keep, merge = layers[: budget - 1], layers[budget - 1:]
+        members = tuple(sorted((v for lay in merge for v in lay.members), key=lambda v: path_key(g.paths[v])))
+        layers = keep + [NixeryLayer(-1, members, sum(lay.size for lay in merge), sum(lay.rating for lay in merge))]
+    return layers
+
+
+def nixery_layers(g: ClosureGraph, budget: int) -> list[list[str]]:
+    """Nixery-style layers (bottom first) of store paths."""
+    return [[g.paths[v] for v in lay.members] for lay in nixery_layers_detail(g, budget)]
