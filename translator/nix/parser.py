@@ -670,6 +670,7 @@ def _syntax_error(t: _Tables, state_stack: list[int], tok, lexer: Lexer) -> NixS
                                  for a in actions[stack[-1]].values()):
         # `a == b == c`: Bison's %nonassoc puts an explicit error here, listing nothing
         return NixSyntaxError(msg, lexer.pos(tok[2]))
+    extra: list[str] = []
     for _ in range(10000):  # Bison's default reductions, done before it detects the error
         acts = actions[stack[-1]]
         counts: dict[int, int] = {}
@@ -680,6 +681,8 @@ def _syntax_error(t: _Tables, state_stack: list[int], tok, lexer: Lexer) -> NixS
             break
         rule = max(counts, key=lambda r: (counts[r], -r))
         lhs, size, _ = rules[rule]
+        if lhs == "binds":  # Bison has one left-recursive `binds`: its state also continues it
+            extra.extend(sym for sym, a in acts.items() if a >= 0)
         if size:
             del stack[-size:]
         stack.append(gotos[stack[-1]][lhs])
@@ -687,6 +690,7 @@ def _syntax_error(t: _Tables, state_stack: list[int], tok, lexer: Lexer) -> NixS
         expected = ["$END"]
     else:
         expected = [sym for sym, a in actions[stack[-1]].items() if a >= 0]
+    expected = list(dict.fromkeys(extra + expected))
     if 0 < len(expected) <= 4:
         order = {name: i for i, name in enumerate(_BISON_ORDER)}
         expected.sort(key=lambda s: order.get(s, 999))
