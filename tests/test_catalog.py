@@ -186,3 +186,28 @@ def test_cli_list_shows_default_and_user_packages(cli, tmp_path):
     assert rows["myapp"][2] == f"{(py_closure + 1000) / 1e6:.1f} MB"
     assert rows["jre"] == ["-> openjdk"]
     assert len([r for r in rows if not rows[r][0].startswith("->")]) == len(cat.packages) + 1
+
+
+def test_closure_files_are_accepted_as_catalogs(tmp_path):
+    """--catalog closure.json works with `nix path-info --json -r` output directly (both forms)."""
+    from translator.errors import UserError
+    from translator.universe.catalog import load_catalog
+
+    a, b = "/nix/store/" + "4" * 32 + "-lib-1.0", "/nix/store/" + "5" * 32 + "-app-2.1-bin"
+    glibc = load_default().package("glibc").out_path
+    forms = {
+        "list": [{"path": a, "narSize": 10, "references": [glibc]}, {"path": b, "narSize": 20, "references": [a, b]}],
+        "object": {a: {"narSize": 10, "references": [glibc]}, b: {"narSize": 20, "references": [a, b]}},
+    }
+    for form, data in forms.items():
+        f = tmp_path / f"{form}.json"
+        f.write_text(json.dumps(data, indent=1))
+        cat = load_catalog(str(f))
+        assert cat.package("app").outputs["bin"].path == b and cat.package("lib").version == "1.0"
+        merged = load_default().merged(cat)
+        assert {p.path for p in merged.closure([b])} >= {a, b, glibc}
+    bad = tmp_path / "open.json"
+    bad.write_text(json.dumps([{"path": a, "narSize": 1, "references": ["/nix/store/" + "6" * 32 + "-gone"]}], indent=1))
+    with pytest.raises(UserError, match="not listed") as err:
+        load_catalog(str(bad))
+    assert err.value.pos is not None and err.value.pos.line == 3

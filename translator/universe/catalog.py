@@ -312,6 +312,8 @@ def parse_catalog(text: str, name: str = "«catalog»", base: Catalog | None = N
     except json.JSONDecodeError as err:
         raise UserError(f"bad catalog {name}: invalid JSON: {err.msg}", pos=Pos(name, err.lineno, err.colno),
                         hint="a catalog is a JSON object; see docs/catalog.md") from None
+    if _is_closure_json(data):
+        return _catalog_of_closure(data, text, name, base)
     if not isinstance(data, dict):
         raise UserError(f"bad catalog {name}: expected a JSON object with \"paths\" and \"packages\"",
                         pos=Pos(name, 1, 1), hint="to turn `nix path-info --json -r` output into a catalog, run `nix2image catalog FILE -o catalog.json`")
@@ -350,6 +352,28 @@ def parse_catalog(text: str, name: str = "«catalog»", base: Catalog | None = N
     info = {k: data[k] for k in ("nixpkgs", "system", "description") if k in data}
     info["source"] = name
     return Catalog(packages=packages, paths=paths, aliases=dict(aliases), info=info)
+
+
+def _is_closure_json(data: object) -> bool:
+    """``nix path-info --json -r`` (list or object form) / exportReferencesGraph rather than a catalog."""
+    if isinstance(data, list):
+        return bool(data) and all(isinstance(e, dict) and "path" in e for e in data)
+    return isinstance(data, dict) and bool(data) and all(isinstance(k, str) and k.startswith("/") for k in data)
+
+
+def _catalog_of_closure(data: object, text: str, name: str, base: Catalog | None) -> Catalog:
+    """A closure file given where a catalog is expected: described as ``nix2image catalog`` would."""
+    from ..closure_io import parse_json_closure
+
+    infos = parse_json_closure(data, text, name)
+    known = {i.path for i in infos} | set(base.paths if base else ())
+    for i in infos:
+        for r in i.references:
+            if r not in known:
+                raise UserError(f"bad catalog {name}: {i.path} references {r}, which is not listed",
+                                pos=_Doc(name, text).pos_of_key(i.path) or _Doc(name, text).pos_of_key("path"),
+                                hint="give a complete closure (nix path-info --json -r)")
+    return catalog_from_paths(infos, description=f"converted from {name}")
 
 
 def load_catalog(path: str, base: Catalog | None = None) -> Catalog:
