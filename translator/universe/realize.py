@@ -43,6 +43,10 @@ class RealizeError(UserError):
     """A modelled builder could not be materialised."""
 
 
+class MissingInputError(RealizeError):
+    """An input's content is not available (catalog-only package without a store or placeholders)."""
+
+
 class Realizer:
     """Makes recipe outputs exist on disk. ``locate(path)`` finds the content of any input."""
 
@@ -102,7 +106,7 @@ class Realizer:
         sp = _store_path_of(path)
         loc = self.locate(sp)
         if loc is None:
-            raise RealizeError(
+            raise MissingInputError(
                 f"the content of {sp} is needed to build it into another store path but is not available",
                 hint="provide it with --bind NAME=PATH, a real Nix store, or use --placeholders")
         return loc + path[len(sp):]
@@ -233,6 +237,10 @@ class BuildEnv:
                 os.symlink(info[0], dest)
 
     def add(self, rel: str, target: str, loc: str, owner: str) -> None:
+        base = rel.rsplit("/", 1)[-1]
+        if rel in ("nix-support", "propagated-build-inputs") or rel.endswith("info/dir") \
+                or base in ("perllocal.pod", "log"):
+            return  # as nixpkgs' buildEnv: package metadata is not linked
         is_dir = os.path.isdir(loc)
         existing = self.tree.get(rel)
         if is_dir:
@@ -275,8 +283,8 @@ class BuildEnv:
             del self.tree[k]
 
     def collision(self, rel: str, a: str, b: str) -> None:
-        if self.ignore:
-            return
+        if self.ignore or "nix2image-placeholder" in rel:
+            return  # placeholders all carry the same file names: not a real collision
         raise RealizeError(
             f"buildEnv '{self.recipe.name}': collision between `{a}' and `{b}' (at /{rel})"
             + (f", defined at {self.recipe.pos}" if self.recipe.pos else ""),

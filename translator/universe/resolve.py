@@ -23,7 +23,7 @@ from typing import Iterable
 from ..errors import UserError
 from ..storeinfo import PathInfo
 from .contents import MissingContentError, PlaceholderContents, StoreContents
-from .realize import Realizer, RealizeError, default_cache_dir
+from .realize import MissingInputError, Realizer, RealizeError, default_cache_dir
 from .session import Session
 
 #: narSize assumed for an opaque package replaced by a placeholder (a typical small program).
@@ -51,6 +51,7 @@ class Universe:
                 self.bound_infos.setdefault(info.path, info)
             self.bound_content[b.store_path] = b.content
         self.infos: dict[str, PathInfo] = {}
+        self.estimated: set[str] = set()
         self.placeholder_infos: dict[str, PathInfo] = {}
         self.placeholder_used: set[str] = set()
         self.realizer = Realizer(session.recipes, self._locate_or_none, cache_dir)
@@ -95,6 +96,8 @@ class Universe:
                     cands.update(i.path for i in self.closure([ref]))
             try:
                 return self.realizer.path_info(path, cands)
+            except MissingInputError:
+                return self._estimated(recipe, cands)
             except MissingContentError as err:
                 raise RealizeError(f"cannot build '{recipe.name}' ({recipe.kind}): {err.message}",
                                    hint=err.hint) from None
@@ -119,6 +122,18 @@ class Universe:
         raise UnknownPathError(f"store path {path} is not known (not in the catalog, not a bound path, no Nix database)",
                                hint="describe it with --catalog FILE, provide it with --bind NAME=PATH, "
                                     "or build it with Nix so that the store's database has it")
+
+    def _estimated(self, recipe, cands: set[str]) -> PathInfo:
+        """Metadata of a builder output whose inputs have no content here: it may refer to every
+        input, and its size is that of its links and texts (small). Enough for specs and plans;
+        building the image needs the content (a store, --bind or --placeholders)."""
+        refs = sorted(r for r in recipe.refs if r != recipe.out_path)
+        size = 512 + 160 * len(refs)
+        self.estimated.add(recipe.out_path)
+        self.session.warn(f"warning: '{recipe.name}' ({recipe.kind}) could not be built here because its inputs "
+                          "have no content (catalog-only packages); its references and size are estimated "
+                          "(use --placeholders or a Nix store for exact values)")
+        return PathInfo(recipe.out_path, size, tuple(refs))
 
     def _opaque_info(self, recipe) -> PathInfo:
         if not self.placeholders:
