@@ -119,6 +119,11 @@ ERROR_CASES = {
     "store_path_outside": ('builtins.storePath /tmp', "path '/tmp' is not in the Nix store", (1, 1)),
     "path_mismatch": ('builtins.path { path = ./src; sha256 = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="; }',
                       "store path mismatch in (possibly filtered) path added from", None),
+    "flat_directory": ('builtins.path { path = ./src; recursive = false; }', "reading from file: Is a directory", None),
+    "missing_source": ('"${./nonexistent}"', "getting status of", None),
+    "bad_import_name": ('builtins.path { path = ./src; name = "a b"; }', "contains illegal character ' '", None),
+    "bad_sha256": ('builtins.path {\n  path = ./src;\n  sha256 = "abc"; }', "hash 'abc' has wrong length for hash type 'sha256'", None),
+    "filter_not_bool": ('builtins.path { path = ./src; filter = p: t: 1; }', "value is an integer while a Boolean was expected", (1, 1)),
     "drv_name": ('derivation { name = "x.drv"; builder = "b"; system = "s"; }', "derivation names are not allowed to end in '.drv'", (1, 14)),
 }
 

@@ -379,6 +379,9 @@ def _add_path(pos: Any, name: str, path: str, filter_fn: Any, recursive: bool, e
             source, name, recursive=recursive, filter=nix_filter, expected_sha256=expected)
     except (BadStorePath, BadHash, store_add.StorePathMismatch) as err:
         raise _store_error(err, None).add_trace(f"while adding path '{path}'", pos) from None
+    except IsADirectoryError as err:  # flat hashing reads the path as a file
+        raise EvalError(f"reading from file: {err.strerror}", pos).add_trace(
+            f"while adding path '{path}'", pos) from None
     except OSError as err:
         raise EvalError(f"getting status of '{path}': {err.strerror or err}", pos).add_trace(
             f"while adding path '{path}'", pos) from None
