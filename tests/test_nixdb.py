@@ -89,3 +89,10 @@ def test_normalise_hash():
     assert normalise_hash("sha256-2VD35R+ze2oS2wod5MbPe9ckn9zHIiCLCb/QdhzXR94=") == want
     assert normalise_hash(want) == want
     assert normalise_hash(None) is None
+
+
+def test_all_infos_equals_per_path_reads(db_copy):
+    # a snapshot: other processes may be building into the system store meanwhile
+    with NixDb.open(db=str(db_copy)) as db:
+        infos = db.all_infos()
+        assert infos and infos == [db.path_info(p) for p in db.all_paths()]

@@ -157,7 +157,7 @@ def build_catalog(inputs: list[str], db: NixDb | None, roots: list[str], system:
     if use_db_paths:
         if db is None:
             raise UsageError("--roots needs a store: give --db PATH or --store DIR")
-        add(db.closure(roots) if roots else [db.path_info(p) for p in db.all_paths()])
+        add(db.closure(roots) if roots else db.all_infos())
     missing = sorted({r for i in merged.values() for r in i.references if r not in merged})
     if missing and db is not None:
         add(db.closure(missing))

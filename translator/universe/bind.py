@@ -103,6 +103,7 @@ class PathLookup:
     def __init__(self, known: Mapping[str, PathInfo] | None = None, db: NixDb | None = None) -> None:
         self.known = dict(known or {})
         self.db = db
+        self._candidates: dict[bytes, str] | None = None
 
     def info(self, path: str) -> PathInfo:
         hit = self.known.get(path)
@@ -126,11 +127,14 @@ class PathLookup:
         return [seen[p] for p in sorted(seen)]
 
     def candidates(self) -> dict[bytes, str]:
-        """Hash part -> store path of every path that references may point at."""
+        """Hash part -> store path of every path that references may point at (computed once)."""
+        if self._candidates is not None:
+            return self._candidates
         paths = set(self.known)
         if self.db is not None:
             paths.update(self.db.all_paths())
-        return {p[len(STORE_DIR) + 1:len(STORE_DIR) + 33].encode(): p for p in sorted(paths) if is_store_path(p)}
+        self._candidates = {p[len(STORE_DIR) + 1:len(STORE_DIR) + 33].encode(): p for p in sorted(paths) if is_store_path(p)}
+        return self._candidates
 
 
 def _as_store_path(path: str, store_root: str) -> str | None:
