@@ -65,6 +65,9 @@ CASES = {
     "string_coercions": '(derivation { name = "co"; builder = "/bin/sh"; system = "x86_64-linux"; '
                         'l = [ "a" 1 true null [ "b" ] 2.5 ./src/main.c ]; i = 3; t = true; f = false; n = null; '
                         'args = [ 1 true null ./builder.sh ]; }).drvPath',
+    "global_names": '[ (placeholder "out") (derivationStrict { name = "g"; builder = "b"; system = "s"; }).out '
+                    '(__toFile "t" "x") __storeDir (__path { path = ./src/main.c; }) (__filterSource (p: t: true) ./src) '
+                    '(builtins ? placeholder) (builtins ? derivationStrict) (builtins.typeOf derivation) ]',
     "whole_multi": 'derivation { name = "m"; builder = "/bin/sh"; system = "x86_64-linux"; outputs = [ "dev" "out" ]; }',
     "whole_list": 'let d = derivation { name = "m"; builder = "/bin/sh"; system = "x86_64-linux"; outputs = [ "out" "lib" ]; }; '
                   'in [ d d.lib d.out.drvAttrs d.all ]',

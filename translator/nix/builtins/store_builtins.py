@@ -127,7 +127,7 @@ def _json_of(v: Any, pos: Any, context: set[str]) -> str:
     return text
 
 
-@builtin("derivationStrict", 1)
+@builtin("derivationStrict", 1, glob=True)
 def prim_derivation_strict(args, pos):
     attrs = ops.force_attrs(args[0], pos)
     d = attrs.d
@@ -292,7 +292,7 @@ def prim_to_file(args, pos):
     return NixString(path, frozenset((path,)))
 
 
-@builtin("placeholder", 1)
+@builtin("placeholder", 1, glob=True)
 def prim_placeholder(args, pos):
     return NixString(D.placeholder(ops.force_string_no_context(args[0], pos)))
 
