@@ -22,7 +22,7 @@ ACCEPTED = [
     "''x\n  a\n  b''", "'''''$''\\n''\\t''\\r''\\\\ $$ $${a} ''\\x ''", "''$''", "''${1}''", "'' a''",
     "'''' ", "''''", "''\n''", "''\n\n''", "''\n  ''", "''   ''", "''\n  a\n''", "''\n    a\n  b\n''",
     W + "''\n    a ${b}\n  ${c} d\n  ''", W + "''\n  ${a}\n   b\n''", W + "''${a}''", W + "''  ${a}  ''",
-    "''\n\ta\n\tb''", "''\n  a''\\n  b\n  ''", "''\n  a\r\n  b''", "''a'b''", "''a'''b''", "''$'' ''",
+    "''\n\ta\n\tb''", "''\n  a''\\n  b\n  ''", "''\n  a\r\n  b''", "''a'b''", "''a'''b''",
     "''\n  ''\\\n  x\n''", W + "''\n  x ${a}\n  y\n  ${b}''", "''\n   \n  a\n''", "''\n  a $ b\n''",
     # URIs and paths
     "http://x.org/a?b=c", "https://a.b/c#d", "x:x", "a+b.c-d:e", "[ ./a/b ]", "[ ./a/../b/./c ]",
@@ -64,7 +64,7 @@ ACCEPTED = [
     W + "if a then b else c", W + "with a; assert b; c", W + "assert a; b", W + "with a; with b; c",
     W + "if a then if b then c else d else e", W + "if a then b else if c then d else e",
     # lists
-    "[1 2 (3)]", "[ ]", "[[1] [2 [3]]]", W + "[ a.b c.d or e (f x) -1 ]", W + "[ f x ]",
+    "[1 2 (3)]", "[ ]", "[[1] [2 [3]]]", W + "[ a.b c.d or e (f x) (-1) ]", W + "[ f x ]",
     # misc
     "__curPos", W + "__curPos.line", "{ a = __curPos; }", W + "a.__curPos", "true", "null",
     W + "/* c */ a # c\n", "# only\n1", "1 /* a */ /* b */", "/**/ 1", "/***/ 1", "/* * / */ 1",
@@ -121,5 +121,5 @@ REJECTED = [
     "let\n  x = 1;\n  y = x +\nin y", "/* unterminated", "# c\n)", "a:\n\n  {", "\"a\"b\"", "x.y or",
     "x.y or or", "or or", "{ or }: 1", "or: 1", "<nixpkgs", "<>", "~", "~/", "~/a/", "./a/ b",
     "a/b/ ", "./a/${b}/", "{ a.b = 1; a.b.c = 2; }", "{ a = x: x; a.b = 1; }",
-    "\r\n(\r\n )", "\r(\r)", "(\r\n 1 2 \r\n ]",
+    "\r\n(\r\n )", "''$'' ''", W + "[ a.b c.d or e (f x) -1 ]", "\r(\r)", "(\r\n 1 2 \r\n ]",
 ]
