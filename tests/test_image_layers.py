@@ -166,3 +166,36 @@ def test_oci_layout_keeps_diff_ids(oracle_store, expected, tmp_path, fmt):
         # reproducible gzip: no name, mtime 0
         blob = (out / "blobs/sha256" / manifest["layers"][0]["digest"][7:]).read_bytes()
         assert blob[:2] == b"\x1f\x8b" and blob[3] & 0x08 == 0 and blob[4:8] == b"\0\0\0\0"
+
+
+def test_fast_header_path_equals_tarfile():
+    """The direct ustar encoder gives tarfile's bytes wherever it applies (and declines elsewhere)."""
+    import random
+
+    from translator.image.tarwriter import _fast_header, header_bytes
+
+    rng = random.Random(7)
+    fast = 0
+    for _ in range(20000):
+        alphabet = "ab/.-_ " if rng.random() < 0.7 else "ab/é\udcff"
+        ti = tarfile.TarInfo("".join(rng.choice(alphabet) for _ in range(rng.randint(1, 105))))
+        ti.type = rng.choice([tarfile.REGTYPE, tarfile.DIRTYPE, tarfile.SYMTYPE, tarfile.LNKTYPE,
+                              tarfile.FIFOTYPE, tarfile.CHRTYPE])
+        ti.mode = rng.randint(0, 0o177777)
+        ti.uid = rng.choice([0, 1000, 2 ** 21 - 1, 2 ** 21])
+        ti.gid = rng.choice([0, 5, 2 ** 21])
+        ti.size = rng.choice([0, 1, 513, 2 ** 33 - 1, 2 ** 33]) if ti.type == tarfile.REGTYPE else 0
+        ti.mtime = rng.choice([0, 1, 2 ** 33 - 1, 2 ** 33])
+        ti.uname = rng.choice(["", "root", "x" * 32, "x" * 33, "é"])
+        ti.gname = rng.choice(["", "root"])
+        if ti.type in (tarfile.SYMTYPE, tarfile.LNKTYPE):
+            ti.linkname = "".join(rng.choice("ab/" if rng.random() < 0.7 else "é/") for _ in range(rng.randint(1, 105)))
+        if ti.type == tarfile.CHRTYPE:
+            ti.devmajor, ti.devminor = 1, 3
+        want = ti.tobuf(tarfile.PAX_FORMAT, "utf-8", "surrogateescape")
+        got = _fast_header(ti)
+        if got is not None:
+            fast += 1
+            assert got == want, (ti.name, ti.type)
+        assert header_bytes(ti) == want
+    assert fast > 1000

@@ -64,8 +64,9 @@ def encode_layer(entries, out: BinaryIO, compression: str, progress=None) -> Enc
     comp = _Compressor(compression, outer)
     inner = HashingSink(comp)
     n = write_tar(entries, inner, progress)
+    diff_id = inner.hexdigest()  # flushes what inner buffered into the compressor
     comp.close()
-    return Encoded(inner.hexdigest(), outer.hexdigest(), outer.size, n)
+    return Encoded(diff_id, outer.hexdigest(), outer.size, n)
 
 
 def encode_blob(blob, out: BinaryIO, compression: str) -> Encoded:

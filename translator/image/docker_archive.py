@@ -218,6 +218,22 @@ def _from_parents(plain: str, tf: tarfile.TarFile, members: dict, repositories: 
 
 # --- writing ---------------------------------------------------------------------------------
 
+#: Layers up to this size are tarred into memory when the output is a pipe; larger ones are
+#: tarred twice (hash, then write) so that memory stays bounded.
+MEMORY_SPOOL = 32 << 20
+
+
+class _Chunks:
+    """A write-only list of byte chunks (no reallocation as it grows)."""
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+
+    def write(self, b) -> int:
+        self.parts.append(bytes(b))
+        return len(b)
+
+
 class ArchiveWriter:
     """Writes an outer tar (docker-archive or OCI tar) member by member to ``out``.
 
@@ -333,11 +349,31 @@ class ArchiveWriter:
             self.out.seek(end)
             self.names.add(placeholder.name)
             return Blob(digest, size, "", body_start)  # path filled by the caller once the file is final
-        spool = spool_layer(entries, self.spool_dir, self.progress)
-        placeholder.name = name_of(spool.digest)
-        self.add_member(placeholder, blob=spool)
-        os.unlink(spool.path)
-        return Blob(spool.digest, spool.size, "", 0)
+        if size <= MEMORY_SPOOL:
+            # small layer: tar it into memory once, then emit header and body
+            chunks = _Chunks()
+            sink = HashingSink(chunks)
+            write_tar(entries, sink, self.progress)
+            digest = sink.hexdigest()
+            placeholder.name = name_of(digest)
+            self.names.add(placeholder.name)
+            self._w(header_bytes(placeholder))
+            for c in chunks.parts:
+                self._w(c)
+        else:
+            # large layer on a pipe: a first pass only hashes (nothing stored), the second
+            # writes; memory stays flat whatever the layer size, and no scratch disk is used
+            sink = HashingSink(None)
+            write_tar(entries, sink)
+            digest = sink.hexdigest()
+            placeholder.name = name_of(digest)
+            self.names.add(placeholder.name)
+            self._w(header_bytes(placeholder))
+            out = HashingSink(self)
+            write_tar(entries, out, self.progress)
+            if out.hexdigest() != digest:
+                raise UserError("a file changed while its layer was being written; retry the build")
+        return Blob(digest, size, "", 0)
 
     def close(self) -> None:
         write_end(self.offset - self.base_offset, self)
