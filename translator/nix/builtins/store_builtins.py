@@ -16,6 +16,7 @@ from typing import Any
 from ...store import add as store_add
 from ...store import derivation as D
 from ...store.hashing import BadHash, HASH_SIZES, parse_hash_allow_empty
+from ...store.nar import NarError
 from ...store.storepath import (
     BadStorePath,
     DRV_EXTENSION,
@@ -379,6 +380,8 @@ def _add_path(pos: Any, name: str, path: str, filter_fn: Any, recursive: bool, e
             source, name, recursive=recursive, filter=nix_filter, expected_sha256=expected)
     except (BadStorePath, BadHash, store_add.StorePathMismatch) as err:
         raise _store_error(err, None).add_trace(f"while adding path '{path}'", pos) from None
+    except NarError as err:  # unsupported file type, file changed while reading
+        raise EvalError(str(err), pos).add_trace(f"while adding path '{path}'", pos) from None
     except IsADirectoryError as err:  # flat hashing reads the path as a file
         raise EvalError(f"reading from file: {err.strerror}", pos).add_trace(
             f"while adding path '{path}'", pos) from None
