@@ -122,8 +122,8 @@ def _make_evaluator(opts: LoadOptions, session: Session, main_dir: str):
             except EvalError as err:
                 if err.message.startswith("getting status of") and not os.path.exists(path):
                     rel = os.path.relpath(path, main_dir)
-                    err.suggestion = None
-                    err.message += (f"\n\n       hint: provide it with --bind ./{rel}=PATH (a build output), or use "
+                    name = f"./{rel}" if not rel.startswith("..") else path
+                    err.message += (f"\n\n       hint: provide it with --bind {name}=PATH (a build output), or use "
                                     "--placeholders to stand in for missing imports")
                 raise
 

@@ -49,6 +49,11 @@ class Extractor:
         self.universe = universe
         self.origin = origin
 
+    def _origin(self, attr: str | None) -> str | None:
+        if attr and self.origin:
+            return f"{self.origin}#{attr}"
+        return attr or self.origin
+
     # -- conversions -------------------------------------------------------------------------
 
     def data(self, v: Any, refs: set[str], where: str) -> Any:
@@ -122,12 +127,12 @@ class Extractor:
             pull = self.data(args, set(), "pullImage")
             return ImageSpec(builder="pullImage", name=pull.get("finalImageName") or pull["imageName"],
                              tag=pull.get("finalImageTag"), architecture=pull.get("arch", "amd64"),
-                             os=pull.get("os", "linux"), origin=attr or self.origin, extra={"pull": pull})
+                             os=pull.get("os", "linux"), origin=self._origin(attr), extra={"pull": pull})
 
         name = s("name", "image") or "image"
         tag_v = force(value.d.get("imageTag")) if "imageTag" in value.d else None
         tag = s("tag") if get("tag") is not None else (tag_v.s if type(tag_v) is NixString else None)
-        spec = ImageSpec(builder=builder, name=name, tag=tag, origin=attr or self.origin)
+        spec = ImageSpec(builder=builder, name=name, tag=tag, origin=self._origin(attr))
 
         if builder == "mergeImages":
             spec.images = [self.spec(force(x), None, with_closure) for x in force(a["images"]).items]

@@ -22,7 +22,7 @@ let
     nixpkgs = nixpkgsInput;
     flake-utils = import ./flake-utils.nix { inherit lib; };
     flake-parts = import ./flake-parts.nix { inherit lib; };
-    systems = { outPath = "/nix2image/systems"; } // { __functor = _: _: [ "x86_64-linux" "aarch64-linux" "x86_64-darwin" "aarch64-darwin" ]; };
+    systems = { outPath = ./systems; };
     placeholder = { outPath = "/nix2image/placeholder-input"; lib = { }; packages = { }; legacyPackages = { }; overlays = { default = final: prev: { }; }; overlay = final: prev: { }; };
   };
   inputFor = name: kind:

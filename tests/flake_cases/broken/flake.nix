@@ -1,0 +1,4 @@
+{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-24.05";
+  outputz = { self, nixpkgs }: { };
+}
