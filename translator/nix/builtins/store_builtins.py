@@ -133,7 +133,14 @@ def prim_derivation_strict(args, pos):
     attrs = ops.force_attrs(args[0], pos)
     d = attrs.d
     if "name" not in d:
-        raise EvalError("attribute 'name' missing for call to 'derivationStrict'", pos)
+        # Nix points at the attribute set; values carry only attribute positions, so point at the
+        # set's first attribute (in the user's file) when there is one.
+        where = pos
+        if attrs.pos:
+            known = [p for p in attrs.pos.values() if p is not None and hasattr(p, "line")]
+            if known:
+                where = min(known, key=lambda p: (str(p.file), p.line, p.col))
+        raise EvalError("attribute 'name' missing for call to 'derivationStrict'", where)
     pos_name = _pos_of(attrs, "name", pos)
     try:
         drv_name = ops.force_string_no_context(d["name"], pos)
