@@ -59,14 +59,25 @@ def _os_error(what: str, path: str, err: OSError, pos) -> EvalError:
     return EvalError(f"{what} '{path}': {err.strerror or err}", pos)
 
 
+def _read_bytes(path: str, pos) -> bytes:
+    """The file's bytes, with Nix's messages for a file that cannot be opened or read."""
+    try:
+        fh = open(path, "rb")
+    except IsADirectoryError:
+        raise EvalError("reading from file: Is a directory", pos) from None
+    except OSError as err:
+        raise _os_error("opening file", path, err, pos) from None
+    with fh:
+        try:
+            return fh.read()
+        except OSError as err:
+            raise EvalError(f"reading from file: {err.strerror or err}", pos) from None
+
+
 @builtin("readFile", 1)
 def prim_read_file(args, pos):
     path = ops.coerce_to_path(args[0], pos)
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except OSError as err:
-        raise _os_error("opening file", path, err, pos) from None
+    data = _read_bytes(path, pos)
     if b"\0" in data:
         raise EvalError(f"the contents of the file '{path}' cannot be represented as a Nix string", pos)
     return NixString(from_bytes(data))
@@ -114,11 +125,7 @@ def prim_hash_file(args, pos):
     algo = force_string_noctx(args[0], pos)
     path = ops.coerce_to_path(args[1], pos)
     hash_bytes(algo, b"", pos)  # unknown algorithm: fail before reading
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except OSError as err:
-        raise _os_error("opening file", path, err, pos) from None
+    data = _read_bytes(path, pos)
     return NixString(hash_bytes(algo, data, pos))
 
 

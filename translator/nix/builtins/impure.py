@@ -4,13 +4,14 @@
 clock, read once per process; the environment). nix2image never reaches the network, so the
 fetchers (``fetchurl``, ``fetchTarball``, ``fetchGit``, ``fetchMercurial``, ``fetchTree``) fail
 with an error that names the builtin and what it was asked to fetch, and says how to supply the
-content instead.
+content instead, unless a resolver in :data:`FETCH_RESOLVERS` provides the result.
 """
 
 from __future__ import annotations
 
 import os
 import time
+from typing import Any, Callable
 
 from ..values import EvalError, NixAttrs, NixString, force
 from .. import operations as ops
@@ -26,6 +27,12 @@ constant("currentTime", _START_TIME)
 def prim_get_env(args, pos):
     name = force_string_noctx(args[0], pos)
     return NixString(os.environ.get(name, ""))
+
+
+#: Functions that may satisfy a fetch without the network (e.g. from a ``--bind`` of the URL to
+#: local content): ``resolver(builtin_name, argument_value, pos)`` returns the Nix value the
+#: fetcher should produce, or None to pass. Other modules append to this list.
+FETCH_RESOLVERS: list[Callable[[str, Any, Any], Any]] = []
 
 
 def _describe(v, pos) -> str:
@@ -44,6 +51,10 @@ def _describe(v, pos) -> str:
 
 def _fetcher(name: str, glob: bool) -> None:
     def prim(args, pos):
+        for resolver in FETCH_RESOLVERS:
+            r = resolver(name, args[0], pos)
+            if r is not None:
+                return r
         what = _describe(args[0], pos)
         raise EvalError(
             f"'builtins.{name}' cannot fetch '{what}': nix2image evaluates without network access; "

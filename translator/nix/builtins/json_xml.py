@@ -168,6 +168,8 @@ class _Lexer:
                                      % (ord(c), nm, ord(c), short))
                 return self.fail("invalid string: control character U+%04X (%s) must be escaped to \\u%04X"
                                  % (ord(c), _CTRL_NAMES[ord(c)], ord(c)))
+            if "\udc80" <= c <= "\udcff":  # a byte that is not UTF-8 (kept by surrogateescape)
+                return self.fail("invalid string: ill-formed UTF-8 byte")
             out.append(c)
 
     def _number(self, c: str) -> str:
@@ -338,7 +340,7 @@ def prim_to_json(args, pos):
 
 
 def _xml_attr(s: str) -> str:
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;").replace("\n", "&#xA;")
 
 
 def _attrs_text(attrs: dict[str, str]) -> str:
