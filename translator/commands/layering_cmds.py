@@ -270,10 +270,10 @@ def compare_cmd(inputs, strategies, max_layers, pipeline_arg, as_json, **kw):
         return
     for entry in result["strategies"]:
         click.echo(f"{entry['strategy']}: first pull {_human(entry['initial_bytes'])} in {entry['layers'][0]} layer(s)")
-        click.echo(f"  {'update':<28} {'moved':>10} {'changed':>9} {'reused':>7} {'total':>10}")
+        click.echo(f"  {'update':<40} {'moved':>10} {'changed':>9} {'reused':>7} {'total':>10}")
         for i, u in enumerate(entry["updates"]):
             label = f"{Path(inputs[i]).name} -> {Path(inputs[i + 1]).name}"
-            click.echo(f"  {label[:28]:<28} {_human(u['moved_bytes']):>10} {u['changed_layers']:>4}/{u['layers']:<4} "
+            click.echo(f"  {label[:40]:<40} {_human(u['moved_bytes']):>10} {u['changed_layers']:>4}/{u['layers']:<4} "
                        f"{100 * u['reused_fraction']:6.1f}% {_human(entry['running_totals'][i]):>10}")
         sh = entry["sharing"]
         click.echo(f"  shared between the {sh['images']} images: {_human(sh['shared_bytes'])} of "

@@ -9,7 +9,7 @@ from ..storeinfo import LayerPlan
 from .auto_layer import layer_ids, path_key
 from .graph import ClosureGraph, short
 from .nixery import dominator_subtrees, nixery_layers_detail
-from .popularity import ancestor_clustered_order, path_counts, popularity_scores, rank
+from .popularity import ancestor_clustered_order, condense, path_counts, popularity_scores, rank
 
 
 def human(n: int) -> str:
@@ -44,12 +44,14 @@ def explain(g: ClosureGraph, plan: LayerPlan, path: str, max_layers: int) -> dic
         scores = popularity_scores(g.children, g.parents)
         order = rank(g.paths, scores)
         r = order.index(v)
-        counts = path_counts(g.children, g.parents, ancestor_clustered_order(g.children, g.parents))
-        info.update(score=str(scores[v]), rank=r, paths_from_roots=str(counts[v]),
+        cyclic = condense(g.children, g.parents) is not None
+        counts = None if cyclic else path_counts(g.children, g.parents, ancestor_clustered_order(g.children, g.parents))
+        info.update(score=str(scores[v]), rank=r, paths_from_roots=None if counts is None else str(counts[v]),
                     used_by=len(g.ancestors_of([v])) - 1)
         text = (f"{short(p)} has popularity {scores[v]}: the number of walks from the closure's roots through the "
-                f"{info['used_by']} path(s) that depend on it (itself included, {counts[v]} walk(s) end at it). "
-                f"That ranks it #{r + 1} of {len(g)}")
+                f"{info['used_by']} path(s) that depend on it (itself included"
+                + (f", {counts[v]} walk(s) end at it). " if counts is not None else "). ")
+                + f"That ranks it #{r + 1} of {len(g)}")
         if s == "popularity":
             if r < max_layers - 1:
                 text += f"; the {max_layers - 1} most popular paths get a layer each, so it has layer {layer}."

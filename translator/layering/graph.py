@@ -9,8 +9,9 @@ Two views of the same data:
   algorithms use: node ``i`` is ``paths[i]``, ``children[i]`` its references, ``parents[i]`` its
   referrers, both deduplicated and in first-seen order.
 
-Building either checks the input: every reference must be listed and the graph must be acyclic
-apart from self-references; otherwise a :class:`~translator.errors.UserError` names the paths.
+Building either checks the input: every path listed once and every reference listed; otherwise
+a :class:`~translator.errors.UserError` names the paths. Cycles between paths (outputs of one
+derivation may reference each other) are allowed; the algorithms that need a DAG condense them.
 """
 
 from __future__ import annotations
@@ -53,12 +54,8 @@ class ClosureGraph:
         return sum(self.sizes)
 
     def roots(self) -> list[int]:
-        """Nodes no other node references, in node order."""
+        """Nodes no other node references, in node order (none inside a cycle)."""
         return [i for i, ps in enumerate(self.parents) if not ps]
-
-    def topo_order(self) -> list[int]:
-        """Referrers before references (roots first); ties in node order. Deterministic."""
-        return _topo(self.children, self.parents)
 
     def closure_of(self, nodes: Iterable[int]) -> set[int]:
         """The nodes and everything they reference, transitively."""
@@ -123,12 +120,6 @@ def build_graph(infos: Sequence[PathInfo], source: str = "closure") -> ClosureGr
                 parents[j].append(i)
         children.append(tuple(seen))
     parents_t = tuple(tuple(p) for p in parents)
-    order = _topo(children, parents_t)
-    if len(order) != n:
-        placed = set(order)
-        stuck = sorted(infos[i].path for i in range(n) if i not in placed)
-        raise UserError(f"{source}: the reference graph has a cycle through {', '.join(stuck[:4])}"
-                        + (f" and {len(stuck) - 4} more" if len(stuck) > 4 else ""))
     return ClosureGraph(paths=tuple(p.path for p in infos), sizes=tuple(p.nar_size for p in infos),
                         children=tuple(children), parents=parents_t, index=index)
 

@@ -47,9 +47,15 @@ def dominator_subtrees(g: ClosureGraph) -> tuple[dict[int, int], list[int], list
     for i, cs in enumerate(g.children):
         for c in cs:
             dg.add_edge(i, c)
+    hung = [i for i in range(n) if not g.parents[i] or csize[i] > HEAVY_BYTES or popularity[i] >= POPULAR_USERS]
+    for i in hung:
+        dg.add_edge(root, i)
+    # a cycle at the top has no parentless path: hang its first path off the root too
+    reached = g.closure_of(hung)
     for i in range(n):
-        if not g.parents[i] or csize[i] > HEAVY_BYTES or popularity[i] >= POPULAR_USERS:
+        if i not in reached:
             dg.add_edge(root, i)
+            reached |= g.closure_of([i])
     idom = nx.immediate_dominators(dg, root)
     return idom, popularity, csize
 

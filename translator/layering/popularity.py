@@ -101,11 +101,50 @@ def path_counts(children: Sequence[Sequence[int]], parents: Sequence[Sequence[in
     return counts
 
 
+def condense(children: Sequence[Sequence[int]], parents: Sequence[Sequence[int]]):
+    """None for an acyclic graph; else (component of each node, component children, component parents).
+
+    Real closures can have cycles between outputs of one derivation (``out`` <-> ``lib``). nixpkgs'
+    popularity script recurses forever on them; we treat each strongly connected component as one
+    node (its members share the score and are ordered by the usual tie-break).
+    """
+    try:
+        _topo(children, parents)
+        return None
+    except ValueError:
+        pass
+    import networkx as nx
+
+    dg = nx.DiGraph()
+    dg.add_nodes_from(range(len(children)))
+    dg.add_edges_from((v, c) for v, cs in enumerate(children) for c in cs)
+    comps = sorted((sorted(c) for c in nx.strongly_connected_components(dg)), key=lambda c: c[0])
+    comp_of = [0] * len(children)
+    for k, members in enumerate(comps):
+        for v in members:
+            comp_of[v] = k
+    cch: list[dict[int, None]] = [{} for _ in comps]
+    for v, cs in enumerate(children):
+        for c in cs:
+            if comp_of[c] != comp_of[v]:
+                cch[comp_of[v]][comp_of[c]] = None
+    cpar: list[list[int]] = [[] for _ in comps]
+    for k, cs in enumerate(cch):
+        for c in cs:
+            cpar[c].append(k)
+    return comp_of, [tuple(c) for c in cch], cpar
+
+
 def popularity_scores(children: Sequence[Sequence[int]], parents: Sequence[Sequence[int]],
                       label: str = "popularity") -> list[int]:
     """The exact nixpkgs popularity of every node (children/parents: deduplicated, no self-loops)."""
     if not children:
         return []
+    cond = condense(children, parents)
+    if cond is not None:
+        comp_of, cch, cpar = cond
+        comp_scores = popularity_scores(cch, cpar, label)
+        return [comp_scores[k] for k in comp_of]
     order = ancestor_clustered_order(children, parents)
     return ancestor_sums(children, parents, path_counts(children, parents, order), order, label)
 
@@ -115,6 +154,14 @@ def closure_sizes(children: Sequence[Sequence[int]], parents: Sequence[Sequence[
     """Summed narSize over each node's closure (the same sums, on the reversed graph)."""
     if not children:
         return []
+    cond = condense(children, parents)
+    if cond is not None:
+        comp_of, cch, cpar = cond
+        csizes = [0] * len(cch)
+        for v, k in enumerate(comp_of):
+            csizes[k] += sizes[v]
+        comp = closure_sizes(cch, cpar, csizes)
+        return [comp[k] for k in comp_of]
     order = ancestor_clustered_order(parents, children)
     return ancestor_sums(parents, children, list(sizes), order, "closure sizes")
 
@@ -125,7 +172,16 @@ def ancestor_sums(children: Sequence[Sequence[int]], parents: Sequence[Sequence[
     n = len(children)
     if n == 0:
         return []
-    order = order if order is not None else ancestor_clustered_order(children, parents)
+    if order is None:
+        cond = condense(children, parents)
+        if cond is not None:
+            comp_of, cch, cpar = cond
+            cw = [0] * len(cch)
+            for v, k in enumerate(comp_of):
+                cw[k] += weight[v]
+            comp = ancestor_sums(cch, cpar, cw, None, label)
+            return [comp[k] for k in comp_of]
+        order = ancestor_clustered_order(children, parents)
     counts = weight
     pos = [0] * n
     for q, v in enumerate(order):

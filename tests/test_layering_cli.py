@@ -1,0 +1,166 @@
+"""The installed ``nix2image`` plan / compare / graph / explain commands, as a user runs them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import CONFORMANCE, ROOT, need_tool
+
+GRAPHS = CONFORMANCE / "layering" / "graphs"
+EXPECTED = CONFORMANCE / "layering" / "expected"
+SAMPLES = ROOT / "samples" / "closures"
+
+
+def _need_data():
+    if not GRAPHS.exists():
+        pytest.skip("no conformance data")
+
+
+def _json(proc):
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    return json.loads(proc.stdout)
+
+
+def test_plan_popularity_json_has_ranking_and_the_nixpkgs_cut(cli):
+    _need_data()
+    out = _json(cli("plan", "--closure", str(GRAPHS / "doc-example.json"), "--strategy", "popularity",
+                    "--max-layers", "3", "--json"))
+    ranking = json.loads((EXPECTED / "doc-example.popularity.json").read_text())["output"]
+    assert out["strategy"] == "popularity"
+    assert out["ranking"] == ranking
+    assert out["layers"] == [[ranking[0]], [ranking[1]], ranking[2:]]
+    assert sum(out["layer_sizes"]) == out["total_size"]
+
+
+def test_plan_auto_matches_conformance(cli):
+    _need_data()
+    exp = json.loads((EXPECTED / "doc-example.auto-layer.5.json").read_text())
+    out = _json(cli("plan", "--closure", str(GRAPHS / "doc-example.json"), "--max-layers", "5", "--json"))
+    assert out["strategy"] == "auto" and out["layers"] == exp["output"] and "ranking" not in out
+
+
+def test_plan_pipeline_from_json_text_and_file(cli, tmp_path):
+    _need_data()
+    exp = json.loads((EXPECTED / "doc-example.flatten.split-pc-limit10.json").read_text())
+    pipe = json.dumps(exp["params"]["pipeline"])
+    out = _json(cli("plan", "--closure", str(GRAPHS / "doc-example.json"), "--pipeline", pipe, "--json"))
+    assert out["strategy"] == "pipeline" and out["layers"] == exp["output"]
+    f = tmp_path / "pipe.json"
+    f.write_text(pipe)
+    assert _json(cli("plan", "--closure", str(GRAPHS / "doc-example.json"), "--strategy", "pipeline",
+                     "--pipeline", str(f), "--json"))["layers"] == exp["output"]
+
+
+def test_plan_table_is_readable(cli):
+    _need_data()
+    proc = cli("plan", "--closure", str(GRAPHS / "two-roots.json"), "--strategy", "single")
+    assert proc.returncode == 0, proc.stderr
+    assert "single: 1 store layer(s), 8 path(s)" in proc.stdout and "100.0%" in proc.stdout
+
+
+def test_own_layers_file_extra_top_layer_warns(cli, tmp_path):
+    _need_data()
+    ranking = json.loads((EXPECTED / "doc-example.popularity.json").read_text())["output"]
+    f = tmp_path / "layers.json"
+    f.write_text(json.dumps([[ranking[0]], ranking[1:3]]))
+    proc = cli("plan", "--closure", str(GRAPHS / "doc-example.json"), "--layers", str(f), "--json")
+    out = _json(proc)
+    assert out["layers"][:2] == [[ranking[0]], ranking[1:3]]
+    assert sorted(out["layers"][2]) == sorted(ranking[3:])
+    assert "warning:" in proc.stderr and "extra top layer" in proc.stderr
+
+
+def test_own_layers_file_with_foreign_path_is_an_error(cli, tmp_path):
+    _need_data()
+    f = tmp_path / "layers.json"
+    f.write_text(json.dumps([["/nix/store/00000000000000000000000000000000-stranger-1.0"]]))
+    proc = cli("plan", "--closure", str(GRAPHS / "doc-example.json"), "--layers", str(f))
+    assert proc.returncode == 1
+    assert "stranger-1.0" in proc.stderr and "not in the image's closure" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_bad_closure_file_names_file_line_column(cli, tmp_path):
+    f = tmp_path / "broken.json"
+    f.write_text('[\n  {"path": "/nix/store/x-a", "narSize": 1,}\n]\n')
+    proc = cli("plan", "--closure", str(f))
+    assert proc.returncode == 1
+    assert f"{f}:2:" in proc.stderr and "invalid JSON" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_bad_pipeline_names_the_step(cli):
+    _need_data()
+    proc = cli("plan", "--closure", str(GRAPHS / "diamond.json"), "--pipeline", '[["popularity_contest"], ["limit_layers", 0]]')
+    assert proc.returncode == 1
+    assert "step 2" in proc.stderr and "limit_layers" in proc.stderr
+    proc = cli("plan", "--closure", str(GRAPHS / "diamond.json"), "--pipeline", '[["frobnicate"]]')
+    assert proc.returncode == 1 and "unknown step 'frobnicate'" in proc.stderr
+
+
+def test_compare_versions_json(cli):
+    versions = sorted(SAMPLES.glob("webapp-v*.json"))
+    assert len(versions) == 3, "samples/closures/webapp-v1..3.json"
+    out = _json(cli("compare", "--strategies", "popularity,auto,nixery,single", *map(str, versions), "--json"))
+    assert [s["strategy"] for s in out["strategies"]] == ["popularity", "auto", "nixery", "single"]
+    for s in out["strategies"]:
+        assert len(s["updates"]) == 2
+        assert s["running_totals"][-1] == s["total_moved_bytes"] == sum(u["moved_bytes"] for u in s["updates"])
+        for u in s["updates"]:
+            assert u["moved_bytes"] + u["reused_bytes"] == u["total_bytes"]
+            assert 0.0 <= u["reused_fraction"] <= 1.0
+        assert s["sharing"]["images"] == 3
+    single = next(s for s in out["strategies"] if s["strategy"] == "single")
+    auto = next(s for s in out["strategies"] if s["strategy"] == "auto")
+    assert single["updates"][0]["reused_bytes"] == 0  # one big layer: any change moves everything
+    assert auto["total_moved_bytes"] < single["total_moved_bytes"]
+
+
+def test_compare_table(cli):
+    versions = sorted(SAMPLES.glob("webapp-v*.json"))
+    proc = cli("compare", *map(str, versions))
+    assert proc.returncode == 0, proc.stderr
+    assert "popularity:" in proc.stdout and "least moved" in proc.stdout
+
+
+def test_graph_dot_and_svg(cli, tmp_path):
+    _need_data()
+    dot = tmp_path / "g.dot"
+    proc = cli("graph", "--closure", str(GRAPHS / "two-roots.json"), "--strategy", "auto", "-o", str(dot))
+    assert proc.returncode == 0, proc.stderr
+    text = dot.read_text()
+    assert text.startswith("digraph closure {") and "fillcolor" in text and "->" in text
+    need_tool("dot")
+    svg = tmp_path / "g.svg"
+    proc = cli("graph", "--closure", str(GRAPHS / "two-roots.json"), "-o", str(svg))
+    assert proc.returncode == 0, proc.stderr
+    assert "<svg" in svg.read_text()
+    proc = cli("graph", "--closure", str(GRAPHS / "two-roots.json"), "-o", str(tmp_path / "g.png"))
+    assert proc.returncode != 0 and "must end in .svg or .dot" in proc.stderr
+
+
+def test_explain_says_why(cli):
+    _need_data()
+    g = str(GRAPHS / "doc-example.json")
+    out = _json(cli("explain", "--closure", g, "--strategy", "popularity", "--max-layers", "3", "zlib-1.3.1", "--json"))
+    assert out["score"] == "4" and out["rank"] == 2 and out["layer"] == 2
+    proc = cli("explain", "--closure", g, "--strategy", "auto", "--max-layers", "3", "zlib-1.3.1")
+    assert proc.returncode == 0 and "python3-3.12.8" in proc.stdout
+    proc = cli("explain", "--closure", g, "--strategy", "nixery", "zlib-1.3.1")
+    assert proc.returncode == 0 and "dominates" in proc.stdout
+    proc = cli("explain", "--closure", g, "nothere")
+    assert proc.returncode == 1 and "not in the closure" in proc.stderr
+
+
+def test_nix_file_budget_counts_customisation_layer(cli, tmp_path):
+    f = tmp_path / "img.nix"
+    f.write_text("{ pkgs ? import <nixpkgs> {} }:\npkgs.dockerTools.buildLayeredImage {\n"
+                 "  name = \"demo\";\n  contents = [ pkgs.hello ];\n  maxLayers = 3;\n}\n")
+    out = _json(cli("plan", str(f), "--strategy", "popularity", "--json"))
+    assert len(out["layers"]) == 2  # maxLayers 3 minus the customisation layer
+    proc = cli("plan", str(f), "--max-layers", "1")
+    assert proc.returncode == 1
+    assert "maxLayers = 1" in proc.stderr and "1 customisation layer" in proc.stderr
