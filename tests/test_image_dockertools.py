@@ -235,3 +235,60 @@ def test_rebuild_identical_across_hash_seeds(oracle_store, expected, tmp_path, c
         cli("build", "--spec-json", str(sj), "-o", str(o), "-q", env=env, check=True)
         outs.append(o.read_bytes())
     assert outs[0] == outs[1] == outs[2]
+
+
+def _repeated_base(path: Path) -> list[str]:
+    """A manifest-form archive whose manifest lists one layer twice (as some tools write)."""
+    import io
+
+    def layer(files):
+        buf = io.BytesIO()
+        with tarfile.open(fileobj=buf, mode="w") as tf:
+            for n, b in files.items():
+                ti = tarfile.TarInfo(n)
+                ti.size = len(b)
+                tf.addfile(ti, io.BytesIO(b))
+        return buf.getvalue()
+
+    l1, l2 = layer({"one": b"1\n"}), layer({"two": b"2\n"})
+    d1, d2 = (hashlib.sha256(x).hexdigest() for x in (l1, l2))
+    cfg = json.dumps({"architecture": "amd64", "os": "linux", "config": {"Env": ["R=1"]},
+                      "rootfs": {"type": "layers", "diff_ids": [f"sha256:{d}" for d in (d1, d2, d1)]}}).encode()
+    c = hashlib.sha256(cfg).hexdigest()
+    with tarfile.open(path, "w") as tf:
+        for name, body in ((f"{d1}/layer.tar", l1), (f"{d2}/layer.tar", l2), (f"{c}.json", cfg),
+                           ("manifest.json", json.dumps([{"Config": f"{c}.json", "RepoTags": ["rep:1"],
+                                                           "Layers": [f"{d1}/layer.tar", f"{d2}/layer.tar", f"{d1}/layer.tar"]}]).encode())):
+            ti = tarfile.TarInfo(name)
+            ti.size = len(body)
+            tf.addfile(ti, io.BytesIO(body))
+    return [d1, d2, d1]
+
+
+@pytest.mark.parametrize("builder", ["buildImage", "buildLayeredImage"])
+def test_repeated_base_layers(builder, tmp_path):
+    base = tmp_path / "rep.tar"
+    digests = _repeated_base(base)
+    spec = ImageSpec(builder=builder, name="onrep", tag="t", from_image=BaseImageRef(kind="archive", path=str(base)),
+                     extra_commands="echo top > top")
+    out = tmp_path / "onrep.tar"
+    build(spec, None, DirectContent(), str(out))
+    manifest = archive_json(out, "manifest.json")[0]
+    assert manifest["Layers"][:3] == [f"{d}/layer.tar" for d in digests]
+    with tarfile.open(out) as tf:
+        names = tf.getnames()
+    assert len(names) == len(set(names))  # each layer file once
+    assert _config(out)["rootfs"]["diff_ids"][:3] == [f"sha256:{d}" for d in digests]
+    rootfs = validate_image(out, tmp_path)
+    assert (rootfs / "one").exists() and (rootfs / "two").exists() and (rootfs / "top").exists()
+
+
+def test_created_now_and_fakechroot_warning(tmp_path):
+    s = ImageSpec(builder="buildLayeredImage", name="now", tag="t", created="now", enable_fakechroot=True,
+                  fake_root_commands="mkdir -p etc && chown 7:7 etc")
+    res = build(s, None, DirectContent(), str(tmp_path / "now.tar"))
+    created = _config(tmp_path / "now.tar")["created"]
+    assert not created.startswith("1970") and created.endswith("+00:00")
+    assert any("enableFakechroot" in w for w in res.warnings)
+    layer = tar_tree(__import__("io").BytesIO(archive_layers(tmp_path / "now.tar")[-1]), owners=True)
+    assert layer["etc"] == ("d", 0o755, None, (7, 7))

@@ -44,28 +44,17 @@ def _load(file: str | None, spec_json: str | None, kw: dict, store_root: str | N
 
 
 def _plan(spec, strategy: str | None, layers_file: str | None):
-    """The layer plan: a --layers file, or the layering package's strategy (None: its default)."""
+    """A --layers plan, or None: the build then runs the layering strategy (``--strategy`` or
+    nixpkgs' default) once it knows how many layers the base image takes."""
     if layers_file and strategy:
         raise UsageError("error: give either --strategy or --layers, not both")
+    if (layers_file or strategy) and spec.builder not in ("buildLayeredImage", "streamLayeredImage"):
+        raise UsageError(f"error: --strategy/--layers apply to layered images, not {spec.builder}")
     if layers_file:
         from ..image.specjson import load_layers
 
         return load_layers(layers_file)
-    if spec.builder not in ("buildLayeredImage", "streamLayeredImage"):
-        if strategy:
-            raise UsageError(f"error: --strategy applies to layered images, not {spec.builder}")
-        return None
-    try:
-        from .. import layering
-    except ImportError:
-        layering = None
-    fn = getattr(layering, "plan_for_spec", None) if layering else None
-    if fn is None:
-        if strategy:
-            raise UsageError("error: --strategy needs the layering package, which is not available")
-        return None
-    nbase = 0
-    return fn(spec, strategy=strategy, base_layers=nbase) if strategy else fn(spec, base_layers=nbase)
+    return None
 
 
 def _common(fn):
@@ -105,7 +94,7 @@ def build_cmd(file, output, fmt, compress, strategy, layers_file, spec_json, sto
         base = spec.name.rsplit("/", 1)[-1].lower() or "image"
         output = base + ("-oci" if fmt == "oci" else ".tar")
     show = (not quiet) and sys.stderr.isatty()
-    result = build(spec, plan, content, output, BuildOptions(format=fmt, compress=compress, progress=show))
+    result = build(spec, plan, content, output, BuildOptions(format=fmt, compress=compress, progress=show, strategy=strategy))
     _warn(result, quiet)
     if not quiet:
         click.echo(f"{result.output}: {result.repo_tag} ({len(result.layers)} layers, config sha256:{result.config_digest})")
@@ -127,7 +116,7 @@ def stream_cmd(file, fmt, compress, strategy, layers_file, spec_json, store_root
         raise UsageError("error: refusing to write an image archive to a terminal; pipe it (| podman load) or redirect it")
     spec, content = _load(file, spec_json, kw, store_root)
     plan = _plan(spec, strategy, layers_file)
-    result = stream(spec, plan, content, out, BuildOptions(format=fmt, compress=compress))
+    result = stream(spec, plan, content, out, BuildOptions(format=fmt, compress=compress, strategy=strategy))
     out.flush()
     _warn(result, quiet)
 

@@ -43,6 +43,7 @@ class BuildOptions:
     format: str = "docker-archive"
     compress: str = "none"
     progress: bool = False  # show a progress bar on stderr
+    strategy: str | None = None  # layering strategy when no plan is given (None: nixpkgs' default)
 
 
 @dataclass(slots=True)
@@ -112,15 +113,25 @@ def max_store_layers(spec: ImageSpec, base_layers: int) -> int:
     return spec.max_layers - base_layers - 1
 
 
-def default_plan(spec: ImageSpec, base_layers: int = 0) -> LayerPlan:
-    """A plan for specs given without one (nested fromImage specs): the layering package's
-    default strategy when available, else one layer per path with the rest merged at the top."""
+def default_plan(spec: ImageSpec, base_layers: int = 0, strategy: str | None = None) -> LayerPlan:
+    """The plan for a spec given without one: the layering package's strategy (default as
+    nixpkgs: ``layeringPipeline`` when given, else ``auto``) with nixpkgs' layer budget
+    (``maxLayers`` minus the base's layers and the customisation layer)."""
+    if not spec.closure:
+        return LayerPlan(strategy=strategy or "auto", layers=())
     try:
-        from ..layering import plan_for_spec  # type: ignore[attr-defined]
-
-        return plan_for_spec(spec, base_layers=base_layers)
-    except ImportError:
-        pass
+        from ..layering import make_plan
+        from ..layering.budget import store_layer_budget
+    except ImportError:  # pragma: no cover - layering area absent
+        make_plan = None
+    if make_plan is not None:
+        if strategy is None:
+            strategy = "pipeline" if spec.layering_pipeline is not None else "auto"
+        budget = store_layer_budget(spec.max_layers, base_layers)
+        return make_plan(spec.closure, strategy, max_layers=budget, pipeline=spec.layering_pipeline,
+                         base_layers=base_layers, source=spec.origin or spec.name)
+    if strategy is not None:
+        raise UsageError(f"error: --strategy {strategy} needs the layering package, which is not available")
     paths = sorted(p.path for p in spec.closure)
     limit = max(1, max_store_layers(spec, base_layers))
     if len(paths) <= limit:
@@ -210,7 +221,7 @@ class _NewLayer:
 
 
 def _layered_parts(spec: ImageSpec, plan: LayerPlan | None, content, base: ImageData | None,
-                   workdir: str) -> tuple[list[_NewLayer], list[str]]:
+                   workdir: str, strategy: str | None = None) -> tuple[list[_NewLayer], list[str]]:
     """The new layers of a buildLayeredImage: store layers from the plan, then customisation."""
     warnings: list[str] = []
     owner = layermod.Owner(cfgmod.epoch(spec.mtime), spec.uid, spec.gid, spec.uname, spec.gname)
@@ -218,7 +229,7 @@ def _layered_parts(spec: ImageSpec, plan: LayerPlan | None, content, base: Image
     store_layers: list[tuple[str, ...]] = []
     if spec.include_store_paths:
         if plan is None:
-            plan = default_plan(spec, nbase)
+            plan = default_plan(spec, nbase, strategy)
         store_layers = [tuple(l) for l in plan.layers if l]
         warnings.extend(plan.notes)
         limit = max_store_layers(spec, nbase)
@@ -304,7 +315,7 @@ def write_image(spec: ImageSpec, plan: LayerPlan | None, content, out, opts: Bui
     mtime = cfgmod.epoch(spec.mtime)
 
     if spec.builder in LAYERED:
-        new, warnings = _layered_parts(spec, plan, content, base, workdir)
+        new, warnings = _layered_parts(spec, plan, content, base, workdir, opts.strategy)
         make_config = lambda layers: _layered_config(spec, base, layers)  # noqa: E731
     else:
         entries, closure = _stacked_layer(spec, content, base, workdir)

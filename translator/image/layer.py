@@ -203,7 +203,8 @@ for dirpath, dirnames, filenames in os.walk(root):
         full = os.path.join(dirpath, n)
         st = os.lstat(full)
         out[os.path.relpath(full, root)] = [st.st_uid, st.st_gid, st.st_mode]
-json.dump(out, sys.stdout)
+with open(sys.argv[2], "w") as f:
+    json.dump(out, f)
 """
 
 
@@ -235,19 +236,24 @@ def run_fake_root(root: str, script: str, fakechroot: bool = False) -> dict[str,
     """
     if shutil.which("fakeroot") is None:
         raise UserError("fakeRootCommands need the `fakeroot` program (Debian package fakeroot), not found on PATH")
-    cmd = ("set -e\ncd \"$1\"\n" + (script or "") + "\ncd /\nexec \"$2\" -c \"$3\" \"$1\"\n")
-    if fakechroot:
-        # Without root nor proot we cannot chroot: give the commands a root that points at the
-        # layer (the common uses - chown, creating /etc files - work on relative paths).
-        cmd = "set -e\nexport FAKECHROOT_ROOT=\"$1\"\ncd \"$1\"\n" + (script or "") + "\ncd /\nexec \"$2\" -c \"$3\" \"$1\"\n"
-    proc = subprocess.run(["fakeroot", "--", "bash", "-c", cmd, "fakeroot", root, sys.executable, _STATDUMP],
+    # enableFakechroot: nixpkgs runs the commands under proot with the layer as "/". Without
+    # root or proot there is no chroot: the commands run in the layer directory (relative paths
+    # work; absolute ones are not redirected) and the caller warns about it.
+    del fakechroot
+    cmd = ("set -e\ncd \"$1\"\n(\n" + (script or ":") + "\n)\ncd /\nexec \"$2\" -c \"$3\" \"$1\" \"$4\"\n")
+    dump = os.path.join(os.path.dirname(root), ".fakeroot-state.json")
+    proc = subprocess.run(["fakeroot", "--", "bash", "-c", cmd, "fakeroot", root, sys.executable, _STATDUMP, dump],
                           env=_command_env(root), capture_output=True, text=True)
     if proc.returncode != 0:
         raise UserError(f"fakeRootCommands failed (exit {proc.returncode}):\n{proc.stderr.strip()}")
     try:
-        return json.loads(proc.stdout)
-    except json.JSONDecodeError as err:
-        raise UserError(f"fakeRootCommands wrote to stdout, which is reserved: {err}") from err
+        with open(dump) as f:
+            return json.load(f)
+    except (OSError, json.JSONDecodeError) as err:
+        raise UserError(f"fakeRootCommands: could not read the ownership fakeroot recorded ({err})") from err
+    finally:
+        if os.path.exists(dump):
+            os.unlink(dump)
 
 
 def customisation_root(workdir: str, contents: list[str], content, *, extra_commands: str = "",
