@@ -18,6 +18,7 @@ import hashlib
 import os
 from typing import Iterable
 
+from ..nix.values import EvalError  # a dependency-free module: the error type evaluation reports
 from . import base32
 from .hashing import Hash, compress_hash, hash_string
 
@@ -29,8 +30,15 @@ DRV_EXTENSION = ".drv"
 _store_dir = os.environ.get("NIX_STORE_DIR", "/nix/store").rstrip("/") or "/nix/store"
 
 
-class BadStorePath(ValueError):
-    """An invalid store path or store path name; the message is Nix's."""
+class BadStorePath(EvalError, ValueError):
+    """An invalid store path or store path name; the message is Nix's.
+
+    It is an evaluation error (as in Nix, e.g. ``"${/tmp + "/a b"}"``), so the evaluator reports it
+    with a position; code outside evaluation catches it as a ``ValueError``.
+    """
+
+    def __init__(self, message: str) -> None:
+        EvalError.__init__(self, message)
 
 
 def store_dir() -> str:
