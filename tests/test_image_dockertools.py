@@ -292,3 +292,28 @@ def test_created_now_and_fakechroot_warning(tmp_path):
     assert any("enableFakechroot" in w for w in res.warnings)
     layer = tar_tree(__import__("io").BytesIO(archive_layers(tmp_path / "now.tar")[-1]), owners=True)
     assert layer["etc"] == ("d", 0o755, None, (7, 7))
+
+
+def test_pull_image_base_from_pull_cache(tmp_path):
+    """fromImage = pullImage {...}: the base comes from the offline pull cache by digest."""
+    import shutil
+
+    base = ImageSpec(builder="buildImage", name="pulled", tag="1", extra_commands="echo pulled > p",
+                     config={"Env": ["PULLED=1"]})
+    archive = tmp_path / "pulled.tar"
+    build(base, None, DirectContent(), str(archive))
+    digest = "sha256:" + "ab" * 32
+    entry = tmp_path / "cache" / "sha256" / ("ab" * 32)
+    entry.mkdir(parents=True)
+    shutil.copy(archive, entry / "image.tar")
+    ref = BaseImageRef(kind="pull", path=str(tmp_path / "cache"), pull={"imageName": "x/pulled", "imageDigest": digest})
+    spec = ImageSpec(builder="buildLayeredImage", name="onpull", tag="t", from_image=ref, extra_commands="echo top > top")
+    out = tmp_path / "onpull.tar"
+    build(spec, None, DirectContent(), str(out))
+    assert _config(out)["config"]["Env"] == ["PULLED=1"]
+    rootfs = validate_image(out, tmp_path)
+    assert (rootfs / "p").read_text() == "pulled\n"
+    missing = BaseImageRef(kind="pull", path=str(tmp_path / "cache"), pull={"imageName": "x/y", "imageDigest": "sha256:" + "cd" * 32})
+    with pytest.raises(UserError, match="not in the pull cache"):
+        build(ImageSpec(builder="buildImage", name="m", tag="t", from_image=missing), None, DirectContent(),
+              str(tmp_path / "m.tar"))

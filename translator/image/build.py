@@ -170,10 +170,20 @@ def resolve_base(spec: ImageSpec, content, workdir: str) -> ImageData | None:
             write_image(ref.spec, None, content, f, BuildOptions(), sub)
         return read_docker_archive(out, sub)
     if ref.kind == "pull":
-        if ref.path:
+        pull = ref.pull or {}
+        digest = pull.get("imageDigest")
+        if ref.path and os.path.isfile(ref.path):
             return read_image(ref.path, workdir)
-        raise UserError(f"fromImage of {spec.name!r} is a pullImage that has not been pulled: run "
-                        "`nix2image pull` (or give --pull-cache DIR) first")
+        if ref.path and os.path.isdir(ref.path) and digest:
+            from ..registry.cache import PullCache
+
+            archive = PullCache(ref.path).archive(digest)
+            if archive is not None:
+                return read_image(str(archive), workdir)
+        what = f"{pull.get('imageName', '?')}@{digest or '?'}"
+        raise UserError(f"fromImage of {spec.name!r} is pullImage {what}, which is not in the pull cache"
+                        + (f" {ref.path}" if ref.path else ""),
+                        hint="pull it first: nix2image pull IMAGE@DIGEST --to-cache DIR, then build with --pull-cache DIR")
     raise UserError(f"unknown fromImage kind {ref.kind!r}")
 
 
