@@ -431,3 +431,12 @@ def make_data_dir(root: Path) -> Path:
     if not (d / "dangling").is_symlink():
         os.symlink("nowhere", d / "dangling")
     return d
+
+OK.update({
+    "foldl-init-unused": "builtins.foldl' (a: b: b) (throw \"init\") [ 1 ]",
+    "foldl-strict-acc": "builtins.tryEval (builtins.foldl' (a: b: if b == 2 then throw \"acc\" else b) 0 [ 1 2 3 ])",
+})
+ERR.update({
+    "foldl-init-forced-empty": "builtins.foldl' (a: b: b) (throw \"init\") [ ]",
+    "foldl-acc-forced": "builtins.foldl' (a: b: throw \"step ${toString b}\") 0 [ 1 2 ]",
+})

@@ -220,3 +220,17 @@ def test_regex_randomised(data_dir):
         exprs.append(f'builtins.match "{pat}" "{subj}"')
         exprs.append(f'builtins.split "{pat}" "{subj}"')
     _batch_compare(exprs, data_dir)
+
+
+def test_printed_format_matches_nix(data_dir):
+    """All value cases at once, printed in Nix's own format (``eval --strict`` without --json)."""
+    need_tool("nix-instantiate")
+    names = [n for n in OK if n != "trace" and "Pos" not in n]
+    batch = data_dir / "printed.nix"
+    batch.write_text("{\n" + "\n".join(f'"{n}" = ({_expr(OK[n], data_dir)});' for n in names) + "\n}\n")
+    nix = subprocess.run(["nix-instantiate", "--store", "dummy://", "--eval", "--strict", str(batch)],
+                         capture_output=True, text=True, env=_nix_env(), cwd=data_dir)
+    assert nix.returncode == 0, nix.stderr
+    ours = run_cli("eval", "--strict", str(batch), cwd=data_dir, env=_nix_env())
+    assert ours.returncode == 0, ours.stderr
+    assert ours.stdout == nix.stdout
