@@ -105,14 +105,12 @@ class Derivation:
         return {name: o.path for name, o in self.outputs.items()}
 
 
-_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_ESCAPES = str.maketrans({'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
 
 
 def escape_string(s: str) -> str:
     """An ATerm string literal: quotes, backslash, newline, CR and tab escaped, all else raw."""
-    if not any(c in s for c in _ESCAPES):
-        return f'"{s}"'
-    return '"' + "".join(_ESCAPES.get(c, c) for c in s) + '"'
+    return '"' + s.translate(_ESCAPES) + '"'
 
 
 # --- the registry of known derivations and their modulo hashes -----------------------------------
@@ -217,8 +215,7 @@ def instantiate(drv: Derivation, output_names: Iterable[str], fixed: DerivationO
             drv.env[name] = path
             drv.outputs[name] = DerivationOutput(path)
     drv_path = drv.drv_path()
-    register(drv_path, drv)
-    _MODULO[drv_path] = hash_derivation_modulo(drv, False)
+    register(drv_path, drv)  # its own modulo hash is computed when a dependent needs it
     return drv_path
 
 

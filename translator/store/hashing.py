@@ -93,9 +93,10 @@ def hash_file(algo: str, path: str, chunk: int = 1 << 20) -> Hash:
 
 def compress_hash(digest: bytes, size: int) -> bytes:
     """Fold ``digest`` to ``size`` bytes by XOR, as Nix does to get the 160-bit store path hash."""
-    out = bytearray(size)
-    for i, b in enumerate(digest):
-        out[i % size] ^= b
+    out = bytearray(digest[:size])
+    out.extend(bytes(size - len(out)))
+    for i in range(size, len(digest)):
+        out[i % size] ^= digest[i]
     return bytes(out)
 
 
