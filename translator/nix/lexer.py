@@ -150,6 +150,16 @@ class Lexer:
             return Pos(self.file, line, offset - start + 1)
         return Pos(self.file, line, len(self.text[start:offset].encode("utf-8", "surrogateescape")) + 1)
 
+    def token_pos(self, tok: Token) -> Pos:
+        """The position of a token (its start)."""
+        offset = tok[2]
+        starts = self.line_starts
+        line = bisect_right(starts, offset)
+        if self.ascii:
+            return Pos(self.file, line, offset - starts[line - 1] + 1)
+        start = starts[line - 1]
+        return Pos(self.file, line, len(self.text[start:offset].encode("utf-8", "surrogateescape")) + 1)
+
     def error(self, message: str, offset: int) -> NixSyntaxError:
         return NixSyntaxError(message, self.pos(offset))
 
@@ -178,12 +188,12 @@ class Lexer:
                 start = m.start(kind)
                 pos = m.end()
                 if kind == "ID" or kind == "ID2":
-                    word = m.group(kind)
+                    word = text[start:pos]
                     yield (keywords.get(word, "ID"), word, start)
                 elif kind in plain:
                     yield (kind, None, start)
                 elif kind == "INT" or kind == "INT2":
-                    yield self._int(m.group(kind), start)
+                    yield self._int(text[start:pos], start)
                 elif kind == "LBRACE":
                     stack.append(DEFAULT)
                     yield ("LBRACE", None, start)

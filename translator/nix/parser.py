@@ -299,9 +299,7 @@ class _Builder:
         self.file = lexer.file
         self.base_dir = base_dir
         self.at = lexer.pos  # offset -> Pos
-
-    def pos(self, tok) -> Pos:
-        return self.at(tok[2])
+        self.pos = lexer.token_pos  # token -> Pos
 
     def err(self, message: str, pos: Pos) -> NixSyntaxError:
         return NixSyntaxError(message, pos)
@@ -731,6 +729,8 @@ def _parse(text: str, file: str, base_dir: str) -> ast.Expr:
     end_state = t.end_state
     state_stack = [t.start_state]
     value_stack: list = []
+    push_state = state_stack.append
+    push_value = value_stack.append
     unit = _unit_chains(t)
     for tok in lexer.tokens():
         ttype = tok[0]
@@ -738,10 +738,12 @@ def _parse(text: str, file: str, base_dir: str) -> ast.Expr:
             top = state_stack[-1]
             a = actions[top].get(ttype)
             if a is None:
+                if top == end_state:  # `start` was reduced on the end of input
+                    return value_stack[-1]
                 raise _syntax_error(t, state_stack, tok, lexer)
             if a >= 0:
-                state_stack.append(a)
-                value_stack.append(tok)
+                push_state(a)
+                push_value(tok)
                 break
             lhs, size, fn = callbacks[~a]
             if fn is None:  # pass-through rules (one child): follow the whole chain at once
@@ -750,19 +752,15 @@ def _parse(text: str, file: str, base_dir: str) -> ast.Expr:
                 if new_top is None:
                     new_top = unit[key] = _follow_units(t, state_stack[-2], top, ttype)
                 state_stack[-1] = new_top
-                if new_top == end_state and ttype == "$END":
-                    return value_stack[-1]
-                continue
-            if size:
+            elif size:
                 value = fn(value_stack[-size:])
                 del state_stack[-size:]
                 del value_stack[-size:]
+                push_state(gotos[state_stack[-1]][lhs])
+                push_value(value)
             else:
-                value = fn(None)
-            state_stack.append(gotos[state_stack[-1]][lhs])
-            value_stack.append(value)
-            if ttype == "$END" and state_stack[-1] == end_state:
-                return value_stack[-1]
+                push_state(gotos[top][lhs])
+                push_value(fn(None))
     raise AssertionError("parser ended without accepting")  # pragma: no cover
 
 
