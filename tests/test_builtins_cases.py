@@ -440,3 +440,22 @@ ERR.update({
     "foldl-init-forced-empty": "builtins.foldl' (a: b: b) (throw \"init\") [ ]",
     "foldl-acc-forced": "builtins.foldl' (a: b: throw \"step ${toString b}\") 0 [ 1 2 ]",
 })
+
+_DRV = '(derivation { name = "hello-1.0"; system = "x86_64-linux"; builder = "/bin/sh"; outputs = [ "out" "dev" ]; })'
+OK.update({
+    "drv-getContext-drvPath": f"builtins.getContext {_DRV}.drvPath",
+    "drv-getContext-outPath": f"builtins.getContext {_DRV}.outPath",
+    "drv-getContext-outputs": f'builtins.getContext "${{{_DRV}.dev}} ${{{_DRV}}}"',
+    "drv-discardOutputDependency": f"builtins.getContext (builtins.unsafeDiscardOutputDependency {_DRV}.drvPath)",
+    "drv-discardStringContext": f"builtins.hasContext (builtins.unsafeDiscardStringContext {_DRV}.outPath)",
+    "drv-toXML": f"builtins.toXML {_DRV}",
+    "drv-toXML-repeated": f"builtins.toXML [ {_DRV} {_DRV} ]",
+    "drv-parseDrvName": f"builtins.parseDrvName {_DRV}.name",
+    "drv-typeOf": f"builtins.typeOf {_DRV}",
+    "drv-toString": f"toString {_DRV}",
+    "drv-toJSON": f"builtins.toJSON {{ d = {_DRV}; }}",
+    "drv-elem": f"builtins.elem {_DRV} [ {_DRV} ]",
+    "drv-appendContext-roundtrip": f"let s = {_DRV}.outPath; c = builtins.getContext s; in builtins.getContext (builtins.appendContext (builtins.unsafeDiscardStringContext s) c) == c",
+    "drv-concatStringsSep-context": f'builtins.getContext (builtins.concatStringsSep " " [ {_DRV}.drvPath {_DRV}.dev ])',
+    "drv-replaceStrings-context": f'builtins.getContext (builtins.replaceStrings [ "@out@" ] [ {_DRV}.outPath ] "x=@out@")',
+})

@@ -257,6 +257,21 @@ def stable_sort(a: list, less: Callable[[Any, Any], bool]) -> None:
                 last2 -= 1
 
 
+def _homogeneous_key(a: list) -> Callable[[Any], Any] | None:
+    """A Python sort key equivalent to Nix's ordering when all of ``a`` are numbers (no NaN),
+    all strings or all paths; None otherwise (the general path then raises Nix's errors)."""
+    types = {type(x) for x in a}
+    if types <= {int, float}:
+        if float in types and any(x != x for x in a):
+            return None
+        return lambda x: x
+    if types == {NixString}:
+        return lambda x: x.s
+    if types == {NixPath}:
+        return lambda x: x.path
+    return None
+
+
 @builtin("sort", 2)
 def prim_sort(args, pos):
     f = ops.force_function(args[0], pos)
@@ -265,6 +280,12 @@ def prim_sort(args, pos):
         return NixList([])
     a = [force(x) for x in items]
     if type(f) is PrimOp and f.name == "lessThan" and not f.args:
+        key = _homogeneous_key(a)
+        if key is not None:
+            # a strict weak order: every stable sort gives std::stable_sort's result
+            a.sort(key=key)
+            return NixList(a)
+
         def less(x, y):
             return ops.compare_values(x, y, pos) < 0
     else:
