@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..compression import open_decompressed
 from ..errors import UserError
-from ..image.tarwriter import Entry, HashingSink, file_info, write_tar
+from ..image.tarwriter import Entry, file_info, write_tar
 from .cache import PullCache, write_atomic
 from .client import RegistryClient, RegistryError
 from .reference import Reference
@@ -95,6 +95,20 @@ def fetch(ref: Reference, client: RegistryClient, workdir: Path, platform: str =
     return PulledImage(ref, requested, digest, data, media_type, config, layers, workdir, platform, diff_ids)
 
 
+def _decompress_verified(blob: Path, out: Path, what: str, digest: str) -> str:
+    """Decompress (by magic) ``blob`` into ``out``; returns the ``sha256:`` digest of the plain bytes."""
+    h = hashlib.sha256()
+    with open(blob, "rb") as raw, open(out, "wb") as dst:
+        try:
+            src = open_decompressed(raw)
+            while chunk := src.read(1 << 20):
+                h.update(chunk)
+                dst.write(chunk)
+        except (OSError, EOFError, ValueError) as err:
+            raise RegistryError(f"{what}: layer {digest} does not decompress: {err}") from None
+    return "sha256:" + h.hexdigest()
+
+
 def write_docker_archive(image: PulledImage, out: Path, repo_tag: str | None) -> None:
     """An uncompressed docker-archive (manifest.json form) of a pulled image; diff_ids verified."""
     tmpdir = Path(tempfile.mkdtemp(prefix="nix2image-pull-", dir=out.parent))
@@ -104,19 +118,9 @@ def write_docker_archive(image: PulledImage, out: Path, repo_tag: str | None) ->
         for digest, diff_id in zip(image.layer_digests, image.diff_ids):
             plain = tmpdir / diff_id.split(":")[1]
             if not plain.exists():
-                sink_file = open(plain, "wb")
-                sink = HashingSink(sink_file, threaded=False)
-                with open(image.blob_path(digest), "rb") as raw:
-                    try:
-                        src = open_decompressed(raw)
-                        while chunk := src.read(1 << 20):
-                            sink.write(chunk)
-                    except (OSError, EOFError, ValueError) as err:
-                        raise RegistryError(f"{image.reference}: layer {digest} does not decompress: {err}") from None
-                sink.close()
-                sink_file.close()
-                if "sha256:" + sink.hexdigest() != diff_id:
-                    raise RegistryError(f"{image.reference}: layer {digest} uncompresses to sha256:{sink.hexdigest()}, "
+                got = _decompress_verified(image.blob_path(digest), plain, str(image.reference), digest)
+                if got != diff_id:
+                    raise RegistryError(f"{image.reference}: layer {digest} uncompresses to {got}, "
                                         f"but the config says {diff_id}")
             name = f"{diff_id.split(':')[1]}/layer.tar"
             if name not in layer_names:

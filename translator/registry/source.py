@@ -69,11 +69,6 @@ def open_push_source(source: str) -> Iterator[PushImage]:
         if source.endswith(".nix") or os.path.isfile(os.path.join(source, "flake.nix")):
             raise UserError(f"SOURCE '{source}': pushing a Nix file directly needs 'nix2image build' first "
                             "(build it with -o image.tar, then push the archive)")
-        from ..image.docker_archive import read_docker_archive
-        from ..image.oci_layout import read_oci_dir
+        from ..image.build import read_image
 
-        if os.path.isdir(source):
-            image = read_oci_dir(source, work)
-        else:
-            image = read_docker_archive(source, work)  # also reads OCI layouts packed in a tar
-        yield _from_image_data(image)
+        yield _from_image_data(read_image(source, work))
