@@ -79,7 +79,7 @@ def explain(g: ClosureGraph, plan: LayerPlan, path: str, max_layers: int) -> dic
                     f"{max_layers} layers).")
         text += " Layers are ordered by the size of their closure."
     elif s == "nixery":
-        idom, popularity, csize = dominator_subtrees(g)
+        idom, popularity, heavy = dominator_subtrees(g)
         d = idom[v]
         chain = []
         u = v
@@ -90,10 +90,10 @@ def explain(g: ClosureGraph, plan: LayerPlan, path: str, max_layers: int) -> dic
         detail = nixery_layers_detail(g, max_layers)
         merged = detail[layer].root == -1
         info.update(dominator=None if d == -1 else g.paths[d], subtree_root=g.paths[top],
-                    popularity=popularity[v], closure_bytes=csize[v], merged=merged)
+                    popularity=popularity[v], heavy=heavy[v], merged=merged)
         if d == -1:
             why = ("it is a top-level path" if not g.parents[v] else
-                   f"it is heavy (closure {human(csize[v])})" if csize[v] > 100_000_000 else
+                   "it is heavy (its closure is over 100 MB)" if heavy[v] else
                    f"it is popular ({popularity[v]} users)" if popularity[v] >= 100 else
                    "several top-level paths reach it by different routes")
             text = f"{short(p)} hangs off the synthetic root ({why}), so it heads its own dominator subtree"

@@ -21,7 +21,7 @@ import networkx as nx
 
 from .auto_layer import path_key
 from .graph import ClosureGraph
-from .popularity import ancestor_sums, closure_sizes
+from .popularity import ancestor_counts, condense
 
 HEAVY_BYTES = 100 * 1000 * 1000
 POPULAR_USERS = 100
@@ -35,11 +35,59 @@ class NixeryLayer:
     rating: int
 
 
-def dominator_subtrees(g: ClosureGraph) -> tuple[dict[int, int], list[int], list[int]]:
-    """(immediate dominator of each node, popularity of each node, closure size of each node)."""
+def heavy_paths(g: ClosureGraph, threshold: int = HEAVY_BYTES) -> list[bool]:
+    """Whether each path's closure is larger than ``threshold`` bytes.
+
+    References first: a path with a heavy reference is heavy; otherwise its closure is the union
+    of its references' (light, hence small) closures, kept as sets only while they stay light.
+    """
     n = len(g)
-    popularity = ancestor_sums(g.children, g.parents, [1] * n, label="nixery popularity")
-    csize = closure_sizes(g.children, g.parents, g.sizes)
+    cond = condense(g.children, g.parents)
+    if cond is None:
+        comp_of = list(range(n))
+        cch = [tuple(c) for c in g.children]
+        csz = list(g.sizes)
+    else:
+        comp_of, cch, _ = cond
+        csz = [0] * len(cch)
+        for v, k in enumerate(comp_of):
+            csz[k] += g.sizes[v]
+    m = len(cch)
+    # post-order over components: references before referrers
+    done = [False] * m
+    heavy = [False] * m
+    sets: list[frozenset[int] | None] = [None] * m
+    for start in range(m):
+        if done[start]:
+            continue
+        stack = [(start, False)]
+        while stack:
+            k, expanded = stack.pop()
+            if done[k]:
+                continue
+            if not expanded:
+                stack.append((k, True))
+                stack.extend((c, False) for c in cch[k] if not done[c])
+                continue
+            done[k] = True
+            if any(heavy[c] for c in cch[k]):
+                heavy[k] = True
+                continue
+            members = {k}
+            for c in cch[k]:
+                members |= sets[c]  # type: ignore[arg-type]
+            if sum(csz[x] for x in members) > threshold:
+                heavy[k] = True
+            else:
+                sets[k] = frozenset(members)
+    return [heavy[comp_of[v]] for v in range(n)]
+
+
+def dominator_subtrees(g: ClosureGraph) -> tuple[dict[int, int], list[int], list[bool]]:
+    """(immediate dominator of each node, popularity of each node, whether its closure is heavy)."""
+    n = len(g)
+    popularity = ancestor_counts(g.children, g.parents)
+    heavy = heavy_paths(g)
     root = -1
     dg = nx.DiGraph()
     dg.add_node(root)
@@ -47,7 +95,7 @@ def dominator_subtrees(g: ClosureGraph) -> tuple[dict[int, int], list[int], list
     for i, cs in enumerate(g.children):
         for c in cs:
             dg.add_edge(i, c)
-    hung = [i for i in range(n) if not g.parents[i] or csize[i] > HEAVY_BYTES or popularity[i] >= POPULAR_USERS]
+    hung = [i for i in range(n) if not g.parents[i] or heavy[i] or popularity[i] >= POPULAR_USERS]
     for i in hung:
         dg.add_edge(root, i)
     # a cycle at the top has no parentless path: hang its first path off the root too
@@ -57,7 +105,7 @@ def dominator_subtrees(g: ClosureGraph) -> tuple[dict[int, int], list[int], list
             dg.add_edge(root, i)
             reached |= g.closure_of([i])
     idom = nx.immediate_dominators(dg, root)
-    return idom, popularity, csize
+    return idom, popularity, heavy
 
 
 def nixery_layers_detail(g: ClosureGraph, budget: int) -> list[NixeryLayer]:

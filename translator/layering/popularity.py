@@ -166,6 +166,36 @@ def closure_sizes(children: Sequence[Sequence[int]], parents: Sequence[Sequence[
     return ancestor_sums(parents, children, list(sizes), order, "closure sizes")
 
 
+def ancestor_counts(children: Sequence[Sequence[int]], parents: Sequence[Sequence[int]]) -> list[int]:
+    """For every node: how many nodes reach it, itself included (popcounts of the ancestor bitsets)."""
+    n = len(children)
+    if n == 0:
+        return []
+    cond = condense(children, parents)
+    if cond is not None:
+        comp_of, cch, cpar = cond
+        sizes = [0] * len(cch)
+        for k in comp_of:
+            sizes[k] += 1
+        comp = ancestor_sums(cch, cpar, sizes)
+        return [comp[k] for k in comp_of]
+    order = ancestor_clustered_order(children, parents)
+    remaining = [len(cs) for cs in children]
+    anc: list[int] = [0] * n
+    out = [0] * n
+    for q, v in enumerate(order):
+        bits = 1 << q
+        for p in parents[v]:
+            bits |= anc[p]
+            remaining[p] -= 1
+            if remaining[p] == 0:
+                anc[p] = 0
+        out[v] = bits.bit_count()
+        if children[v]:
+            anc[v] = bits
+    return out
+
+
 def ancestor_sums(children: Sequence[Sequence[int]], parents: Sequence[Sequence[int]], weight: Sequence[int],
                   order: list[int] | None = None, label: str = "popularity") -> list[int]:
     """For every node s: the sum of ``weight[v]`` over the nodes v that reach s (s included)."""
