@@ -96,10 +96,10 @@ def prim_foldl_strict(args, pos):
     acc = args[1]
     if not items:
         return force(acc)
-    call_ = hooks.call
+    call_ = hooks.call  # returns forced values: each accumulator is in weak head normal form
     for x in items:
-        acc = force(call_(force(call_(f, acc, pos)), x, pos))
-    return acc
+        acc = call_(call_(f, acc, pos), x, pos)
+    return force(acc)
 
 
 @builtin("genList", 2)
