@@ -19,7 +19,7 @@ from test_image_support import (archive_json, archive_layers, closure_infos, exp
                                 oracle_store, tar_tree, tree, validate_image)
 from test_image_tools import infos
 from translator.errors import UserError
-from translator.image.build import BuildOptions, build
+from translator.image.build import build
 from translator.image.layer import DirectContent
 from translator.image.tags import content_tag, nix_base32
 from translator.spec import BaseImageRef, ImageSpec
@@ -192,8 +192,6 @@ def test_run_as_root_and_failing_commands_are_clear_errors(tmp_path):
 
 
 def test_merge_and_export(oracle_store, expected, tmp_path):
-    from translator.image.export import flatten  # noqa: F401
-
     a = ImageSpec(builder="buildLayeredImage", name="one", tag="1", extra_commands="echo 1 > one")
     b = ImageSpec(builder="buildImage", name="two", tag="2", extra_commands="echo 2 > two")
     merged = ImageSpec(builder="mergeImages", name="merged", images=[a, b])

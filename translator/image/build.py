@@ -13,7 +13,6 @@ Builders: ``buildLayeredImage``/``streamLayeredImage`` (layered), ``buildImage``
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 import sys
@@ -23,15 +22,15 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from ..errors import UserError, UsageError
-from ..spec import BaseImageRef, ImageSpec
+from ..spec import ImageSpec
 from ..storeinfo import LayerPlan
 from . import config as cfgmod
 from . import layer as layermod
 from .compress import COMPRESSIONS
-from .docker_archive import ArchiveWriter, layered_archive, read_docker_archive, spool_layer
+from .docker_archive import ArchiveWriter, layered_archive, read_docker_archive
 from .model import Blob, ImageData, Layer
 from .tags import image_name, image_tag
-from .tarwriter import Entry, archive_size, file_info
+from .tarwriter import Entry, archive_size
 
 FORMATS = ("docker-archive", "oci", "oci-archive")
 LAYERED = ("buildLayeredImage", "streamLayeredImage")
@@ -286,7 +285,6 @@ def _stacked_layer(spec: ImageSpec, content, base: ImageData | None, workdir: st
     in_base = _base_store_paths(base)
     closure = sorted({p.path for p in spec.closure} - in_base)
     if closure:
-        names = {e.info.name.rstrip("/") for e in entries[:0]}
         have = {e.info.name for e in entries}
         store_owner = layermod.Owner(mtime, 0, 0, "root", "root")
         if "nix" not in have:
@@ -295,7 +293,6 @@ def _stacked_layer(spec: ImageSpec, content, base: ImageData | None, workdir: st
             entries.extend(layermod.nix_dirs(store_owner)[1:])
         for p in closure:
             entries.extend(layermod.store_path_entries(p, content.location(p), store_owner))
-        del names
     return entries, tuple(closure)
 
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import tarfile
 import tempfile
 from typing import Any, BinaryIO
@@ -315,7 +314,6 @@ class ArchiveWriter:
             else:
                 src.seek(blob.offset)
                 copy_fileobj(src, self, blob.size)
-                self.offset -= 0
 
         if self.progress:
             self.progress(blob.size)
@@ -429,8 +427,3 @@ def _copy_header(ti: tarfile.TarInfo | None, member: str | None, size: int, mtim
     new.size = ti.size
     new.mode, new.mtime, new.uid, new.gid, new.uname, new.gname = ti.mode, ti.mtime, ti.uid, ti.gid, ti.uname, ti.gname
     return new
-
-
-def copy_tree_file(src: str, dst_dir: str) -> str:
-    os.makedirs(dst_dir, exist_ok=True)
-    return shutil.copy(src, dst_dir)

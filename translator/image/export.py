@@ -14,7 +14,7 @@ import tarfile
 from ..errors import UsageError, UserError
 from .model import ImageData
 from .subfile import SubFile
-from .tarwriter import Entry, HashingSink, write_entries, write_end
+from .tarwriter import Entry, HashingSink, write_tar
 
 WH = ".wh."
 OPAQUE = ".wh..wh..opq"
@@ -79,8 +79,7 @@ def export_entries(img: ImageData) -> list[Entry]:
         new.pax_headers = {k: v for k, v in ti.pax_headers.items() if k.startswith("SCHILY.xattr.")}
         if ti.isreg():
             new.size = ti.size
-            out.append(Entry(new, source=None, data=None))
-            out[-1].source = (path, off)  # type: ignore[assignment]
+            out.append(Entry(new, source=path, offset=off))
         else:
             out.append(Entry(new))
     return out
@@ -96,17 +95,6 @@ def export_image(spec, content, out, opts, workdir):
     if img is None:
         raise UserError(f"exportImage of {spec.name!r} has no fromImage")
     sink = HashingSink(out)
-    offset = 0
-    for e in export_entries(img):
-        rng = e.source
-        e.source = None
-        if e.info.isreg() and e.info.size:
-            path, off = rng  # type: ignore[misc]
-            with open(path, "rb") as f:
-                f.seek(off)
-                e.data = f.read(e.info.size)  # one file at a time
-        offset += write_entries([e], sink)
-        e.data = None
-    write_end(offset, sink)
+    write_tar(export_entries(img), sink)
     digest = sink.hexdigest()
     return BuildResult(output="", format="rootfs-tar", repo_tag="", config_digest=digest)

@@ -22,7 +22,7 @@ from .tarwriter import file_info
 
 def merge_images(spec, content, out, opts, workdir):
     """Build each image of ``spec.images`` (or read archives) and merge them into ``out``."""
-    from .build import BuildOptions, BuildResult, BuiltLayer, write_image
+    from .build import BuildOptions, write_image
 
     if opts.format != "docker-archive":
         raise UsageError("error: mergeImages writes a docker-archive; --format oci/oci-archive hold one image")

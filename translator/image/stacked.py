@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tarfile
 
 from ..spec import ImageSpec
 from . import config as cfgmod
 from .docker_archive import ArchiveWriter, _copy_header
-from .model import Blob, ImageData, Layer
+from .model import ImageData, Layer
 from .tags import image_tag
 from .tarwriter import Entry, archive_size
 

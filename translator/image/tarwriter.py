@@ -32,13 +32,15 @@ ERRORS = "surrogateescape"
 class Entry:
     """One tar member: its header fields (a :class:`tarfile.TarInfo`) and where its body comes from.
 
-    ``source`` is a file to copy (regular files), ``data`` literal bytes; neither for other types.
+    ``source`` is a file to copy (regular files; from byte ``offset``), ``data`` literal bytes;
+    neither for other types.
     """
 
     info: tarfile.TarInfo
     source: str | None = None
     data: bytes | None = None
-    header: bytes | None = None  # cached header bytes (computed once, see :func:`entry_header`)
+    header: bytes | None = None
+    offset: int = 0  # where the body starts in ``source`` (a file inside an archive)  # cached header bytes (computed once, see :func:`entry_header`)
 
 
 def entry_header(e: Entry) -> bytes:
@@ -201,10 +203,12 @@ class HashingSink:
             self.hexdigest()
 
 
-def _copy_body(src: str, size: int, sink) -> None:
+def _copy_body(src: str, size: int, sink, offset: int = 0) -> None:
     """Copy exactly ``size`` bytes of file ``src`` into ``sink``; a file that changed size is an error."""
     remaining = size
     with open(src, "rb", buffering=0) as f:
+        if offset:
+            f.seek(offset)
         while remaining > 0:
             chunk = f.read(min(CHUNK, remaining))
             if not chunk:
@@ -230,7 +234,7 @@ def write_entries(entries: Iterable[Entry], sink, progress=None) -> int:
                 if pad:
                     sink.write(b"\0" * pad)
             elif e.source is not None:
-                _copy_body(e.source, e.info.size, sink)
+                _copy_body(e.source, e.info.size, sink, e.offset)
             else:
                 raise ValueError(f"tar entry {e.info.name!r} has a size but no body")
             written += padded(e.info.size)
