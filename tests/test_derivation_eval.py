@@ -145,3 +145,22 @@ def test_errors_match_nix(nix, workdir, case):
     if line_col is not None:
         assert f"{f}:{line_col[0]}:{line_col[1]}" in expected.stderr
         assert f"{f}:{line_col[0]}:{line_col[1]}" in got.stderr
+
+
+def test_inputs_read_from_store_derivations(nix, workdir):
+    """A derivation this evaluation did not create (a .drv Nix wrote to the store) is read from disk
+    and hashed like any other input: outputs through appendContext, and `=` (all outputs)."""
+    dep = workdir / "dep.nix"
+    dep.write_text(f'derivation {{ name = "ondisk-{time.time_ns()}"; builder = "/bin/sh"; system = "x86_64-linux"; '
+                   'outputs = [ "out" "lib" ]; env = "a\\"b\\\\c\\nd"; }\n')
+    drv = subprocess.run(["nix-instantiate", str(dep)], env=nix, capture_output=True, text=True,
+                         check=True).stdout.strip().split("!")[0]
+    f = workdir / "user.nix"
+    f.write_text(f'(derivation {{ name = "user"; builder = "/bin/sh"; system = "x86_64-linux"; '
+                 f'x = builtins.appendContext "x" {{ "{drv}" = {{ outputs = [ "lib" ]; }}; }}; '
+                 f'y = builtins.appendContext "y" {{ "{drv}" = {{ allOutputs = true; }}; }}; }}).drvPath\n')
+    got = run_cli("eval", "--json", str(f))
+    expected = nix_instantiate(f, nix, json_out=True, local_store=True)
+    assert expected.returncode == 0, expected.stderr
+    assert got.returncode == 0, got.stderr
+    assert json.loads(got.stdout) == json.loads(expected.stdout)
