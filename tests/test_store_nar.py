@@ -6,7 +6,6 @@ us and by ``builtins.path`` (read-only evaluation) and ``nix-store --add`` (the 
 
 from __future__ import annotations
 
-import hashlib
 import os
 import subprocess
 from pathlib import Path

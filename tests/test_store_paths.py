@@ -7,7 +7,7 @@ import subprocess
 import pytest
 
 from translator.store import storepath as sp
-from translator.store.hashing import Hash, hash_string, parse_hash
+from translator.store.hashing import hash_string, parse_hash
 from translator.store.add import text_to_store_path
 
 
