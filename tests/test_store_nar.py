@@ -191,3 +191,12 @@ def test_text_path_equals_to_file(nix):
     expr = ('let dep = builtins.toFile "dep" "dependency"; in '
             'builtins.toFile "script.sh" "#!/bin/sh\\ncat ${dep}\\n"')
     assert _run(["nix-instantiate", "--store", "dummy://", "--eval", "-E", expr], nix, text=True).strip() == f'"{ours}"'
+
+
+def test_flat_import_follows_symlinks(tmp_path, nix):
+    (tmp_path / "target").write_text("target contents")
+    os.symlink("target", tmp_path / "link")
+    expr = f'builtins.path {{ path = "{tmp_path / "link"}"; recursive = false; }}'
+    ours = path_to_store_path(str(tmp_path / "link"), recursive=False)
+    assert _run(["nix-instantiate", "--store", "dummy://", "--eval", "-E", expr], nix, text=True).strip() == f'"{ours}"'
+    assert ours == path_to_store_path(str(tmp_path / "target"), "link", recursive=False)

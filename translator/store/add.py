@@ -48,7 +48,7 @@ def path_info(abs_path: str, name: str | None = None, *, recursive: bool = True,
     """
     if name is None:
         name = base_name(abs_path)
-    st = os.lstat(abs_path)
+    st = os.lstat(abs_path) if recursive else os.stat(abs_path)  # flat hashing follows symlinks
     key = None
     if filter is None:
         key = (abs_path, name, recursive, st.st_mtime_ns, st.st_size, st.st_ino, st.st_mode)
