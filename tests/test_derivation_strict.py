@@ -467,3 +467,14 @@ def hash_string_sri(rng) -> str:
     import base64
 
     return "sha256-" + base64.b64encode(hashlib.sha256(str(rng.random()).encode()).digest()).decode()
+
+
+def test_drv_path_closure_includes_to_file_references(nix, tmp_path):
+    (tmp_path / "data").write_text(f"data {tmp_path}")
+    inner = ToFile("inner", ["x ", Src(tmp_path / "data")])
+    outer = ToFile("outer", ["uses ", inner])
+    a = base("a", "root", conf=outer)
+    b = base("b", "top", drv=DrvPath(a))
+    check_drvs([a, b], nix, local_store=True)
+    drv = D.DERIVATIONS[PyEval().drv(b).d["drvPath"].s]
+    assert len(drv.input_srcs) == 4  # a.drv, outer, inner, data
