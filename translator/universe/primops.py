@@ -107,14 +107,15 @@ def from_data(v: Any) -> Any:
 
 
 def _pos_data(v: Any) -> Any:
-    """``unsafeGetAttrPos`` result -> "file:line:col" (or None)."""
+    """``unsafeGetAttrPos`` result -> :class:`~translator.errors.Pos` (or None)."""
     v = force(v)
     if type(v) is not NixAttrs:
         return None
     try:
-        f = force(v.d["file"]).s
-        return f"{f}:{force(v.d['line'])}:{force(v.d['column'])}"
-    except (KeyError, AttributeError):
+        from ..errors import Pos
+
+        return Pos(force(v.d["file"]).s, int(force(v.d["line"])), int(force(v.d["column"])))
+    except (KeyError, AttributeError, TypeError, ValueError):
         return None
 
 

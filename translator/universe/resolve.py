@@ -54,12 +54,14 @@ class Universe:
         self.estimated: set[str] = set()
         self.placeholder_infos: dict[str, PathInfo] = {}
         self.placeholder_used: set[str] = set()
-        self.realizer = Realizer(session.recipes, self._locate_or_none, cache_dir)
+        # outputs built from synthetic inputs must never be mistaken for real ones: separate cache
+        realized_dir = (cache_dir or default_cache_dir()) + ("-placeholders" if placeholders else "")
+        self.realizer = Realizer(session.recipes, self._locate_or_none, realized_dir)
         programs = {}
         for pkg in session.catalog:
             if pkg.main_program:
-                for o in pkg.outputs.values():
-                    programs.setdefault(o.path, pkg.main_program)
+                # `${pkg}/bin/prog` points into the default output only
+                programs.setdefault(pkg.default_output.path, pkg.main_program)
         for r in session.recipes.values():
             if r.kind == "opaque":
                 prog = r.data.get("pname") or r.data.get("name")
@@ -140,9 +142,9 @@ class Universe:
             d = recipe.data
             what = d.get("builder", "a builder")
             name = d.get("pname") or d.get("name")
-            where = f"\n\n       defined at {recipe.pos}" if recipe.pos else ""
             raise OpaquePackageError(
-                f"the image needs the content of '{d.get('name')}', built by {what}, which nix2image cannot build{where}",
+                f"the image needs the content of '{d.get('name')}', built by {what}, which nix2image cannot build",
+                pos=recipe.pos if not isinstance(recipe.pos, str) else None,
                 hint=f"build it with Nix and pass the result: --bind {name}=./result (or a directory), "
                      "or use --placeholders for labelled synthetic content")
         info = PathInfo(recipe.out_path, OPAQUE_PLACEHOLDER_SIZE, ())

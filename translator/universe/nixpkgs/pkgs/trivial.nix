@@ -35,6 +35,7 @@ let
       "destination must be an absolute path, relative to the derivation's out path, got '${destination}' instead.";
     mkBuilt { kind = "text"; inherit name text executable destination checkPhase; } { inherit meta passthru; };
 
+
   runCommandWith = { name, env ? { } }: buildCommand:
     mkBuilt {
       kind = "runCommand";
@@ -124,6 +125,7 @@ rec {
   symlinkJoin = args@{ name ? "${args.pname}-${args.version}", paths, postBuild ? "", passthru ? { }, meta ? { }, ... }:
     mkBuilt {
       kind = "symlinkJoin";
+      pos = b.unsafeGetAttrPos "paths" args;
       inherit name postBuild;
       paths = lnInputs paths;
       env = envStrings (b.removeAttrs args [ "name" "paths" "postBuild" "pname" "version" "nativeBuildInputs" "buildInputs" ]);
@@ -132,7 +134,7 @@ rec {
   buildEnv =
     { name, paths, ignoreCollisions ? false, checkCollisionContents ? true, pathsToLink ? [ "/" ]
     , extraOutputsToInstall ? [ ], extraPrefix ? "", postBuild ? "", nativeBuildInputs ? [ ], buildInputs ? [ ]
-    , meta ? { }, passthru ? { }, manifest ? "", includeClosures ? false, pname ? null, version ? null }:
+    , meta ? { }, passthru ? { }, manifest ? "", includeClosures ? false, pname ? null, version ? null }@args:
     let
       outputsOf = drv:
         if !(b.isAttrs drv) || !(drv ? outputs) || (drv.outputSpecified or false) then [ drv ]
@@ -145,6 +147,7 @@ rec {
       inherit name ignoreCollisions checkCollisionContents pathsToLink extraPrefix postBuild;
       paths = b.concatMap outputsOf paths;
       inputs = nativeBuildInputs ++ buildInputs;
+      pos = b.unsafeGetAttrPos "name" args;
     } { inherit meta passthru; };
 
   linkFarm = name: entries:
