@@ -75,11 +75,14 @@ def path_to_store_path(abs_path: str, name: str | None = None, *, recursive: boo
 
     ``name`` defaults to the last path component. ``expected_sha256`` (any form Nix accepts for
     ``builtins.path``'s ``sha256``) must match the content hash, else :class:`StorePathMismatch`
-    with Nix's message.
+    with Nix's message; when the path it names is already in the store, that path is the answer
+    without reading ``abs_path`` (as Nix does for a valid path).
     """
     if expected_sha256 is not None:
         expected = expected_sha256 if isinstance(expected_sha256, Hash) else parse_hash(expected_sha256, "sha256")
         expected_path = make_fixed_output_path(name or base_name(abs_path), expected, recursive=recursive)
+        if os.path.lexists(expected_path):  # already in the store: Nix uses it without hashing
+            return expected_path
         store_path = path_info(abs_path, name, recursive=recursive, filter=filter)[0]
         if store_path != expected_path:
             raise StorePathMismatch(f"store path mismatch in (possibly filtered) path added from '{abs_path}'")
