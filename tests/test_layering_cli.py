@@ -164,3 +164,16 @@ def test_nix_file_budget_counts_customisation_layer(cli, tmp_path):
     proc = cli("plan", str(f), "--max-layers", "1")
     assert proc.returncode == 1
     assert "maxLayers = 1" in proc.stderr and "1 customisation layer" in proc.stderr
+
+
+def test_nix_file_budget_counts_base_image_layers(cli, tmp_path):
+    f = tmp_path / "stacked.nix"
+    f.write_text("{ pkgs ? import <nixpkgs> {} }:\nlet base = pkgs.dockerTools.buildLayeredImage {\n"
+                 "  name = \"base\"; contents = [ pkgs.bash ]; maxLayers = 3; };\n"
+                 "in pkgs.dockerTools.buildLayeredImage {\n"
+                 "  name = \"top\"; fromImage = base; contents = [ pkgs.hello ]; maxLayers = 6; }\n")
+    out = _json(cli("plan", str(f), "--strategy", "popularity", "--json"))
+    assert len(out["layers"]) == 2  # 6 - 1 customisation - 3 base layers (2 store + 1 customisation)
+    proc = cli("plan", str(f), "--max-layers", "4")
+    assert proc.returncode == 1
+    assert "3 base image layer(s)" in proc.stderr and "raise maxLayers to at least 5" in proc.stderr
