@@ -200,3 +200,13 @@ def test_flat_import_follows_symlinks(tmp_path, nix):
     ours = path_to_store_path(str(tmp_path / "link"), recursive=False)
     assert _run(["nix-instantiate", "--store", "dummy://", "--eval", "-E", expr], nix, text=True).strip() == f'"{ours}"'
     assert ours == path_to_store_path(str(tmp_path / "target"), "link", recursive=False)
+
+
+def test_pinned_import_already_in_store(tmp_path, nix):
+    d = tmp_path / "pinned"
+    d.mkdir()
+    (d / "f").write_text(f"unique {tmp_path}")
+    added = _run(["nix-store", "--add", str(d)], nix, text=True).strip()
+    _, h, _ = path_info(str(d))
+    # the source is gone, but the pinned path is in the store: nothing needs to be read
+    assert path_to_store_path(str(tmp_path / "gone"), "pinned", expected_sha256=h.sri()) == added
