@@ -481,10 +481,18 @@ def _complete(spec: ImageSpec, uni: Universe, seen: set[int] | None = None) -> N
 
 
 def _pull(spec: ImageSpec, opts: LoadOptions) -> None:
-    if opts.pull_cache:
-        spec.extra["pull_cache"] = os.path.abspath(opts.pull_cache)
-        if spec.from_image is not None and spec.from_image.kind == "pull":
-            spec.from_image.path = os.path.abspath(opts.pull_cache)
+    """``--pull-cache DIR``: where pullImage bases are resolved (for this spec and those below)."""
+    if not opts.pull_cache:
+        return
+    spec.extra["pull_cache"] = os.path.abspath(opts.pull_cache)
+    fi = spec.from_image
+    if fi is not None:
+        if fi.kind == "pull":
+            fi.path = os.path.abspath(opts.pull_cache)
+        elif fi.spec is not None:
+            _pull(fi.spec, opts)
+    for sub in spec.images:
+        _pull(sub, opts)
 
 
 def _specs(file: str, opts: LoadOptions, want_all: bool) -> tuple[list[ImageSpec], Universe, Evaluation]:
