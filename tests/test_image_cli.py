@@ -146,3 +146,18 @@ def test_cli_errors(cli, nixfile, tmp_path):
     assert r.returncode == 1 and "not a readable tar" in r.stderr
     assert not (tmp_path / "x.tar").exists()
     assert [p for p in os.listdir(tmp_path) if p.startswith(".nix2image")] == []
+
+
+def test_progress_bar_only_on_a_terminal(cli, nixfile, tmp_path):
+    from conftest import need_tool
+
+    need_tool("script")
+    exe = nix2image_exe()
+    out = tmp_path / "tty.tar"
+    cmd = f"{exe} build {nixfile} -A layered -o {out}"
+    tty = subprocess.run(["script", "-q", "-e", "-c", cmd, "/dev/null"], capture_output=True, text=True, timeout=600)
+    assert tty.returncode == 0, tty.stdout
+    assert "] 100% " in tty.stdout and "[#" in tty.stdout
+    quiet = subprocess.run(["script", "-q", "-e", "-c", cmd + " --quiet", "/dev/null"], capture_output=True, text=True,
+                           timeout=600)
+    assert quiet.returncode == 0 and "[#" not in quiet.stdout and "%" not in quiet.stdout

@@ -88,7 +88,10 @@ class _Progress:
 
     def finish(self) -> None:
         if self.enabled and self._last >= 0:
-            sys.stderr.write("\n")
+            # bodies are counted as they are copied; headers and padding make up the rest
+            self._last = -1
+            sys.stderr.write(f"\r[{'#' * 25}] 100% {self.total >> 20} MiB\n")
+            sys.stderr.flush()
 
 
 def check_spec(spec: ImageSpec) -> None:
