@@ -315,3 +315,29 @@ def test_pull_image_base_from_pull_cache(tmp_path):
     with pytest.raises(UserError, match="not in the pull cache"):
         build(ImageSpec(builder="buildImage", name="m", tag="t", from_image=missing), None, DirectContent(),
               str(tmp_path / "m.tar"))
+
+
+def test_layer_shared_with_base_stored_once(oracle_store, expected, tmp_path):
+    """A layered image on a layered base with the same store layer: one member, listed twice."""
+    bb = infos(expected, "busybox")
+    base = ImageSpec(builder="buildLayeredImage", name="b", tag="1", closure=bb, contents=[oracle_store["busybox"]])
+    top = ImageSpec(builder="buildLayeredImage", name="t", tag="2", closure=bb, contents=[oracle_store["busybox"]],
+                    from_image=BaseImageRef(kind="spec", spec=base), extra_commands="echo t > t")
+    out = tmp_path / "t.tar"
+    res = build(top, None, DirectContent(), str(out))
+    manifest = archive_json(out, "manifest.json")[0]
+    bb_layer = next(l.digest for l in res.layers if l.paths == (oracle_store["busybox"],))
+    assert manifest["Layers"].count(f"{bb_layer}/layer.tar") == 2
+    with tarfile.open(out) as tf:
+        names = tf.getnames()
+    assert names.count(f"{bb_layer}/layer.tar") == 1
+    rootfs = validate_image(out, tmp_path)
+    assert (rootfs / "t").exists() and (rootfs / "bin/sh").is_symlink()
+    # streaming gives the same bytes
+    sj = tmp_path / "spec.json"
+    from translator.image.specjson import spec_to_data
+
+    sj.write_text(json.dumps(spec_to_data(top)))
+    streamed = subprocess.run([__import__("conftest").nix2image_exe(), "stream", "--spec-json", str(sj)],
+                              capture_output=True, timeout=600)
+    assert streamed.returncode == 0 and streamed.stdout == out.read_bytes()

@@ -340,6 +340,12 @@ class ArchiveWriter:
                 raise UserError("a file changed size while its layer was being written; retry the build")
             end = self.offset
             placeholder.name = name_of(digest)
+            if placeholder.name in self.names:
+                # the same layer is already in the archive (e.g. shared with the base): drop the copy
+                self.out.seek(start)
+                self.out.truncate()
+                self.offset = start
+                return Blob(digest, size, "", 0)
             hdr = header_bytes(placeholder)
             assert len(hdr) == hlen
             self.out.seek(start)
@@ -354,10 +360,11 @@ class ArchiveWriter:
             write_tar(entries, sink, self.progress)
             digest = sink.hexdigest()
             placeholder.name = name_of(digest)
-            self.names.add(placeholder.name)
-            self._w(header_bytes(placeholder))
-            for c in chunks.parts:
-                self._w(c)
+            if placeholder.name not in self.names:
+                self.names.add(placeholder.name)
+                self._w(header_bytes(placeholder))
+                for c in chunks.parts:
+                    self._w(c)
         else:
             # large layer on a pipe: a first pass only hashes (nothing stored), the second
             # writes; memory stays flat whatever the layer size, and no scratch disk is used
@@ -365,6 +372,8 @@ class ArchiveWriter:
             write_tar(entries, sink)
             digest = sink.hexdigest()
             placeholder.name = name_of(digest)
+            if placeholder.name in self.names:
+                return Blob(digest, size, "", 0)
             self.names.add(placeholder.name)
             self._w(header_bytes(placeholder))
             out = HashingSink(self)
