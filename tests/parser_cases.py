@@ -123,3 +123,27 @@ REJECTED = [
     "a/b/ ", "./a/${b}/", "{ a.b = 1; a.b.c = 2; }", "{ a = x: x; a.b = 1; }",
     "\r\n(\r\n )", "''$'' ''", W + "[ a.b c.d or e (f x) -1 ]", "\r(\r)", "(\r\n 1 2 \r\n ]",
 ]
+
+
+_TOKEN_VOCAB = [
+    "a", "b", "or", "1", "2.5", '"s"', '"${', "}", "{", "}", "(", ")", "[", "]", ";", ":", "=", ".", "?", "@",
+    ",", "...", "+", "-", "*", "/", "//", "++", "==", "!=", "<", "<=", ">", ">=", "&&", "||", "->", "!",
+    "let", "in", "rec", "inherit", "if", "then", "else", "with", "assert", "''", "''x ${", "./p", "./p/${",
+    "<n>", "http://x", "\n", " ", "#c\n", '"x"', "${", "x:", "{ a = 1; }", "a.b", "~/h",
+]
+_CHAR_VOCAB = [
+    "a", '"', '"a', "${", "}", "{", "\\", "\\n", "$", "$$", "''", "'", "'''", "''$", "''\\n", "\n", "  ", "\t",
+    "./p", "/", "a/b", "./a/", "~/", "<x>", "x:y", "1.", ".5", "1e3", "0x", "-", "#", "/*", "*/", "\r", ";",
+    "=", "or", ".", "é", "\r\n", '"${x}"', "''\n  a\n",
+]
+
+
+def random_inputs(seed: int, count: int) -> list[str]:
+    """Random token strings (space-separated) and random character soups (glued), most of them
+    malformed: both Nix and we must accept/reject them alike, with the same message and position."""
+    rnd = random.Random(seed)
+    out = []
+    for i in range(count):
+        vocab, sep = (_TOKEN_VOCAB, " ") if i % 2 == 0 else (_CHAR_VOCAB, "")
+        out.append(W + sep.join(rnd.choice(vocab) for _ in range(rnd.randint(1, 8))))
+    return out

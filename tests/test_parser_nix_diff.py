@@ -4,6 +4,7 @@ for every accepted case, and both must reject the same inputs with the same mess
 
 from __future__ import annotations
 
+import re
 import subprocess
 
 import pytest
@@ -94,3 +95,32 @@ def test_files_print_like_nix(name, nix, tmp_path):
     proc = _nix_parse([str(f)], nix, tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert to_nix_parse_format(parse_file(str(f))) == proc.stdout.rstrip("\n")
+
+
+def test_random_inputs_like_nix(nix, workdir):
+    from parser_cases import random_inputs
+
+    bad = []
+    for src in random_inputs(2026, 240):
+        ours, err = _ours(src, str(workdir))
+        proc = _nix_parse(["-E", src], nix, workdir)
+        if proc.returncode == 0:
+            expected = proc.stdout.rstrip("\n")
+            if ours != expected and not _symbol_order_matters(src):
+                bad.append(f"{src!r}\n  nix : {expected}\n  ours: {ours or err}")
+        elif "undefined variable" not in proc.stderr:
+            first = proc.stderr.split("\n")[0]
+            nix_at = re.search(r"at «string»:\d+:\d+", proc.stderr)
+            ours_full = str(_error(src, str(workdir)))
+            ours_at = re.search(r"at «string»:\d+:\d+", ours_full)
+            if err != first or (nix_at and nix_at.group()) != (ours_at and ours_at.group()):
+                bad.append(f"{src!r}\n  nix : {first} {nix_at and nix_at.group()}\n  ours: {ours or ours_full}")
+    assert not bad, "\n".join(bad)
+
+
+def _error(src: str, base: str) -> NixSyntaxError | str:
+    try:
+        parse_string(src, base_dir=base)
+    except NixSyntaxError as err:
+        return err
+    return "accepted"

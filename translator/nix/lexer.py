@@ -163,10 +163,11 @@ class Lexer:
     def error(self, message: str, offset: int) -> NixSyntaxError:
         return NixSyntaxError(message, self.pos(offset))
 
-    def _last_lexeme(self, prev_start: int, prev_end: int) -> int:
-        """Start of the last lexeme before the end: a skipped blank/comment, or the last token."""
+    def _last_lexeme(self, prev_start: int, prev_end: int, limit: int | None = None) -> int:
+        """Start of the last lexeme before ``limit`` (default: the end): a skipped blank or
+        comment after the token at ``prev_start..prev_end``, or else that token."""
         last = prev_start
-        for m in _SKIP_RX.finditer(self.text, prev_end):
+        for m in _SKIP_RX.finditer(self.text, prev_end, len(self.text) if limit is None else limit):
             last = m.start()
         return last
 
@@ -176,6 +177,9 @@ class Lexer:
         pos = 0
         prev_start = 0  # start and end of the previous token (for the end-of-file position)
         prev_end = 0
+        pp_start = 0  # ... and of the one before it
+        pp_end = 0
+        eof_at = None
         stack = [INITIAL]
         default_match = _DEFAULT.match
         keywords = KEYWORDS
@@ -227,10 +231,12 @@ class Lexer:
                     stack.append(IND_STRING)
                     yield ("IND_STRING_OPEN", None, start)
                 elif kind == "EOF":
-                    yield ("$END", None, self._last_lexeme(prev_start, prev_end))
+                    yield ("$END", None, self._last_lexeme(prev_start, prev_end) if eof_at is None else eof_at)
                     return
                 else:  # INVALID: a character the grammar does not know
                     yield ("INVALID", m.group(kind), start)
+                pp_start = prev_start
+                pp_end = prev_end
                 prev_start = start
                 prev_end = pos
                 continue
@@ -280,7 +286,13 @@ class Lexer:
                         # Nix reports the character after the slash (at the end: the last lexeme)
                         raise self.error("path has a trailing slash", pos if pos < n else prev_start)
                     stack.pop()
-                    yield ("PATH_END", None, pos if pos < n else prev_start)
+                    if pos < n:
+                        yield ("PATH_END", None, pos)
+                    else:
+                        # Nix's scanner backs its location up by one lexeme when a path ends at
+                        # the end of input: the end is reported where the lexeme before began
+                        eof_at = self._last_lexeme(pp_start, pp_end, prev_start) if prev_start else 0
+                        yield ("PATH_END", None, eof_at)
                     continue
                 stack.pop()
                 pos = m.end()
@@ -292,6 +304,8 @@ class Lexer:
                     value = text[start:pos]
                     stack.append(INPATH_SLASH if value[-1] == "/" else INPATH)
                     yield ("STR", value, start)
+            pp_start = prev_start
+            pp_end = prev_end
             prev_start = start
             prev_end = pos
 
