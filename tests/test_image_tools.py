@@ -61,6 +61,24 @@ def test_oracle_image_validates_unpacks_and_runs(oracle_store, expected, tmp_pat
     rootfs = validate_image(out, tmp_path)
     got = tree(rootfs, owners=True)
     assert got == expected_rootfs(layers_of(out))
+    # independently of our own layers: every member nixpkgs' script wrote (expected.json) is in the rootfs
+    # with its type, mode and owner
+    kinds = {"0": "f", "2": "l", "5": "d"}
+    for layer in expected["runs"]["plain"]["layers"]:
+        for m in layer.get("members", []):
+            head, _, rest = m.partition(" mtime=1 size=")
+            typ, mode, ids = head.split()[:3]
+            size, _, name = rest.partition(" ")
+            name = name.split("  [pax")[0]
+            target = None
+            if " -> " in name:
+                name, target = name.split(" -> ", 1)
+            key = name.strip("/")
+            if key in ("nix", "nix/store"):
+                continue
+            want_mode = 0o777 if typ == "2" else int(mode, 8)
+            detail = target if typ == "2" else (int(size) if typ == "0" else None)
+            assert got[key] == (kinds[typ], want_mode, detail, tuple(map(int, ids.split("/")))), key
     # spot checks that make the comparison meaningful
     assert got["nix"][:2] == ("d", 0o755) and got["nix/store"][:2] == ("d", 0o755)
     link = oracle_store["link"].lstrip("/")
