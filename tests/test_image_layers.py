@@ -90,7 +90,9 @@ def test_layered_archive_structure(oracle_store, expected, tmp_path):
     assert [listing(m) for m in members[:4]] == plain["outer_members"][:4]
     assert members[4].name.endswith("/layer.tar")
     assert members[5].name == f"{res.config_digest}.json" and members[6].name == "manifest.json"
-    assert all(m.mode == 0o644 and m.uid == 0 and m.mtime == 1 and not m.uname for m in members)
+    assert all(m.mode == 0o644 and m.uid == 0 and m.mtime == 1 and not m.uname for i, m in enumerate(members) if i != 4)
+    # the customisation layer's member header as nixpkgs writes it (0444 root/root, conf mtime)
+    assert listing(members[4]).split()[:5] == plain["outer_members"][4].split()[:5]
     raw = out.read_bytes()
     assert len(raw) % 10240 == 0
     cfg = archive_json(out, members[5].name)

@@ -340,7 +340,7 @@ def write_image(spec: ImageSpec, plan: LayerPlan | None, content, out, opts: Bui
             w = ArchiveWriter(out, mtime=mtime, spool_dir=workdir, progress=progress)
             if spec.builder in LAYERED:
                 cfg, _, layers = layered_archive(
-                    w, base=base, new_layers=[(n.entries, list(n.paths), n.comment) for n in new],
+                    w, base=base, new_layers=[(n.entries, list(n.paths), n.comment, n.kind) for n in new],
                     make_config=make_config, repo_tag=None,
                     tag_of=lambda c: f"{name}:{image_tag(spec.tag, c)}")
                 for l, n in zip(layers[len(layers) - len(new):], new):

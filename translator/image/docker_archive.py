@@ -323,10 +323,10 @@ class ArchiveWriter:
         return len(b)
 
     def add_new_layer(self, entries: list[Entry], name_of=lambda d: f"{d}/layer.tar",
-                      mode: int = 0o644) -> Blob:
+                      mode: int = 0o644, uname: str = "") -> Blob:
         """Tar ``entries`` into a member named ``name_of(digest)``, hashing once; returns its blob."""
         size = archive_size(entries)
-        placeholder = file_info(name_of("0" * 64), size, mode=mode, mtime=self.mtime)
+        placeholder = file_info(name_of("0" * 64), size, mode=mode, mtime=self.mtime, uname=uname, gname=uname)
         hlen = len(header_bytes(placeholder))
         if self.seekable:
             start = self.offset
@@ -403,7 +403,7 @@ def layered_archive(w: ArchiveWriter, *, base: ImageData | None, new_layers: lis
                     make_config, repo_tag: str | None, tag_of=None) -> tuple[bytes, bytes, list[Layer]]:
     """Write a layered docker-archive: base layers (verbatim), new layers, config, manifest.
 
-    ``new_layers`` are ``(entries, store paths, comment)``; ``make_config(layers)`` returns the
+    ``new_layers`` are ``(entries, store paths, comment, kind)``; ``make_config(layers)`` returns the
     config bytes once every diff_id is known; ``tag_of(config_bytes)`` the final repo tag.
     Returns ``(config bytes, manifest bytes, layers)``.
     """
@@ -412,8 +412,10 @@ def layered_archive(w: ArchiveWriter, *, base: ImageData | None, new_layers: lis
         hdr = _copy_header(bl.header, bl.member, bl.blob.size, w.mtime)
         w.add_member(hdr, blob=bl.blob)
         layers.append(Layer(blob=bl.blob, comment=f"store paths: {[hdr.name]!r}", member=hdr.name, kind="base"))
-    for entries, paths, comment in new_layers:
-        blob = w.add_new_layer(entries)
+    for entries, paths, comment, kind in new_layers:
+        # nixpkgs' customisation layer member gets the header of its layer.tar file (0444 root/root)
+        blob = (w.add_new_layer(entries, mode=0o444, uname="root") if kind == "customisation"
+                else w.add_new_layer(entries))
         layers.append(Layer(blob=blob, comment=comment, paths=tuple(paths), member=f"{blob.digest}/layer.tar"))
     cfg = make_config(layers)
     cfg_digest = hashlib.sha256(cfg).hexdigest()
