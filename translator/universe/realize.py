@@ -51,10 +51,11 @@ class Realizer:
     """Makes recipe outputs exist on disk. ``locate(path)`` finds the content of any input."""
 
     def __init__(self, recipes: dict[str, Recipe], locate: Callable[[str], str | None],
-                 cache_dir: str | None = None) -> None:
+                 cache_dir: str | None = None, closure: Callable[[list[str]], list[str]] | None = None) -> None:
         self.recipes = recipes
         self.locate = locate
         self.cache_dir = cache_dir or default_cache_dir()
+        self.closure = closure
 
     # -- public ----------------------------------------------------------------------------
 
@@ -185,8 +186,17 @@ class Realizer:
         }
         full_env.update(env)
         full_env["out"] = out
-        proc = subprocess.run([bash, "-e", "-c", script], cwd=build, env=full_env,
-                              capture_output=True, text=True, timeout=600)
+        argv = [bash, "-e", "-c", script]
+        mounts = self._input_mounts(r)
+        if mounts and store_namespaces_work():
+            # inputs appear at their store paths, as in a Nix build (a private mount namespace)
+            table = os.path.join(scratch, "mounts.tsv")
+            Path(table).write_text("".join(f"{sp}\t{loc}\n" for sp, loc in mounts), encoding="utf-8")
+            full_env["N2I_MOUNTS"] = table
+            full_env["N2I_REAL"] = os.path.join(scratch, "real-store")
+            full_env["N2I_SCRIPT"] = script
+            argv = ["unshare", "-rm", bash, "-e", "-c", _NAMESPACE_SETUP]
+        proc = subprocess.run(argv, cwd=build, env=full_env, capture_output=True, text=True, timeout=600)
         if proc.returncode != 0:
             tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-15:])
             where = f" (defined at {r.pos})" if r.pos else ""
@@ -194,6 +204,60 @@ class Realizer:
                 f"the build script of '{r.name}'{where} failed with exit code {proc.returncode}:\n{tail}",
                 hint="scripts run with the host's bash and tools; store paths of inputs exist only as "
                      "symlink targets unless a real Nix store or --bind provides them")
+
+
+    def _input_mounts(self, r: Recipe) -> list[tuple[str, str]]:
+        """(store path, on-disk location) of the recipe's inputs and their closures."""
+        paths = sorted(p for p in r.refs if p != r.out_path)
+        if self.closure is not None and paths:
+            try:
+                paths = sorted(set(self.closure(paths)))
+            except UserError:
+                pass
+        out = []
+        for p in paths:
+            if p == r.out_path or p in self.recipes and self.recipes[p].kind in ("image", "pull"):
+                continue
+            try:
+                loc = self.locate(p)
+            except UserError:
+                loc = None
+            if loc is not None and os.path.lexists(loc):
+                out.append((p, os.path.abspath(loc) if loc != p else loc))
+        return out
+
+
+#: Runs inside ``unshare -rm``: hides the host store behind a tmpfs, then mounts each input at its
+#: store path (inputs that live in the host store are reached through a bind of it made first).
+_NAMESPACE_SETUP = r"""
+set -e
+if [ -d /nix/store ]; then mkdir -p "$N2I_REAL"; mount --rbind /nix/store "$N2I_REAL"; fi
+mount -t tmpfs nix2image-store /nix/store
+while IFS="$(printf '\t')" read -r sp loc; do
+  case "$loc" in /nix/store/*) loc="$N2I_REAL/${loc#/nix/store/}" ;; esac
+  if [ -d "$loc" ] && [ ! -L "$loc" ]; then mkdir -p "$sp"; else : > "$sp"; fi
+  if [ -L "$loc" ]; then rm -f "$sp"; ln -s "$(readlink "$loc")" "$sp"; else mount --bind "$loc" "$sp"; fi
+done < "$N2I_MOUNTS"
+exec bash -e -c "$N2I_SCRIPT"
+"""
+
+_ns_ok: bool | None = None
+
+
+def store_namespaces_work() -> bool:
+    """Whether inputs can be shown at their store paths (user + mount namespaces available)."""
+    global _ns_ok
+    if _ns_ok is None:
+        if shutil.which("unshare") is None or not os.path.isdir("/nix/store"):
+            _ns_ok = False
+        else:
+            try:
+                proc = subprocess.run(["unshare", "-rm", "sh", "-c", "mount -t tmpfs n2i /nix/store"],
+                                      capture_output=True, timeout=20)
+                _ns_ok = proc.returncode == 0
+            except (OSError, subprocess.SubprocessError):
+                _ns_ok = False
+    return _ns_ok
 
 
 class BuildEnv:
