@@ -6,6 +6,7 @@ type errors and infinite recursion pass through it.
 
 from __future__ import annotations
 
+import copy
 import sys
 
 from ..values import EvalError, NixAttrs, NixString, force
@@ -15,14 +16,26 @@ from . import builtin
 CATCHABLE = ("throw", "assert")
 
 
+def _message(v, pos) -> str:
+    """The message of ``throw``/``abort``. The evaluator drops the position of their own errors
+    (Nix prints none), but a message that cannot be coerced is an ordinary error with a position,
+    so that error gets an equal but distinct position object."""
+    try:
+        return ops.coerce_to_string(v, pos).s
+    except EvalError as err:
+        if err.pos is pos and pos is not None:
+            err.pos = copy.copy(pos)
+        raise
+
+
 @builtin("throw", 1, glob=True)
 def prim_throw(args, pos):
-    raise EvalError(ops.coerce_to_string(args[0], pos).s, pos, kind="throw")
+    raise EvalError(_message(args[0], pos), pos, kind="throw")
 
 
 @builtin("abort", 1, glob=True)
 def prim_abort(args, pos):
-    s = ops.coerce_to_string(args[0], pos).s
+    s = _message(args[0], pos)
     raise EvalError(f"evaluation aborted with the following error message: '{s}'", pos, kind="abort")
 
 

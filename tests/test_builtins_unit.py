@@ -1,0 +1,75 @@
+"""Unit tests of the pure helpers behind the builtins (the differential tests cover the rest)."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from translator.nix.builtins import all_builtins
+
+all_builtins()
+
+from translator.nix.builtins.files import base_name_of, canon_path, dir_of  # noqa: E402
+from translator.nix.builtins.json_xml import _JSONError, parse_json  # noqa: E402
+from translator.nix.builtins.lists import stable_sort  # noqa: E402
+from translator.nix.builtins.regex import RegexSyntaxError, translate  # noqa: E402
+from translator.nix.builtins.versions import compare_versions, parse_drv_name, split_version  # noqa: E402
+from translator.nix.values import NixAttrs, NixList, NixString  # noqa: E402
+
+
+def test_stable_sort_agrees_with_a_stable_sort_for_strict_orders():
+    rnd = random.Random(1)
+    for n in range(0, 300, 7):
+        items = [(rnd.randint(0, 10), i) for i in range(n)]
+        got = list(items)
+        stable_sort(got, lambda a, b: a[0] < b[0])
+        assert got == sorted(items, key=lambda x: x[0])
+
+
+def test_stable_sort_reverses_equal_runs_for_non_strict_orders_like_libstdcxx():
+    got = [(0, i) for i in range(7)]
+    stable_sort(got, lambda a, b: a[0] <= b[0])
+    # insertion sort of one 7-element chunk with `<=` moves each new element before its equals
+    assert [i for _, i in got] == [6, 5, 4, 3, 2, 1, 0]
+
+
+@pytest.mark.parametrize("pattern", ["\\d", "*a", "a{,2}", "a{", "[z-a]", "[[:foo:]]", "(a", "a)", "[a", "\\", "a{2,1}"])
+def test_regex_rejects_what_libstdcxx_extended_rejects(pattern):
+    with pytest.raises(RegexSyntaxError):
+        translate(pattern)
+        raise AssertionError  # pragma: no cover (translate must raise, or compile below)
+
+
+def test_regex_translation_examples():
+    assert translate("a.b$") == "a.b\\Z"
+    assert translate("a**") == "(?:a*)*"
+    assert translate("[]a]") == "[\\]a]"
+
+
+def test_path_helpers():
+    assert canon_path("/a/./b/../c//d/") == "/a/c/d"
+    assert canon_path("/..") == "/"
+    assert base_name_of("/a/b/") == "b"
+    assert base_name_of("") == ""
+    assert dir_of("a") == "."
+    assert dir_of("/a") == "/"
+
+
+def test_versions():
+    assert compare_versions("2.3pre1", "2.3") == -1
+    assert compare_versions("2.3a", "2.3.1") == -1
+    assert compare_versions("1.0", "1.0") == 0
+    assert split_version("1.2-rc3") == ["1", "2", "rc", "3"]
+    assert parse_drv_name("foo-bar-1.0") == ("foo-bar", "1.0")
+
+
+def test_parse_json_values_and_errors():
+    v = parse_json('{"a": [1, 2.5, "x", null, true], "b": 18446744073709551615}')
+    assert isinstance(v, NixAttrs)
+    a = v.d["a"]
+    assert isinstance(a, NixList) and a.items[0] == 1 and a.items[1] == 2.5
+    assert isinstance(a.items[2], NixString) and a.items[2].s == "x"
+    assert v.d["b"] == -1  # unsigned 64-bit wraps like Nix's cast
+    with pytest.raises(_JSONError, match=r"line 2, column 1: syntax error while parsing value - unexpected '\]'; expected"):
+        parse_json("[1,\n]")
