@@ -401,7 +401,12 @@ def build(spec: ImageSpec, plan: LayerPlan | None, content, output: str,
     parent = os.path.dirname(output)
     if not os.path.isdir(parent):
         raise UsageError(f"error: -o {output}: directory {parent} does not exist")
-    workdir = tempfile.mkdtemp(prefix=".nix2image-", dir=parent)
+    if opts.format != "oci" and os.path.isdir(output):
+        raise UsageError(f"error: -o {output} is a directory; give a file name (or use --format oci)")
+    try:
+        workdir = tempfile.mkdtemp(prefix=".nix2image-", dir=parent)
+    except OSError as err:
+        raise UserError(f"cannot write into {parent}: {err.strerror}") from err
     try:
         if opts.format == "oci":
             tmp = os.path.join(workdir, "layout")
@@ -419,6 +424,9 @@ def build(spec: ImageSpec, plan: LayerPlan | None, content, output: str,
                 result = write_image(spec, plan, content, f, opts, workdir)
             os.chmod(tmp, 0o644)
             os.replace(tmp, output)
+    except OSError as err:
+        raise UserError(f"writing {output} failed: {err.strerror or err}"
+                        + (f" ({err.filename})" if err.filename else "")) from err
     finally:
         _rmtree(workdir)
     result.output = output
