@@ -244,3 +244,28 @@ def test_spec_options_shared(cli):
     assert spec.name == "hello" and spec.closure
     loc = source.location(spec.roots[0]) if source.has(spec.roots[0]) else None
     assert loc is None or os.path.exists(loc)
+
+
+@pytest.mark.nix
+@pytest.mark.tools
+def test_end_to_end_image_runs_in_podman(cli, nix, tmp_path):
+    """The whole way: nix-build real store paths, evaluate the image file with nix2image (closure
+    from the Nix database), build it and run it with podman."""
+    need_tool("podman", "runc")
+    work = tmp_path / "e2e"
+    shutil.copytree(E2E, work)
+    proc = subprocess.run(["nix-build", str(work / "drvs.nix"), "-A", "app", "-o", str(work / "result")],
+                          capture_output=True, text=True, env=nix, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    tar = tmp_path / "img.tar"
+    proc = cli("build", str(work / "image.nix"), "-o", str(tar))
+    assert proc.returncode == 0, proc.stderr
+    import tempfile
+
+    short = tempfile.mkdtemp(prefix="n2i-pod-")  # podman wants a short runroot
+    pod = ["podman", "--root", str(tmp_path / "root"), "--runroot", short, "--storage-driver", "vfs"]
+    subprocess.run(pod + ["load", "-i", str(tar)], check=True, capture_output=True, timeout=300)
+    run = subprocess.run(pod + ["run", "--rm", "--runtime", "runc", "--network", "none", "--ulimit", "nofile=1024:1024",
+                                "--ulimit", "nproc=1024:1024", "e2e:latest"], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "hello from the e2e app"
