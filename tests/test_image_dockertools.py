@@ -341,3 +341,27 @@ def test_layer_shared_with_base_stored_once(oracle_store, expected, tmp_path):
     streamed = subprocess.run([__import__("conftest").nix2image_exe(), "stream", "--spec-json", str(sj)],
                               capture_output=True, timeout=600)
     assert streamed.returncode == 0 and streamed.stdout == out.read_bytes()
+
+
+@pytest.mark.parametrize("keep", [False, True])
+def test_build_image_copy_to_root_uid_gid_and_dirlinks(keep, oracle_store, expected, tmp_path):
+    """copyToRoot copied as rsync -ak / -aK; root entries owned uid:gid, store paths root; /nix 0755."""
+    spec = ImageSpec(builder="buildImage", name="cp", tag="t", uid=1000, gid=100, keep_contents_dirlinks=keep,
+                     copy_to_root=[oracle_store["app"]], closure=infos(expected, "app"),
+                     extra_commands="mkdir -p var && echo x > var/x")
+    out = tmp_path / "cp.tar"
+    build(spec, None, DirectContent(), str(out))
+    layer = tar_tree(__import__("io").BytesIO(archive_layers(out)[-1]), owners=True)
+    assert layer["var/x"] == ("f", 0o644, 2, (1000, 100))
+    assert layer["bin/hello"][0] == "f" and layer["bin/hello"][3] == (1000, 100)
+    # app's `lib` is a symlink to a store directory: -k copies the directory, -K keeps the link
+    if keep:
+        assert layer["lib"] == ("l", 0o777, oracle_store["lib"] + "/lib", (1000, 100))
+    else:
+        assert layer["lib"][0] == "d" and layer["lib/libfake.txt"][0] == "f"
+    assert layer["nix"][:2] == ("d", 0o755) and layer["nix/store"][:2] == ("d", 0o755)
+    store = {k: v for k, v in layer.items() if k.startswith("nix/store/")}
+    assert store and all(v[3] == (0, 0) for v in store.values())
+    assert {k.split("/")[2] for k in store} == {p.path.split("/")[-1] for p in infos(expected, "app")}
+    rootfs = validate_image(out, tmp_path)
+    assert tree(rootfs, owners=True)["var/x"] == ("f", 0o644, 2, (1000, 100))
