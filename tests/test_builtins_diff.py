@@ -234,3 +234,36 @@ def test_printed_format_matches_nix(data_dir):
     ours = run_cli("eval", "--strict", str(batch), cwd=data_dir, env=_nix_env())
     assert ours.returncode == 0, ours.stderr
     assert ours.stdout == nix.stdout
+
+
+ATTR_POS_FILE = '''let
+  f = { a,
+        b ? 1 }: a;
+  s = { x = 1;
+    y = 2; };
+in [
+  (builtins.unsafeGetAttrPos "b" (builtins.functionArgs f))
+  (builtins.unsafeGetAttrPos "y" (builtins.mapAttrs (n: v: v) s))
+  (builtins.unsafeGetAttrPos "y" (builtins.intersectAttrs { y = 0; } s))
+  (builtins.unsafeGetAttrPos "y" (removeAttrs s [ "x" ]))
+  (builtins.unsafeGetAttrPos "q" (builtins.listToAttrs [ { name = "q";
+     value = 1; } ]))
+  (builtins.unsafeGetAttrPos "y" (s // { }))
+  (builtins.unsafeGetAttrPos "y" (builtins.zipAttrsWith (n: v: v) [ s ]))
+  (builtins.toXML (builtins.unsafeGetAttrPos "x" s))
+  (builtins.unsafeGetAttrPos "nope" s)
+]
+'''
+
+
+def test_attribute_positions_through_builtins(data_dir):
+    """Which builtins keep attribute positions (for unsafeGetAttrPos) and which drop them."""
+    need_tool("nix-instantiate")
+    f = data_dir / "attrpos.nix"
+    f.write_text(ATTR_POS_FILE)
+    nix = subprocess.run(["nix-instantiate", "--store", "dummy://", "--eval", "--strict", str(f)],
+                         capture_output=True, text=True, env=_nix_env(), cwd=data_dir)
+    assert nix.returncode == 0, nix.stderr
+    ours = run_cli("eval", "--strict", str(f), cwd=data_dir, env=_nix_env())
+    assert ours.returncode == 0, ours.stderr
+    assert ours.stdout == nix.stdout

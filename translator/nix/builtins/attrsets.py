@@ -99,7 +99,7 @@ def prim_map_attrs(args, pos):
     f = args[0]
     attrs = ops.force_attrs(args[1], pos)
     d = {k: Apply(Apply(f, NixString(k), pos), v, pos) for k, v in attrs.d.items()}
-    return NixAttrs(d, attrs.pos)
+    return NixAttrs(d)  # Nix 2.8 keeps no attribute positions here
 
 
 @builtin("catAttrs", 2)
