@@ -264,8 +264,11 @@ def test_end_to_end_image_runs_in_podman(cli, nix, tmp_path):
 
     short = tempfile.mkdtemp(prefix="n2i-pod-")  # podman wants a short runroot
     pod = ["podman", "--root", str(tmp_path / "root"), "--runroot", short, "--storage-driver", "vfs"]
-    subprocess.run(pod + ["load", "-i", str(tar)], check=True, capture_output=True, timeout=300)
-    run = subprocess.run(pod + ["run", "--rm", "--runtime", "runc", "--network", "none", "--ulimit", "nofile=1024:1024",
-                                "--ulimit", "nproc=1024:1024", "e2e:latest"], capture_output=True, text=True, timeout=300)
+    try:
+        subprocess.run(pod + ["load", "-i", str(tar)], check=True, capture_output=True, timeout=300)
+        run = subprocess.run(pod + ["run", "--rm", "--runtime", "runc", "--network", "none", "--ulimit", "nofile=1024:1024",
+                                    "--ulimit", "nproc=1024:1024", "e2e:latest"], capture_output=True, text=True, timeout=300)
+    finally:
+        shutil.rmtree(short, ignore_errors=True)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "hello from the e2e app"
