@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import click
 
 from ..errors import UsageError
+from .spec_options import spec_options
 
 # The registry modules are imported inside the commands: ``nix2image --help`` and the other
 # commands stay fast to start.
@@ -46,27 +48,51 @@ def _auth_options(fn):
 @click.option("--chunk-size", type=click.IntRange(1024), default=None, help="Upload in PATCH chunks of this many bytes.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), default=None, help="Where the blob map lives.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--strategy", default=None, help="Layering strategy, when SOURCE is a Nix file.")
+@click.option("--layers", "layers_file", type=click.Path(dir_okay=False), default=None,
+              help="Bring-your-own layer grouping (JSON), when SOURCE is a Nix file.")
+@spec_options
 def push(source: str, destination: str, insecure: bool, username, password, password_stdin, retries, quiet,
-         compression: str, manifest_format: str, chunk_size, cache_dir, as_json: bool) -> None:
-    """Push SOURCE (a docker-archive, an OCI layout, or a Nix file) to DESTINATION (docker://HOST/NAME[:TAG])."""
+         compression: str, manifest_format: str, chunk_size, cache_dir, as_json: bool, strategy, layers_file,
+         **spec_kw) -> None:
+    """Push SOURCE to DESTINATION (docker://HOST[:PORT]/NAME[:TAG]).
+
+    SOURCE is a docker-archive, an OCI layout (directory or tar), or a Nix file (FILE[#ATTR]):
+    a Nix file is built straight into the registry, layer by layer, without writing an archive;
+    layers the registry already has are neither rebuilt nor uploaded. Without a TAG, a Nix
+    file's image tag is used.
+    """
     from ..registry.cache import BlobMap
-    from ..registry.push import push_image
     from ..registry.reference import parse_reference
-    from ..registry.source import open_push_source
 
     if not destination.startswith("docker://"):
         raise UsageError(f"DESTINATION '{destination}': expected docker://HOST[:PORT]/NAME[:TAG]")
     ref = parse_reference(destination, what="DESTINATION")
     client = _client(ref, insecure, username, password, password_stdin, retries, quiet)
     blobmap = BlobMap(Path(cache_dir) / "blobmap.json" if cache_dir else None)
-    with open_push_source(source) as image:
-        report = push_image(image, ref, client, compression=compression, manifest_format=manifest_format,
-                            blobmap=blobmap, chunk_size=chunk_size)
+    if _is_nix_source(source):
+        from ..registry.build_push import push_spec
+        from .image_cmds import _plan
+        from .spec_options import OPTION_NAMES, load_spec
+
+        spec, content = load_spec(source, **{k: spec_kw.get(k) for k in OPTION_NAMES})
+        report, warnings = push_spec(spec, _plan(spec, strategy, layers_file), content, ref, client,
+                                     compression=compression, manifest_format=manifest_format, blobmap=blobmap,
+                                     strategy=strategy, chunk_size=chunk_size)
+        for w in warnings:
+            click.echo(f"warning: {w}", err=True)
+    else:
+        from ..registry.push import push_image
+        from ..registry.source import open_push_source
+
+        with open_push_source(source) as image:
+            report = push_image(image, ref, client, compression=compression, manifest_format=manifest_format,
+                                blobmap=blobmap, chunk_size=chunk_size)
     if as_json:
         import json
 
         click.echo(json.dumps({"reference": report.reference, "digest": report.manifest_digest,
-                               "bytes_sent": report.bytes_sent,
+                               "bytes_sent": report.bytes_sent, "layers_built": report.built,
                                "blobs": [{"digest": b.digest, "size": b.size, "action": b.action, "sent": b.sent}
                                          for b in report.blobs]}, indent=2))
     else:
@@ -105,6 +131,12 @@ def pull(source: str, insecure: bool, username, password, password_stdin, retrie
             else:
                 write_docker_archive(image, out, repo_tag)
     click.echo(image.requested_digest)
+
+
+def _is_nix_source(source: str) -> bool:
+    """A Nix file (``x.nix``, ``x.nix#attr``) or a flake (a directory with flake.nix, ``dir#attr``)."""
+    path = source.split("#", 1)[0] or "."
+    return path.endswith(".nix") or os.path.isfile(os.path.join(path, "flake.nix"))
 
 
 def register(group: click.Group) -> None:

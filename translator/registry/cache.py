@@ -43,7 +43,8 @@ class CompressedBlob:
 
 
 class BlobMap:
-    """diff_id + compression -> compressed blob; registry -> digest -> repositories holding it."""
+    """diff_id + compression -> compressed blob; registry -> digest -> repositories holding it;
+    layer inputs -> diff_id (see :mod:`.build_push`)."""
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or default_cache_dir() / "blobmap.json"
@@ -53,6 +54,15 @@ class BlobMap:
             self.data = {}
         self.data.setdefault("compressed", {})
         self.data.setdefault("repos", {})
+        self.data.setdefault("layers", {})
+
+    def layer(self, key: str) -> tuple[str, int] | None:
+        """``(diff_id, size)`` of a layer built before from the inputs ``key`` stands for."""
+        entry = self.data["layers"].get(key)
+        return (entry["diff_id"], entry["size"]) if entry else None
+
+    def remember_layer(self, key: str, diff_id: str, size: int) -> None:
+        self.data["layers"][key] = {"diff_id": diff_id, "size": size}
 
     def compressed(self, diff_id: str, compression: str) -> CompressedBlob | None:
         entry = self.data["compressed"].get(f"{compression}:{diff_id}")

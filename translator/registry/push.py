@@ -46,6 +46,7 @@ class PushLayer:
     open_tar: Callable[[], BinaryIO] | None
     blob: tuple[str, int, str, Callable[[], BinaryIO]] | None = None
     annotation: str = ""
+    size: int | None = None  # of the uncompressed tar, when known without reading it
 
 
 @dataclass(slots=True)
@@ -68,6 +69,7 @@ class PushReport:
     reference: str
     manifest_digest: str = ""
     blobs: list[BlobReport] = field(default_factory=list)
+    built: list[str] | None = None  # diff_ids of layers tarred by this push (Nix sources only)
 
     @property
     def bytes_sent(self) -> int:
@@ -78,6 +80,8 @@ class PushReport:
         counts = {a: sum(1 for b in self.blobs if b.action == a) for a in ("present", "mounted", "uploaded")}
         rows.append(f"total: {len(self.blobs)} blobs ({counts['present']} present, {counts['mounted']} mounted, "
                     f"{counts['uploaded']} uploaded), {self.bytes_sent:,} bytes sent")
+        if self.built is not None:
+            rows.append(f"layers built by this push: {len(self.built)}")
         rows.append(f"pushed {self.reference}@{self.manifest_digest}")
         return "\n".join(rows)
 
@@ -88,7 +92,8 @@ def _choose_blob(layer: PushLayer, compression: str, blobmap: BlobMap) -> tuple[
         digest, size, _comp, opener = layer.blob
         return CompressedBlob(digest, size), opener
     if compression == "none":
-        return None if layer.open_tar is None else CompressedBlob(layer.diff_id, -1), layer.open_tar
+        size = -1 if layer.size is None else layer.size
+        return None if layer.open_tar is None else CompressedBlob(layer.diff_id, size), layer.open_tar
     return blobmap.compressed(layer.diff_id, compression), None
 
 

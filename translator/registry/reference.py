@@ -21,6 +21,8 @@ class Reference:
     repository: str
     tag: str | None = None
     digest: str | None = None
+    #: False when the reference named no tag and ``latest`` was assumed
+    explicit_tag: bool = True
 
     @property
     def ref(self) -> str:
@@ -68,5 +70,5 @@ def parse_reference(text: str, *, what: str = "image reference") -> Reference:
     if not path or not _REPO.match(path):
         raise UsageError(f"{what} '{raw}': '{path}' is not a valid repository name (lowercase letters, digits, separators)")
     if tag is None and digest is None:
-        tag = "latest"
+        return Reference(registry, path, "latest", None, explicit_tag=False)
     return Reference(registry, path, tag, digest)

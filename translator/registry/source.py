@@ -66,9 +66,6 @@ def open_push_source(source: str) -> Iterator[PushImage]:
     if not os.path.exists(source):
         raise UserError(f"SOURCE '{source}' does not exist")
     with tempfile.TemporaryDirectory(prefix="nix2image-push-") as work:
-        if source.endswith(".nix") or os.path.isfile(os.path.join(source, "flake.nix")):
-            raise UserError(f"SOURCE '{source}': pushing a Nix file directly needs 'nix2image build' first "
-                            "(build it with -o image.tar, then push the archive)")
         from ..image.build import read_image
 
         yield _from_image_data(read_image(source, work))
