@@ -267,3 +267,61 @@ def test_attribute_positions_through_builtins(data_dir):
     ours = run_cli("eval", "--strict", str(f), cwd=data_dir, env=_nix_env())
     assert ours.returncode == 0, ours.stderr
     assert ours.stdout == nix.stdout
+
+
+#: What each builtin forces: every entry is true when it evaluates fully despite the `throw`s.
+STRICTNESS_FILE = '''let t = throw "x"; in with builtins; map (e: (tryEval (deepSeq e e)).success) [
+  (elem 1 [ 1 t ])
+  (length (partition (x: true) [ t ]).right)
+  (length (sort (a: b: true) [ t 1 ]))
+  (length (filter (x: true) [ t ]))
+  (attrNames (groupBy (x: "a") [ t ]))
+  (length (catAttrs "a" [ { a = t; } ]))
+  (all (x: true) [ t ])
+  (length (concatMap (x: [ x ]) [ t ]))
+  (foldl' (a: b: a) 0 [ t ])
+  (zipAttrsWith (n: v: length v) [ { a = t; } ])
+  (any (x: x) [ true t ])
+  (replaceStrings [ "a" ] [ t ] "b")
+  (listToAttrs [ { name = "a"; value = 1; } { name = "a"; value = t; } ])
+  (listToAttrs [ { name = "a"; value = 1; } t ])
+  (attrNames (mapAttrs (n: v: t) { a = 1; }))
+  (length (genericClosure { startSet = [ { key = 1; v = t; } ]; operator = x: []; }))
+  (concatStringsSep t [])
+  (functionArgs (x: t))
+  (length (split "a" t))
+  (compareVersions "1" "1")
+  (seq t 1)
+  (isAttrs t)
+  (length (tail [ t 1 ]))
+  (intersectAttrs { a = t; } { b = 1; })
+  (hasAttr "a" { a = t; })
+  (length (attrValues { a = t; }))
+  (getAttr "a" { a = 1; b = t; })
+  (tryEval t)
+  (length (genList (x: t) 3))
+  (substring 0 0 t)
+  (sort lessThan [])
+  (sort t [])
+  (genList t 0)
+  (map t [])
+  (filter t [])
+  (foldl' t 0 [])
+  (concatMap t [])
+  (all t [])
+  (partition t [])
+  (groupBy t [])
+]
+'''
+
+
+def test_what_each_builtin_forces(data_dir):
+    need_tool("nix-instantiate")
+    f = data_dir / "strictness.nix"
+    f.write_text(STRICTNESS_FILE)
+    nix = subprocess.run(["nix-instantiate", "--store", "dummy://", "--eval", "--strict", str(f)],
+                         capture_output=True, text=True, env=_nix_env(), cwd=data_dir)
+    assert nix.returncode == 0, nix.stderr
+    ours = run_cli("eval", "--strict", str(f), cwd=data_dir, env=_nix_env())
+    assert ours.returncode == 0, ours.stderr
+    assert ours.stdout == nix.stdout
