@@ -7,6 +7,11 @@ are in ``--json``. The DAGs imitate a package set: a small core of very popular 
 packages that reference a few core paths and a few recently built packages, a long tail of
 leaves, and a handful of top-level roots. Sizes are log-normal. Same seed, same graph.
 
+Baseline (``--baselines``): ``dict-popularity`` is the per-node dictionary method of nixpkgs'
+popularity script (each node keeps a dict of its descendants' counts); it shows what the closed
+form buys. It runs with a time limit and only up to ``--baseline-max-paths`` paths (its memory
+grows with the square of the graph).
+
 Each strategy runs in its own subprocess so that peak memory (ru_maxrss) is its own. The
 baseline is the time to read and index the graph (``build``), reported in the same run so the
 other numbers can be read as ratios on any machine.
@@ -71,6 +76,28 @@ def generate(n: int, seed: int = 1) -> list[dict]:
     return out
 
 
+def dict_popularity(g) -> list[int]:
+    """Baseline: the per-node dictionary method nixpkgs' script uses (every node keeps a dict of
+    its descendants' counts, merged upwards: C(v)[x] = sum over references c of [x=c] + C(c)[x] + 1)."""
+    from translator.layering.popularity import ancestor_clustered_order
+
+    order = ancestor_clustered_order(g.children, g.parents)  # referrers first
+    cache: dict[int, dict[int, int]] = {}
+    for v in reversed(order):
+        d: dict[int, int] = {}
+        for c in g.children[v]:
+            d[c] = d.get(c, 0) + 1
+            for x, k in cache[c].items():
+                d[x] = d.get(x, 0) + k + 1
+        cache[v] = d
+    score = [0] * len(g)
+    for r in g.roots():
+        score[r] += 1
+        for x, k in cache[r].items():
+            score[x] += k + 1
+    return score
+
+
 def _child(graph_file: str, strategy: str, max_layers: int) -> None:
     from translator.closure_io import read_closure
     from translator.layering import make_plan
@@ -82,7 +109,9 @@ def _child(graph_file: str, strategy: str, max_layers: int) -> None:
     g = build_graph(infos)
     t1 = time.perf_counter()
     cpu1 = time.process_time()
-    if strategy != "build":
+    if strategy == "dict-popularity":
+        dict_popularity(g)
+    elif strategy != "build":
         pipeline = [["popularity_contest"], ["limit_layers", max_layers]] if strategy == "pipeline" else None
         make_plan(g, strategy, max_layers=max_layers, pipeline=pipeline)
     t2 = time.perf_counter()
@@ -96,6 +125,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sizes", default="1000,10000,50000")
     ap.add_argument("--strategies", default="popularity,auto,pipeline,nixery,per-path,single")
+    ap.add_argument("--baselines", default="dict-popularity",
+                    help="Slow reference methods, run with a time limit (nixpkgs-style algorithms).")
+    ap.add_argument("--baseline-max-paths", type=int, default=10000,
+                    help="Skip baselines above this many paths (the dictionary method needs O(n^2) memory).")
+    ap.add_argument("--baseline-timeout", type=float, default=120.0)
     ap.add_argument("--max-layers", type=int, default=100)
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
@@ -110,9 +144,16 @@ def main() -> None:
         for n in (int(s) for s in args.sizes.split(",")):
             gf = os.path.join(tmp, f"dag-{n}.json")
             Path(gf).write_text(json.dumps(generate(n)))
-            for strategy in ["build"] + args.strategies.split(","):
-                proc = subprocess.run([sys.executable, __file__, "--child", gf, strategy, str(args.max_layers)],
-                                      capture_output=True, text=True)
+            baselines = [b for b in args.baselines.split(",") if b] if n <= args.baseline_max_paths else []
+            for strategy in ["build"] + args.strategies.split(",") + baselines:
+                try:
+                    proc = subprocess.run([sys.executable, __file__, "--child", gf, strategy, str(args.max_layers)],
+                                          capture_output=True, text=True,
+                                          timeout=args.baseline_timeout if strategy in baselines else None)
+                except subprocess.TimeoutExpired:
+                    results.append({"paths": n, "strategy": strategy, "error": f"over {args.baseline_timeout:.0f} s"})
+                    print(f"{n:>7} {strategy:<15} over {args.baseline_timeout:.0f} s", file=sys.stderr)
+                    continue
                 if proc.returncode != 0:
                     results.append({"paths": n, "strategy": strategy, "error": proc.stderr.strip()[-300:]})
                     print(f"{n:>7} {strategy:<11} FAILED: {proc.stderr.strip()[-200:]}", file=sys.stderr)
@@ -134,13 +175,25 @@ def main() -> None:
         base = {r["paths"]: r["build_cpu_s"] for r in results if r.get("strategy") == "build" and "error" not in r}
         for r in results:
             if "error" in r:
-                print(f"| {r['paths']} | {r['strategy']} | failed | | |")
+                print(f"| {r['paths']} | {r['strategy']} | {r['error'][:40]} | | |")
                 continue
             if r["strategy"] == "build":
                 print(f"| {r['paths']} | (read + index, baseline) | {r['build_cpu_s']:.2f} | 1.0 | {r['peak_mb']:.0f} |")
                 continue
             ratio = r["run_cpu_s"] / base[r["paths"]] if base.get(r["paths"]) else float("nan")
             print(f"| {r['paths']} | {r['strategy']} | {r['run_cpu_s']:.2f} | {ratio:.1f} | {r['peak_mb']:.0f} |")
+        ours = {(r["paths"], r["strategy"]): r["run_cpu_s"] for r in results if "run_cpu_s" in r}
+        pairs = [("dict-popularity", "popularity")]
+        lines = []
+        for n in sorted({r["paths"] for r in results}):
+            for slow, fast in pairs:
+                if (n, slow) in ours and ours.get((n, fast)):
+                    lines.append(f"| {n} | {slow} / {fast} | {ours[(n, slow)] / max(ours[(n, fast)], 1e-3):.1f}x |")
+        if lines:
+            print()
+            print("| paths | baseline / ours | ratio |")
+            print("| ---: | --- | ---: |")
+            print("\n".join(lines))
 
 
 if __name__ == "__main__":
