@@ -459,14 +459,6 @@ def _complete(spec: ImageSpec, uni: Universe, seen: set[int] | None = None) -> N
     if spec.builder == "pullImage":
         return
     spec.closure = uni.closure(spec.roots)
-    if spec.builder in ("buildImage", "buildImageWithNixDb"):
-        outside = spec.extra.get("config_references_outside_closure") or []
-        inside = {i.path for i in spec.closure}
-        outside = [p for p in outside if p not in inside]
-        spec.extra["config_references_outside_closure"] = outside
-        for p in outside:
-            spec.warnings.append(f"warning: image '{spec.name}': config refers to {p}, which buildImage does not "
-                                 "copy into the image (add it to copyToRoot)")
     if uni.placeholders:
         synthetic = [i.path for i in spec.closure if uni.is_synthetic(i.path)]
         if synthetic:

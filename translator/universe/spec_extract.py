@@ -198,12 +198,15 @@ class Extractor:
         config_refs = sorted(p for p in refs if not p.endswith(".drv"))
         spec.extra["config_references"] = config_refs
         roots = list(spec.contents) + list(spec.copy_to_root)
-        if layered:
-            roots += [p for p in config_refs if p not in roots]
-        else:
-            missing = [p for p in config_refs if p not in roots]
-            if missing and spec.include_store_paths:
-                spec.extra["config_references_outside_closure"] = missing
+        # nixpkgs: a layered image's closure roots are the contents and the config file (so every
+        # store path the config mentions); buildImage copies the closure of its layer, to which
+        # the contents, the config and the runAsRoot script contribute.
+        extra_roots = list(config_refs)
+        if not layered and spec.run_as_root:
+            rar_refs: set[str] = set()
+            self.data(a["runAsRoot"], rar_refs, "runAsRoot")
+            extra_roots += sorted(p for p in rar_refs if not p.endswith(".drv"))
+        roots += [p for p in extra_roots if p not in roots]
         if not spec.include_store_paths:
             roots = []
         return self._finish(spec, roots, warnings, with_closure)
@@ -213,13 +216,6 @@ class Extractor:
         spec.warnings = warnings
         if with_closure and self.universe is not None:
             spec.closure = self.universe.closure(roots)
-            if spec.builder in ("buildImage", "buildImageWithNixDb") and spec.extra.get("config_references_outside_closure"):
-                inside = {i.path for i in spec.closure}
-                outside = [p for p in spec.extra["config_references_outside_closure"] if p not in inside]
-                spec.extra["config_references_outside_closure"] = outside
-                for p in outside:
-                    spec.warnings.append(f"warning: image '{spec.name}': config refers to {p}, which buildImage does not "
-                                         "copy into the image (add it to copyToRoot)")
         return spec
 
     def base_ref(self, v: Any, where: str) -> BaseImageRef:
