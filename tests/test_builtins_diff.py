@@ -325,3 +325,19 @@ def test_what_each_builtin_forces(data_dir):
     ours = run_cli("eval", "--strict", str(f), cwd=data_dir, env=_nix_env())
     assert ours.returncode == 0, ours.stderr
     assert ours.stdout == nix.stdout
+
+
+def test_float_formatting_randomised(data_dir):
+    """toJSON (``%g``-like) and toString (``%f``) of many floats, byte for byte as Nix."""
+    import random
+
+    rnd = random.Random(99)
+    exprs = []
+    for _ in range(120):
+        a = rnd.randint(-10**9, 10**9)
+        b = rnd.randint(1, 10**6)
+        scale = rnd.choice(["1.0", "1.0e-10", "1.0e10", "1.0e-300", "1.0e300", "0.001", "1000.0"])
+        x = f"({a} * {scale} / {b})"
+        exprs.append(f"builtins.toJSON {x}")
+        exprs.append(f"toString {x}")
+    _batch_compare(exprs, data_dir)
