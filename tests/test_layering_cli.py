@@ -177,3 +177,58 @@ def test_nix_file_budget_counts_base_image_layers(cli, tmp_path):
     proc = cli("plan", str(f), "--max-layers", "4")
     assert proc.returncode == 1
     assert "3 base image layer(s)" in proc.stderr and "raise maxLayers to at least 5" in proc.stderr
+
+
+def test_image_layering_pipeline_is_the_default_strategy(cli, tmp_path):
+    f = tmp_path / "piped.nix"
+    f.write_text("{ pkgs ? import <nixpkgs> {} }:\npkgs.dockerTools.streamLayeredImage {\n"
+                 "  name = \"piped\"; contents = [ pkgs.hello pkgs.curl ];\n"
+                 "  layeringPipeline = [ [\"subcomponent_out\" [ pkgs.hello ]] [\"flatten\"] ];\n}\n")
+    out = _json(cli("plan", str(f), "--json"))
+    assert out["strategy"] == "pipeline"
+    assert len(out["layers"]) == 2 and any("hello" in p for p in out["layers"][0])
+
+
+def test_compare_nix_files(cli, tmp_path):
+    old, new = tmp_path / "old.nix", tmp_path / "new.nix"
+    body = ("{{ pkgs ? import <nixpkgs> {{}} }}:\npkgs.dockerTools.buildLayeredImage {{\n"
+            "  name = \"app\"; contents = [ {} ]; maxLayers = 10;\n}}\n")
+    old.write_text(body.format("pkgs.hello"))
+    new.write_text(body.format("pkgs.hello pkgs.curl"))
+    out = _json(cli("compare", "--strategies", "popularity,single", str(old), str(new), "--json"))
+    popularity, single = out["strategies"]
+    assert popularity["updates"][0]["reused_bytes"] > 0  # glibc & co. keep their layers
+    assert single["updates"][0]["reused_bytes"] == 0
+
+
+def test_progress_only_on_a_terminal(cli, tmp_path):
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from layering_bench import generate
+
+    graph = tmp_path / "big.json"
+    graph.write_text(json.dumps(generate(12000, seed=3)))
+    proc = cli("plan", "--closure", str(graph), "--strategy", "popularity", "--max-layers", "5")
+    assert proc.returncode == 0 and proc.stderr == ""
+    master, slave = pty.openpty()
+    from conftest import nix2image_exe
+
+    p = subprocess.Popen([nix2image_exe(), "plan", "--closure", str(graph), "--strategy", "popularity",
+                          "--max-layers", "5"], stdout=subprocess.DEVNULL, stderr=slave)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 4096)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    assert p.wait(timeout=600) == 0
+    os.close(master)
+    assert b"popularity: " in b"".join(chunks)
