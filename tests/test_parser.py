@@ -448,3 +448,13 @@ def test_large_input_is_not_recursive():
     assert len(e.items) == n
     e = p("x: " + " + ".join(["x"] * 5000))
     assert type(e.body) is ast.BinOp
+
+
+def test_dumps_of_deep_trees():
+    from translator.nix.ast_dump import to_json
+
+    e = p("x: " + " + ".join(["x"] * 5000))
+    assert to_nix_parse_format(e).startswith("(x: " + "(" * 100)
+    deep = p("[" * 3000 + "]" * 3000)
+    assert to_json(deep, indent=None).count('"List"') == 3000
+    assert to_sexpr(deep).count("(List@") == 3000

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from typing import Any
 
 from . import ast
@@ -159,6 +160,29 @@ def _p(e: ast.Expr) -> str:
     raise TypeError(f"unknown node {t.__name__}")
 
 
+def _deep(fn):
+    """Run a recursive dump with room for deeply nested trees (Python 3.11 frames of pure Python
+    calls do not use the C stack, so a high limit is safe)."""
+
+    def wrapper(*args, **kwargs):
+        old = sys.getrecursionlimit()
+        if old < _DEEP_LIMIT:
+            sys.setrecursionlimit(_DEEP_LIMIT)
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            if old < _DEEP_LIMIT:
+                sys.setrecursionlimit(old)
+
+    wrapper.__name__ = fn.__name__
+    wrapper.__doc__ = fn.__doc__
+    return wrapper
+
+
+_DEEP_LIMIT = 200_000
+
+
+@_deep
 def to_nix_parse_format(e: ast.Expr) -> str:
     """The text ``nix-instantiate --parse`` prints for the expression ``e`` parsed from."""
     return _p(e)
@@ -175,11 +199,16 @@ def _pos_obj(pos) -> dict | None:
 
 
 def _attr_name_obj(name) -> Any:
-    return name if isinstance(name, str) else to_json_obj(name)
+    return name if isinstance(name, str) else _json(name)
 
 
+@_deep
 def to_json_obj(node: Any) -> Any:
     """A JSON-ready structure: nodes become ``{"type", "pos", <fields>}``."""
+    return _json(node)
+
+
+def _json(node: Any) -> Any:
     if isinstance(node, ast.Expr):
         out: dict[str, Any] = {"type": type(node).__name__, "pos": _pos_obj(node.pos)}
         t = type(node)
@@ -190,21 +219,21 @@ def to_json_obj(node: Any) -> Any:
         elif t is ast.SearchPath:
             out["name"] = node.name
         elif t in (ast.InterpStr, ast.InterpPath):
-            out["parts"] = [p if isinstance(p, str) else to_json_obj(p) for p in node.parts]
+            out["parts"] = [p if isinstance(p, str) else _json(p) for p in node.parts]
         elif t is ast.Select:
-            out["expr"] = to_json_obj(node.expr)
+            out["expr"] = _json(node.expr)
             out["path"] = [_attr_name_obj(p) for p in node.path]
-            out["default"] = to_json_obj(node.default) if node.default is not None else None
+            out["default"] = _json(node.default) if node.default is not None else None
         elif t is ast.HasAttr:
-            out["expr"] = to_json_obj(node.expr)
+            out["expr"] = _json(node.expr)
             out["path"] = [_attr_name_obj(p) for p in node.path]
         elif t is ast.Attrs:
             out["rec"] = node.rec
             out["attrs"] = {k: _attrdef_obj(v) for k, v in node.attrs.items()}
-            out["dynamic"] = [{"name": to_json_obj(d.name), "expr": to_json_obj(d.expr), "pos": _pos_obj(d.pos)}
+            out["dynamic"] = [{"name": _json(d.name), "expr": _json(d.expr), "pos": _pos_obj(d.pos)}
                               for d in node.dynamic]
         elif t is ast.List:
-            out["items"] = [to_json_obj(i) for i in node.items]
+            out["items"] = [_json(i) for i in node.items]
         elif t is ast.Lambda:
             out["name"] = node.name
             out["param"] = node.param
@@ -212,44 +241,45 @@ def to_json_obj(node: Any) -> Any:
                 out["formals"] = None
             else:
                 out["formals"] = {
-                    "entries": [{"name": f.name, "default": to_json_obj(f.default) if f.default is not None else None,
+                    "entries": [{"name": f.name, "default": _json(f.default) if f.default is not None else None,
                                  "pos": _pos_obj(f.pos)} for f in node.formals.entries],
                     "ellipsis": node.formals.ellipsis,
                 }
-            out["body"] = to_json_obj(node.body)
+            out["body"] = _json(node.body)
         elif t is ast.Call:
-            out["fn"] = to_json_obj(node.fn)
-            out["arg"] = to_json_obj(node.arg)
+            out["fn"] = _json(node.fn)
+            out["arg"] = _json(node.arg)
         elif t is ast.Let:
-            out["attrs"] = to_json_obj(node.attrs)
-            out["body"] = to_json_obj(node.body)
+            out["attrs"] = _json(node.attrs)
+            out["body"] = _json(node.body)
         elif t is ast.With:
-            out["env"] = to_json_obj(node.env)
-            out["body"] = to_json_obj(node.body)
+            out["env"] = _json(node.env)
+            out["body"] = _json(node.body)
         elif t is ast.Assert:
-            out["cond"] = to_json_obj(node.cond)
-            out["body"] = to_json_obj(node.body)
+            out["cond"] = _json(node.cond)
+            out["body"] = _json(node.body)
         elif t is ast.If:
-            out["cond"] = to_json_obj(node.cond)
-            out["then"] = to_json_obj(node.then)
-            out["else"] = to_json_obj(node.else_)
+            out["cond"] = _json(node.cond)
+            out["then"] = _json(node.then)
+            out["else"] = _json(node.else_)
         elif t is ast.Not:
-            out["expr"] = to_json_obj(node.expr)
+            out["expr"] = _json(node.expr)
         elif t is ast.BinOp:
             out["op"] = node.op
-            out["lhs"] = to_json_obj(node.lhs)
-            out["rhs"] = to_json_obj(node.rhs)
+            out["lhs"] = _json(node.lhs)
+            out["rhs"] = _json(node.rhs)
         return out
     raise TypeError(f"not an AST node: {node!r}")
 
 
 def _attrdef_obj(d: ast.AttrDef) -> dict:
-    return {"expr": to_json_obj(d.expr), "pos": _pos_obj(d.pos), "inherited": d.inherited}
+    return {"expr": _json(d.expr), "pos": _pos_obj(d.pos), "inherited": d.inherited}
 
 
+@_deep
 def to_json(e: ast.Expr, indent: int | None = 2) -> str:
     """The JSON text of :func:`to_json_obj` (floats keep Python's shortest round-trip form)."""
-    return json.dumps(to_json_obj(e), indent=indent, ensure_ascii=False)
+    return json.dumps(_json(e), indent=indent, ensure_ascii=False)
 
 
 # --------------------------------------------------------------------------------------------
@@ -268,6 +298,7 @@ def _name(n) -> str:
     return _atom(n) if isinstance(n, str) else None  # type: ignore[return-value]
 
 
+@_deep
 def to_sexpr(e: ast.Expr, indent: int = 0) -> str:
     """``(Kind@L:C ...)``: scalars inline, children on their own lines, two spaces per level."""
     lines: list[str] = []
