@@ -7,12 +7,7 @@ every byte sequence round-trips, and valid UTF-8 stays ordinary text.
 
 from __future__ import annotations
 
-from typing import Any
-
-from ..values import EvalError, NixString, force, hooks, show_type
 from .. import operations as ops
-
-EMPTY_CTX: frozenset[str] = frozenset()
 
 
 def to_bytes(s: str) -> bytes:
@@ -30,37 +25,9 @@ def byte_len(s: str) -> int:
     return len(s) if s.isascii() else len(to_bytes(s))
 
 
-def force_float(v: Any, pos: Any) -> float:
-    """An int or float as a float (Nix's ``forceFloat``)."""
-    v = force(v)
-    t = type(v)
-    if t is float:
-        return v
-    if t is int:
-        return float(v)
-    raise EvalError(f"value is {show_type(v)} while a float was expected", pos)
-
-
-def force_string_noctx(v: Any, pos: Any) -> str:
-    """The text of a string that must not carry context (attribute names, hash types, ...)."""
-    s = ops.force_string(v, pos)
-    if s.ctx:
-        first = sorted(s.ctx)[0]
-        raise EvalError(
-            f"the string '{s.s}' is not allowed to refer to a store path (such as '{first}')", pos)
-    return s.s
-
-
-def call(fn: Any, *args: Any, pos: Any = None) -> Any:
-    """Apply a Nix function to one or more arguments and return the forced result."""
-    v = fn
-    for a in args:
-        v = hooks.call(v, a, pos)
-    return force(v)
-
-
-def mk_string(s: str, ctx: frozenset[str] = EMPTY_CTX) -> NixString:
-    return NixString(s, ctx)
+#: Nix's forceFloat (ints accepted) and forceStringNoCtx, as the shared operations define them.
+force_float = ops.force_float
+force_string_noctx = ops.force_string_no_context
 
 
 def fmt_float_g(x: float) -> str:

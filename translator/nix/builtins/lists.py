@@ -15,7 +15,7 @@ from ..values import (Apply, EvalError, NixAttrs, NixList, NixPath, NixString, P
                       hooks)
 from .. import operations as ops
 from . import builtin
-from ._util import call, force_string_noctx
+from ._util import force_string_noctx
 
 
 @builtin("map", 2, glob=True)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ..values import EvalError, NixList, NixString, force
+from ..values import EvalError, NixList, NixString
 from .. import operations as ops
 from . import builtin
 from ._util import force_string_noctx, from_bytes, to_bytes
@@ -65,7 +65,6 @@ def _parse_bracket(p: str, i: int) -> tuple[str, int]:
         i += 1
     items: list[str] = []
     first = True
-    prev_char: str | None = None  # last single character (may start a range)
     while True:
         if i >= n:
             raise RegexSyntaxError("unterminated bracket")
@@ -85,7 +84,6 @@ def _parse_bracket(p: str, i: int) -> tuple[str, int]:
                 if name not in _CLASSES:
                     raise RegexSyntaxError("unknown class")
                 items.append(_CLASSES[name])
-                prev_char = None
                 continue
             if len(name) != 1:
                 raise RegexSyntaxError("collating element")
@@ -106,11 +104,8 @@ def _parse_bracket(p: str, i: int) -> tuple[str, int]:
             if ord(hi) < ord(c):
                 raise RegexSyntaxError("invalid range")
             items.append(_class_char(c) + "-" + _class_char(hi))
-            prev_char = None
         else:
             items.append(_class_char(c))
-            prev_char = c
-    del prev_char
     body = "".join(items)
     if not body:
         return ("[^\\x00-\\U0010ffff]" if not neg else "[\\x00-\\U0010ffff]"), i

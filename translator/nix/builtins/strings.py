@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 
-from ..values import EvalError, NixString, force
+from ..values import EvalError, NixString
 from .. import operations as ops
 from . import builtin
 from ._util import byte_len, force_string_noctx, from_bytes, to_bytes
