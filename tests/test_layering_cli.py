@@ -232,3 +232,31 @@ def test_progress_only_on_a_terminal(cli, tmp_path):
     assert p.wait(timeout=600) == 0
     os.close(master)
     assert b"popularity: " in b"".join(chunks)
+
+
+def test_dot_closure_gets_sizes_from_the_catalog(cli, tmp_path):
+    f = tmp_path / "img.nix"
+    f.write_text("{ pkgs ? import <nixpkgs> {} }:\npkgs.dockerTools.buildLayeredImage { name = \"x\"; contents = [ pkgs.hello ]; }\n")
+    proc = cli("closure", str(f), "--json")
+    assert proc.returncode == 0, proc.stderr
+    closure = json.loads(proc.stdout)
+    lines = ["digraph G {"]
+    for e in closure:
+        lines.append(f'"{e["path"][11:]}" [label = "x", shape = box];')
+        for r in e["references"]:
+            if r != e["path"]:
+                lines.append(f'"{r[11:]}" -> "{e["path"][11:]}" [color = "black"];')
+    lines.append("}")
+    dot = tmp_path / "g.dot"
+    dot.write_text("\n".join(lines) + "\n")
+    out = _json(cli("plan", "--closure", str(dot), "--strategy", "single", "--json"))
+    assert out["total_size"] == sum(e["narSize"] for e in closure) > 0
+
+
+def test_graph_of_a_big_closure_draws_layers(cli, tmp_path):
+    versions = sorted(SAMPLES.glob("webapp-v*.json"))
+    out = tmp_path / "layers.dot"
+    proc = cli("graph", "--closure", str(versions[0]), "--max-layers", "4", "--max-nodes", "10", "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    text = out.read_text()
+    assert "L0 [label=" in text and "/nix/store" not in text

@@ -125,3 +125,12 @@ def test_networkx_view_ignores_self_references_and_keeps_order():
     assert list(dg.nodes) == [C, A]
     assert list(dg.edges) == [(A, C)]
     assert dg.nodes[C]["narSize"] == 3
+
+
+def test_object_form_with_base_name_keys():
+    text = json.dumps({A[11:]: {"narSize": 10, "references": [B[11:]]}, B[11:]: {"narSize": 5, "references": []}})
+    infos = parse_closure(text, "new.json")
+    assert [i.path for i in infos] == [A, B] and infos[0].references == (B,)
+    with pytest.raises(UserError) as info:
+        parse_closure(json.dumps({A[11:]: {"references": []}}), "new.json")
+    assert "new.json:1:2" in str(info.value)

@@ -36,6 +36,8 @@ _DOT_EDGE = re.compile(r'^\s*"([^"]+)"\s*->\s*"([^"]+)"\s*(\[[^\]]*\])?\s*;?\s*$
 def _pos_of(text: str, needle: str, name: str) -> Pos | None:
     """Where ``needle`` is first written in ``text`` (1-based line/column), for messages."""
     at = text.find(needle)
+    if at < 0 and "/" in needle:  # written as a base name (newer `nix path-info --json`)
+        at = text.find(('"' if needle.startswith('"') else "") + needle.rsplit("/", 1)[-1])
     if at < 0:
         return None
     line = text.count("\n", 0, at) + 1
@@ -123,9 +125,10 @@ def parse_json_closure(data: Any, text: str = "", name: str = "«json»") -> lis
     elif isinstance(data, dict):
         if "graph" in data and isinstance(data["graph"], list) and not any(k.startswith("/") for k in data):
             return parse_json_closure(data["graph"], text, name)  # structured-attrs wrapper {"graph": [...]}
-        for path, entry in data.items():
-            if not path.startswith("/"):
-                raise UserError(f"{name}: key '{path}' is not a store path", _pos_of(text, f'"{path}"', name))
+        for key, entry in data.items():
+            path = key if key.startswith("/") else f"{DEFAULT_STORE_DIR}/{key}"  # newer Nix: base names
+            if "/" in key[1:] and not key.startswith("/"):
+                raise UserError(f"{name}: key '{key}' is not a store path", _pos_of(text, f'"{key}"', name))
             if entry is None:
                 raise UserError(f"{name}: store path '{path}' is not valid (null info)", _pos_of(text, f'"{path}"', name))
             if not isinstance(entry, dict):

@@ -111,6 +111,22 @@ def _base_layer_count(spec: Any) -> int:
     return 0
 
 
+def _catalog_sizes(closure: str, opts: dict[str, Any]) -> dict[str, int] | None:
+    """For DOT closures (no sizes): narSize of the paths the catalogs know (--catalog, the default)."""
+    try:
+        head = Path(closure).read_text(encoding="utf-8", errors="replace")[:200]
+    except OSError:
+        return None
+    if detect_format(head) != "dot":
+        return None
+    from ..universe.catalog import load_catalog, load_default
+
+    sizes = {p: info.nar_size for p, info in load_default().paths.items()}
+    for cat in opts.get("catalog") or ():
+        sizes.update({p: info.nar_size for p, info in load_catalog(cat).paths.items()})
+    return sizes
+
+
 def _spec_input(spec: Any, max_layers: int | None) -> Input:
     g = build_graph(spec.closure, spec.origin or spec.name)
     base = _base_layer_count(spec)
@@ -130,7 +146,7 @@ def load_input(file: str | None, closure: str | None, max_layers: int | None, op
     if closure is not None and file is not None:
         raise UsageError("give either FILE or --closure GRAPH, not both")
     if closure is not None:
-        g = build_graph(read_closure(closure), closure)
+        g = build_graph(read_closure(closure, sizes=_catalog_sizes(closure, opts)), closure)
         n = max_layers if max_layers is not None else 100
         if n < 1:
             raise UsageError(f"--max-layers must be at least 1, got {n}")
