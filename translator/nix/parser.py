@@ -119,7 +119,7 @@ def _cache_path(grammar_text: str) -> FsPath:
 
     import lark
 
-    key = hashlib.sha256((grammar_text + lark.__version__ + "2").encode()).hexdigest()[:16]
+    key = hashlib.sha256((grammar_text + lark.__version__ + "3").encode()).hexdigest()[:16]
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return FsPath(base) / "nix2image" / f"nix-grammar-{key}.pickle"
 
@@ -537,26 +537,35 @@ class _Builder:
     def binds_empty(self, c):
         return _Binds(None)
 
-    def binds_first(self, c):
+    def binds_first_value(self, c):
         b = _Binds(None)
-        self._add_bind(b, c[0])
+        path, p = c[0]
+        self._add_attr(b.attrs, path, c[2], p)
         return b
 
-    def binds_add(self, c):
-        self._add_bind(c[0], c[1])
+    def binds_add_value(self, c):
+        b = c[0]
+        path, p = c[1]
+        self._add_attr(b.attrs, path, c[3], p)
+        return b
+
+    def binds_first_inherit(self, c):
+        b = _Binds(None)
+        self._add_bind(b, ("inherit", None, c[1], self.at(c[0][2] + 7)))
+        return b
+
+    def binds_add_inherit(self, c):
+        self._add_bind(c[0], ("inherit", None, c[2], self.at(c[1][2] + 7)))
         return c[0]
 
-    def bind_value(self, c):
-        path, p = c[0]
-        return ("value", path, c[2], p)
+    def binds_first_inherit_from(self, c):
+        b = _Binds(None)
+        self._add_bind(b, ("inherit", c[2], c[4], self.at(c[3][2] + 1)))
+        return b
 
-    def bind_inherit(self, c):
-        t = c[0]
-        return ("inherit", None, c[1], self.at(t[2] + 7))
-
-    def bind_inherit_from(self, c):
-        t = c[3]
-        return ("inherit", c[2], c[4], self.at(t[2] + 1))
+    def binds_add_inherit_from(self, c):
+        self._add_bind(c[0], ("inherit", c[3], c[5], self.at(c[4][2] + 1)))
+        return c[0]
 
     def _add_bind(self, b: _Binds, bind) -> None:
         kind = bind[0]
@@ -634,6 +643,9 @@ class _Builder:
 
     def attrpath_first(self, c):
         return [c[0][0]], c[0][1]
+
+    def attrpath_id(self, c):
+        return [c[0][1]], self.pos(c[0])
 
     def attr_id(self, c):
         return c[0][1], self.pos(c[0])
