@@ -121,7 +121,9 @@ REJECTED = [
     "let\n  x = 1;\n  y = x +\nin y", "/* unterminated", "# c\n)", "a:\n\n  {", "\"a\"b\"", "x.y or",
     "x.y or or", "or or", "{ or }: 1", "or: 1", "<nixpkgs", "<>", "~", "~/", "~/a/", "./a/ b",
     "a/b/ ", "./a/${b}/", "{ a.b = 1; a.b.c = 2; }", "{ a = x: x; a.b = 1; }",
-    "\r\n(\r\n )", "''$'' ''", W + "[ a.b c.d or e (f x) -1 ]", "\r(\r)", "(\r\n 1 2 \r\n ]",
+    "\r\n(\r\n )", W + "{ a = 1; a.${x}.c = 2; }", W + '{ a = 1; a."b c" = 2; }', "{ a.b = 1; a.b.c = 2; }",
+    "{ a = { b = {}; }; a = { b = {}; }; }", "let a.b = 1; a.b = 2; in a", "{ inherit a; a.b = 1; }",
+    "{ a = {}; a = 1; }", '{ ${"a"} = 1; a = 2; }', '{ inherit "a" "a"; }', "''$'' ''", W + "[ a.b c.d or e (f x) -1 ]", "\r(\r)", "(\r\n 1 2 \r\n ]",
 ]
 
 

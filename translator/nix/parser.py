@@ -270,7 +270,9 @@ class _Binds:
 
 
 def _show_path(path: list) -> str:
-    return ".".join(p if isinstance(p, str) else "\"${" + _show_expr(p) + "}\"" for p in path)
+    from .ast_dump import nix_identifier
+
+    return ".".join(nix_identifier(p) if isinstance(p, str) else "\"${" + _show_expr(p) + "}\"" for p in path)
 
 
 def _show_expr(e: ast.Expr) -> str:
