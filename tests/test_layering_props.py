@@ -177,3 +177,29 @@ def test_results_do_not_depend_on_the_hash_seed(cli, tmp_path):
             assert proc.returncode == 0, proc.stderr
             outs.append(proc.stdout)
         assert outs[0] == outs[1], strategy
+
+
+@st.composite
+def cyclic_graphs(draw):
+    """Random DAGs plus a few back edges: outputs of one derivation may reference each other."""
+    infos = draw(dags(max_nodes=12))
+    paths = [i.path for i in infos]
+    extra = draw(st.lists(st.tuples(st.sampled_from(paths), st.sampled_from(paths)), max_size=4))
+    add: dict[str, list[str]] = {}
+    for a, b in extra:
+        add.setdefault(a, []).append(b)
+    return [PathInfo(i.path, i.nar_size, i.references + tuple(add.get(i.path, ()))) for i in infos]
+
+
+@SETTINGS
+@given(cyclic_graphs(), st.integers(1, 5))
+def test_cycles_never_lose_or_duplicate_paths(infos, budget):
+    g = build_graph(infos)
+    for strategy in ("popularity", "auto", "nixery", "per-path", "single"):
+        plan = make_plan(g, strategy, max_layers=budget)
+        _partition_checks(infos, plan.layers)
+    some = g.paths[0]
+    for pipeline in ([["popularity_contest"], ["limit_layers", budget]],
+                     [["split_paths", [some]], ["over", "main", ["popularity_contest"]], ["flatten"]],
+                     [["subcomponent_in", [some]], ["flatten"]]):
+        _partition_checks(infos, run_pipeline(g, pipeline))

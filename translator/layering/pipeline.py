@@ -283,7 +283,10 @@ def _split_paths(ctx: _Ctx, specs: list[Any], g: SubGraph, where: str) -> dict[s
     starts = [r for r in roots if r not in split_set] if len(roots) != 1 else roots
     reachable = g.reach(starts, cut)
     common = s_closure & reachable
-    parts = {"main": s_closure - common, "common": common, "rest": reachable - common}
+    # Paths no root reaches (only possible inside a cycle at the top) go to rest; the reference
+    # would drop them from the image.
+    unreached = set(g.vertices) - s_closure - reachable
+    parts = {"main": s_closure - common, "common": common, "rest": (reachable - common) | unreached}
     cut_graph = SubGraph(g.vertices, cut)
     return {k: cut_graph.induced(v) for k, v in parts.items() if v}
 
