@@ -272,3 +272,14 @@ def test_end_to_end_image_runs_in_podman(cli, nix, tmp_path):
         shutil.rmtree(short, ignore_errors=True)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "hello from the e2e app"
+
+
+def test_spec_json_deterministic_across_hash_seeds(cli):
+    """Same inputs, byte-identical spec (realised builders, placeholders, warnings included)."""
+    outs = []
+    for seed in ("0", "4242"):
+        proc = cli("spec", "--json", "--placeholders", str(SAMPLES / "with-pkgs.nix"),
+                   env=dict(os.environ, PYTHONHASHSEED=seed))
+        assert proc.returncode == 0, proc.stderr
+        outs.append((proc.stdout, proc.stderr))
+    assert outs[0] == outs[1]
