@@ -65,3 +65,12 @@ def test_parse_usage_errors(cli, tmp_path):
 def test_parse_stdin(cli):
     proc = cli("parse", "--nix", "-", input="1 + 2\n")
     assert proc.returncode == 0 and proc.stdout == "(1 + 2)\n"
+
+
+def test_parse_non_utf8_source_bytes_round_trip(cli, nix, tmp_path):
+    f = tmp_path / "latin1.nix"
+    f.write_bytes(b'{ a = "\xff\xfe x"; b = 1; }')
+    proc = subprocess.run(["nix2image", "parse", "--nix", str(f)], capture_output=True)
+    ref = subprocess.run(["nix-instantiate", "--parse", str(f)], capture_output=True, env=nix)
+    assert proc.returncode == 0 and ref.returncode == 0
+    assert proc.stdout == ref.stdout

@@ -37,7 +37,10 @@ def parse_command(file: str | None, expr: str | None, as_json: bool, as_nix: boo
         text = ast_dump.to_nix_parse_format(tree)
     else:
         text = ast_dump.to_sexpr(tree)
-    click.echo(text)
+    # source bytes that are not UTF-8 survive as surrogates: write them back as the same bytes
+    out = click.get_binary_stream("stdout")
+    out.write(text.encode("utf-8", "surrogateescape") + b"\n")
+    out.flush()
 
 
 def register(group: click.Group) -> None:
