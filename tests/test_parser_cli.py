@@ -70,7 +70,7 @@ def test_parse_stdin(cli):
 def test_parse_non_utf8_source_bytes_round_trip(cli, nix, tmp_path):
     f = tmp_path / "latin1.nix"
     f.write_bytes(b'{ a = "\xff\xfe x"; b = 1; }')
-    proc = subprocess.run(["nix2image", "parse", "--nix", str(f)], capture_output=True)
+    proc = cli("parse", "--nix", str(f), input=b"")  # bytes in, bytes out
     ref = subprocess.run(["nix-instantiate", "--parse", str(f)], capture_output=True, env=nix)
     assert proc.returncode == 0 and ref.returncode == 0
     assert proc.stdout == ref.stdout
