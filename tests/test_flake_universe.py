@@ -110,3 +110,16 @@ def test_missing_flake_attr_lists_images(cli):
     proc = cli("spec", f"{SAMPLES}/flake-parts#nope")
     assert proc.returncode != 0 and "Traceback" not in proc.stderr
     assert "attribute 'nope' not found" in proc.stderr and "packages.x86_64-linux.docker" in proc.stderr
+
+
+def test_crane_and_rust_overlay_inputs(cli, tmp_path):
+    d = CASES / "crane"
+    proc = cli("spec", str(d))
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr
+    assert "built by crane.buildPackage" in proc.stderr and "flake.nix:14:" in proc.stderr
+    out = tmp_path / "crabby"
+    (out / "bin").mkdir(parents=True)
+    (out / "bin" / "crabby").write_text("#!/bin/sh\n")
+    s, _ = spec_json(cli, str(d), "--bind", f"crabby={out}")
+    assert [e["path"].split("-", 1)[1] for e in s["closure"]] == ["crabby"]
+    assert s["config"]["Cmd"] == [s["closure"][0]["path"] + "/bin/crabby"]

@@ -44,6 +44,10 @@ def classify(name: str, spec: dict[str, Any]) -> str:
         return "flake-parts"
     if "nix-systems" in low or name == "systems":
         return "systems"
+    for model, marks in (("crane", ("ipetkov/crane",)), ("poetry2nix", ("poetry2nix",)),
+                         ("rust-overlay", ("oxalica/rust-overlay",))):
+        if name == model or any(m in low for m in marks):
+            return model
     if "nixpkgs" in low and ("channel" in low or "nixos.org" in low or "tarball" in low):
         return "nixpkgs"
     return "unknown:" + (url or f"input '{name}'")

@@ -23,11 +23,28 @@ let
     flake-utils = import ./flake-utils.nix { inherit lib; };
     flake-parts = import ./flake-parts.nix { inherit lib; };
     systems = { outPath = ./systems; };
+    crane = {
+      outPath = ./crane;
+      mkLib = pkgs: pkgs.craneLib;
+      lib = lib.genAttrs systems (system: nixpkgsInput.legacyPackages.${system}.craneLib);
+    };
+    poetry2nix = {
+      outPath = "/nix2image/poetry2nix";
+      lib.mkPoetry2Nix = { pkgs }: pkgs.poetry2nix;
+      legacyPackages = lib.genAttrs systems (system: nixpkgsInput.legacyPackages.${system}.poetry2nix);
+      overlays.default = final: prev: { inherit (prev) poetry2nix; };
+    };
+    rust-overlay = let overlay = import ./rust-overlay; in {
+      outPath = ./rust-overlay;
+      overlays.default = overlay;
+      overlays.rust-overlay = overlay;
+      inherit overlay;
+    };
     placeholder = { outPath = "/nix2image/placeholder-input"; lib = { }; packages = { }; legacyPackages = { }; overlays = { default = final: prev: { }; }; overlay = final: prev: { }; };
   };
   inputFor = name: kind:
     if models ? ${kind} then models.${kind}
-    else throw "flake input '${name}' (${lib.removePrefix "unknown:" kind}) is not known to nix2image; known inputs: nixpkgs, flake-utils, flake-parts, systems (use --placeholders to stand in for it)";
+    else throw "flake input '${name}' (${lib.removePrefix "unknown:" kind}) is not known to nix2image; known inputs: nixpkgs, flake-utils, flake-parts, systems, crane, poetry2nix, rust-overlay (use --placeholders to stand in for it)";
   inputs = b.mapAttrs inputFor modelled // { inherit self; };
   bindTree = b.foldl' (acc: path: lib.recursiveUpdate acc (lib.setAttrByPath (lib.splitString "." path) binds.${path})) { } (b.attrNames binds);
   rawOutputs = flake.outputs inputs;
