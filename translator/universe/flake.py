@@ -71,7 +71,16 @@ def evaluate_flake(ev: Any, path: str, session: Session, placeholders: bool, bin
     file = os.path.abspath(path)
     top = force(ev.eval_file(file))
     if type(top) is not NixAttrs or "outputs" not in top.d:
-        raise UserError(f"{file} is not a flake: it must be an attribute set with 'outputs'")
+        from ..errors import Pos
+
+        where = None
+        if type(top) is NixAttrs and top.pos:
+            known = [p for p in top.pos.values() if isinstance(p, Pos)]
+            where = min(known, key=lambda p: (p.line, p.col)) if known else None
+        others = f" (it has: {', '.join(sorted(top.d))})" if type(top) is NixAttrs and top.d else ""
+        raise UserError(f"{file} is not a flake: it must be an attribute set with 'outputs'{others}",
+                        pos=where or Pos(file, 1, 1),
+                        hint="a flake is { description = ...; inputs = { ... }; outputs = { self, ... }: { ... }; }")
     declared = {}
     if "inputs" in top.d:
         inputs_v = force(top.d["inputs"])
