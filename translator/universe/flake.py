@@ -78,6 +78,13 @@ def evaluate_flake(ev: Any, path: str, session: Session, placeholders: bool, bin
             known = [p for p in top.pos.values() if isinstance(p, Pos)]
             where = min(known, key=lambda p: (p.line, p.col)) if known else None
         others = f" (it has: {', '.join(sorted(top.d))})" if type(top) is NixAttrs and top.d else ""
+        if type(top) is NixAttrs:
+            import difflib
+
+            close = difflib.get_close_matches("outputs", list(top.d), n=1)
+            if close:
+                where = top.pos.get(close[0], where) if top.pos else where
+                others += f"; did you mean 'outputs' instead of '{close[0]}'?"
         raise UserError(f"{file} is not a flake: it must be an attribute set with 'outputs'{others}",
                         pos=where or Pos(file, 1, 1),
                         hint="a flake is { description = ...; inputs = { ... }; outputs = { self, ... }: { ... }; }")
