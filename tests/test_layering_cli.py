@@ -260,3 +260,21 @@ def test_graph_of_a_big_closure_draws_layers(cli, tmp_path):
     assert proc.returncode == 0, proc.stderr
     text = out.read_text()
     assert "L0 [label=" in text and "/nix/store" not in text
+
+
+def test_worked_example_numbers_in_the_docs_are_current(cli):
+    """docs/layering.md quotes `nix2image compare` on the sample closures: keep it honest."""
+    versions = sorted(SAMPLES.glob("webapp-v*.json"))
+    out = _json(cli("compare", "--strategies", "popularity,auto,nixery,per-path,single", *map(str, versions),
+                    "--max-layers", "8", "--json"))
+    doc = (ROOT / "docs" / "layering.md").read_text()
+
+    def mib(n: int) -> str:
+        return f"{n / 1024 / 1024:.1f} MiB"
+
+    for s in out["strategies"]:
+        row = next(line for line in doc.splitlines() if line.startswith(f"| {s['strategy']} |"))
+        for u in s["updates"]:
+            assert mib(u["moved_bytes"]) in row, (s["strategy"], row)
+            assert f"{u['changed_layers']}/{u['layers']}" in row
+        assert mib(s["total_moved_bytes"]) in row
