@@ -281,7 +281,10 @@ def atomic_write(dest: str | os.PathLike[str], data: str | bytes) -> None:
     """Write to a temporary file next to ``dest`` and rename it into place."""
     dest = Path(dest)
     directory = dest.parent if str(dest.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", dir=directory)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", dir=directory)
+    except OSError as err:
+        raise UserError(f"cannot write '{dest}': {err.strerror or err}") from None
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data.encode("utf-8") if isinstance(data, str) else data)
