@@ -51,7 +51,7 @@ class Realizer:
     """Makes recipe outputs exist on disk. ``locate(path)`` finds the content of any input."""
 
     def __init__(self, recipes: dict[str, Recipe], locate: Callable[[str], str | None],
-                 cache_dir: str | None = None, closure: Callable[[list[str]], list[str]] | None = None) -> None:
+                 cache_dir: str | None = None, closure: Callable[[list[str]], list[PathInfo]] | None = None) -> None:
         self.recipes = recipes
         self.locate = locate
         self.cache_dir = cache_dir or default_cache_dir()
@@ -147,6 +147,24 @@ class Realizer:
                 text = text.replace(f"@{k}@", str(v))
             Path(out).write_text(text, encoding="utf-8")
             os.chmod(out, 0o755 if d.get("isExecutable") else 0o644)
+        elif kind in ("closureInfo", "closureList"):
+            if self.closure is None:
+                raise RealizeError(f"cannot compute the closure for '{r.name}' here")
+            roots = [_store_path_of(p) for p in d.get("rootPaths") or []]
+            infos = self.closure(roots)
+            listing = "".join(f"{i.path}\n" for i in infos)
+            if kind == "closureList":
+                Path(out).write_text(listing, encoding="utf-8")
+            else:
+                os.makedirs(out)
+                Path(out, "store-paths").write_text(listing, encoding="utf-8")
+                reg = []
+                for i in infos:
+                    refs = sorted(set(i.references))
+                    reg += [i.path, i.nar_hash or "", str(i.nar_size), "", str(len(refs)), *refs]
+                Path(out, "registration").write_text("".join(x + "\n" for x in reg), encoding="utf-8")
+                total = sum(i.nar_size for i in infos)
+                Path(out, "total-nar-size").write_text(f"{total}\n", encoding="utf-8")
         else:
             raise RealizeError(f"nix2image cannot build '{r.name}' (a {kind})")
 
@@ -211,7 +229,7 @@ class Realizer:
         paths = sorted(p for p in r.refs if p != r.out_path)
         if self.closure is not None and paths:
             try:
-                paths = sorted(set(self.closure(paths)))
+                paths = sorted({i.path for i in self.closure(paths)})
             except UserError:
                 pass
         out = []

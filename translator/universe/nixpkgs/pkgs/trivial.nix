@@ -105,7 +105,13 @@ rec {
       '';
     };
   writeStringReferencesToFile = string: writeText "string-references" string;
-  writeClosure = paths: writeText "closure" (lib.concatMapStrings (p: "${p}\n") paths);
+  writeClosure = paths: mkBuilt { kind = "closureList"; name = "closure"; rootPaths = map (p: "${p}") paths; } { };
+  writeReferencesToFile = path: mkBuilt { kind = "closureList"; name = "runtime-deps"; rootPaths = [ "${path}" ]; } { };
+  closureInfo = { rootPaths }: mkBuilt {
+    kind = "closureInfo";
+    name = "closure-info";
+    rootPaths = map (p: "${p}") (if b.isList rootPaths then rootPaths else b.attrValues rootPaths);
+  } { };
   writeJSON = name: value: writeText name (b.toJSON value);
   writers = {
     writeBash = name: text: writeShellScript name text;
