@@ -13,11 +13,13 @@ root to some ``v`` in ``anc(s)`` (every vertex on it reaches s), so
 
 where ``P(v)`` is the number of paths from the roots to v (1 for a root; the sum over referrers
 otherwise): path counts from a virtual root. We compute ``P`` in one topological pass and
-``anc(s)`` as a bitset (a Python int, bits indexed by topological position, parents before
-children) OR-ed from the referrers' bitsets. The weighted sum over a bitset uses per-byte tables
-of partial sums and visits only the bytes that differ from all-zero (or, for dense sets, from
-all-one, subtracting from a prefix sum). A path with one referrer, or whose referrers' ancestor
-sets are all inside one of them, needs no sum at all: ``popularity(p) + P(s)``.
+``anc(s)`` as a bitset (a Python int) OR-ed from the referrers' bitsets, with nodes numbered by a
+depth-first walk up the referrers so that ancestor sets are mostly runs of whole bytes. For a
+path with several referrers only the part of the union that the latest referrer's set does not
+cover is summed (``popularity(best) + P(s) + sum over the rest``), and that sum skips zero bytes
+in C (a regular expression), adds a prefix-sum difference per run of full bytes and a per-byte
+table look-up per partly filled byte. A path with one referrer costs one addition. Bitsets are
+dropped once their last reference has been processed.
 Scores are exact Python ints (they exceed 64 bits on deep graphs).
 
 Order: most popular first; ties by the path with its ``/nix/store/<hash>`` segment moved to the
