@@ -22,11 +22,14 @@ let
       } // passthru;
     in self;
 
+  # derivation attributes as the builder sees them: paths are copied to the store (as
+  # `derivation` does), lists joined by spaces, true is "1"
+  envString = v: if b.isPath v then "${v}" else b.toString v;
   envStrings = env: b.mapAttrs (n: v:
-    if b.isList v then b.concatStringsSep " " (map b.toString v)
+    if b.isList v then b.concatStringsSep " " (map envString v)
     else if b.isBool v then (if v then "1" else "")
     else if v == null then ""
-    else b.toString v) (b.removeAttrs env [ "passthru" "meta" "pos" "passAsFile" ]);
+    else envString v) (b.removeAttrs env [ "passthru" "meta" "pos" "passAsFile" ]);
 
   writeTextFile =
     { name, text, executable ? false, destination ? "", checkPhase ? "", meta ? { }, passthru ? { }
