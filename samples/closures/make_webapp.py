@@ -11,7 +11,6 @@ update (3.0.13 -> 3.0.14) with the application unchanged. Sizes are realistic na
 from __future__ import annotations
 
 import hashlib
-import json
 import sys
 from pathlib import Path
 
