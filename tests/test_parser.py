@@ -458,3 +458,10 @@ def test_dumps_of_deep_trees():
     deep = p("[" * 3000 + "]" * 3000)
     assert to_json(deep, indent=None).count('"List"') == 3000
     assert to_sexpr(deep).count("(List@") == 3000
+
+
+def test_grammar_is_a_package_resource():
+    # shipped in the wheel as translator.grammar (translator/grammar links to grammar/)
+    from importlib.resources import files
+
+    assert "expr_function" in files("translator.grammar").joinpath("nix.lark").read_text(encoding="utf-8")
