@@ -63,14 +63,13 @@ let
         gitignoreSourcePure = _patterns: src: lib.cleanSource src;
       };
       python3Packages = (catalogTree.python3Packages or { }) // opaque.pythonBuilders;
-      python3 = if catalogTree ? python3 then catalogTree.python3 // {
-        pkgs = final.python3Packages;
-        withPackages = f: final.buildEnv {
-          name = "${catalogTree.python3.name}-env";
-          paths = [ catalogTree.python3 ] ++ f final.python3Packages;
-        };
-      } else throw "nix2image: the catalog has no package 'python3' (add it with --catalog FILE)";
-
+    } // b.listToAttrs (b.concatMap (py:
+      let setName = "${py}Packages"; in
+      if !(catalogTree ? ${py}) then [ ] else [
+        { name = py; value = withPython final py; }
+      ] ++ lib.optional (py != "python3") {
+        name = setName; value = (catalogTree.${setName} or { }) // opaque.pythonBuilders;
+      }) [ "python3" "python311" "python312" "python3Minimal" ]) // {
       pkgsStatic = if static then final else import ./top-level.nix {
         inherit platform overlays config; static = true; prefix = "pkgsStatic";
       };
@@ -80,6 +79,15 @@ let
       }) lib.systems.examples;
       appendOverlays = extra: import ./top-level.nix { inherit platform config static prefix; overlays = overlays ++ extra; };
       extend = o: final.appendOverlays [ o ];
+    };
+
+  # python.withPackages (a buildEnv of the interpreter and the chosen packages) and python.pkgs
+  withPython = final: py:
+    let interp = catalogTree.${py}; set = final."${py}Packages" or final.python3Packages; in
+    interp // {
+      pkgs = set;
+      withPackages = f: final.buildEnv { name = "${interp.name}-env"; paths = [ interp ] ++ f set; };
+      buildEnv = { extraLibs ? [ ], ... }: final.buildEnv { name = "${interp.name}-env"; paths = [ interp ] ++ extraLibs; };
     };
 
   applied = b.foldl' (acc: overlay: lib.extends overlay acc) base overlays;
