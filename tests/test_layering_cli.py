@@ -277,3 +277,18 @@ def test_worked_example_numbers_in_the_docs_are_current(cli):
             assert mib(u["moved_bytes"]) in row, (s["strategy"], row)
             assert f"{u['changed_layers']}/{u['layers']}" in row
         assert mib(s["total_moved_bytes"]) in row
+
+
+def test_pipeline_ignores_max_layers_but_warns_above_docker_limit(cli, tmp_path):
+    import sys
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from layering_bench import generate
+
+    graph = tmp_path / "g.json"
+    graph.write_text(json.dumps(generate(200, seed=2)))
+    proc = cli("plan", "--closure", str(graph), "--max-layers", "10", "--pipeline", '[["popularity_contest"]]', "--json")
+    out = _json(proc)
+    assert len(out["layers"]) == 200  # maxLayers does not apply to a pipeline
+    assert "warning:" in proc.stderr and "125" in proc.stderr
+    assert out["notes"] and "125" in out["notes"][0]
