@@ -189,8 +189,7 @@ class Lexer:
             if state <= DEFAULT:
                 m = default_match(text, pos)
                 kind = m.lastgroup
-                start = m.start(kind)
-                pos = m.end()
+                start, pos = m.span(kind)
                 if kind == "ID" or kind == "ID2":
                     word = text[start:pos]
                     yield (keywords.get(word, "ID"), word, start)
