@@ -84,6 +84,9 @@ def _binding(name: str, d: ast.AttrDef, in_let: bool) -> str:
     return f"{name} = {_p(d.expr)}; "
 
 
+_SORTED = False  # set while printing with let bindings and formals sorted by name
+
+
 def _p(e: ast.Expr) -> str:
     t = type(e)
     if t is ast.Int:
@@ -125,7 +128,8 @@ def _p(e: ast.Expr) -> str:
     if t is ast.Lambda:
         s = "("
         if e.formals is not None:
-            items = [f.name if f.default is None else f"{f.name} ? {_p(f.default)}" for f in e.formals.entries]
+            entries = sorted(e.formals.entries, key=lambda f: f.name) if _SORTED else e.formals.entries
+            items = [f.name if f.default is None else f"{f.name} ? {_p(f.default)}" for f in entries]
             if e.formals.ellipsis:
                 items.append("...")
             s += "{ " + ", ".join(items) + " }"
@@ -136,8 +140,9 @@ def _p(e: ast.Expr) -> str:
         return s + ": " + _p(e.body) + ")"
     if t is ast.Let:
         s = "(let "
-        for name, d in e.attrs.attrs.items():
-            s += _binding(name, d, True)
+        names = sorted(e.attrs.attrs) if _SORTED else list(e.attrs.attrs)
+        for name in names:
+            s += _binding(name, e.attrs.attrs[name], True)
         return s + "in " + _p(e.body) + ")"
     if t is ast.With:
         return f"(with {_p(e.env)}; {_p(e.body)})"
@@ -183,9 +188,19 @@ _DEEP_LIMIT = 200_000
 
 
 @_deep
-def to_nix_parse_format(e: ast.Expr) -> str:
-    """The text ``nix-instantiate --parse`` prints for the expression ``e`` parsed from."""
-    return _p(e)
+def to_nix_parse_format(e: ast.Expr, sort_names: bool = False) -> str:
+    """The text ``nix-instantiate --parse`` prints for the expression ``e`` parsed from.
+
+    Nix 2.8 prints ``let`` bindings and formals in the order its symbol table created the names
+    (source order in a fresh process, unless Nix itself created a name first, like ``system``);
+    ``sort_names=True`` sorts them instead, to compare two printed forms independently of that.
+    """
+    global _SORTED
+    _SORTED = sort_names
+    try:
+        return _p(e)
+    finally:
+        _SORTED = False
 
 
 # --------------------------------------------------------------------------------------------
