@@ -82,7 +82,6 @@ def operator_soup(seed: int, count: int) -> list[str]:
     while len(out) < count:
         parts = []
         n = rnd.randint(2, 6)
-        used_nonassoc = None
         for i in range(n):
             prefix = "".join(rnd.choice(["", "", "", "-", "!"]) for _ in range(rnd.randint(0, 2)))
             atom = rnd.choice(atoms)

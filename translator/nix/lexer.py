@@ -1,4 +1,4 @@
-"""The Nix 2.8 lexer: a state machine over Nix's flex states, one dispatch of regexes per state.
+"""The Nix 2.8 lexer: a state machine over Nix's flex states, one regex per state.
 
 Why hand-written: ``}`` may close an attribute set or an interpolation (``"${x}"``), and after
 ``./a/${x}`` the lexer must come back *into* the path; that needs the stack of lexer states that
@@ -7,12 +7,13 @@ which lark's contextual lexer cannot express.
 
 Flex picks the *longest* match (ties: the earlier rule). Python's ``re`` picks the first
 alternative that matches, so each state's rules are ordered so that "first" equals "longest" for
-every input (argued rule by rule in docs/parser.md), and the rules are pre-filtered by the first
-character of the input to keep the per-token cost low.
+every input (argued in docs/parser.md); in the default state whitespace and comments are skipped
+by the same match as the token that follows, so most tokens cost one regex call.
 
-Tokens are plain tuples ``(type, value, line, col)`` (``col`` counts bytes, 1-based, as Nix
-does; ``\\r`` and ``\\r\\n`` are line breaks like ``\\n``). Token types are the names Nix's Bison
-grammar uses (``ID``, ``DOLLAR_CURLY``, ...) or a name for a single character (``LBRACE``...).
+Tokens are plain tuples ``(type, value, offset)``; :meth:`Lexer.pos` turns an offset into a
+:class:`Pos` counted as Nix does (1-based lines, 1-based byte columns, ``\\r`` and ``\\r\\n`` are
+line breaks). Token types are the names Nix's Bison grammar uses (``ID``, ``DOLLAR_CURLY``, ...)
+or a name for a single character (``LBRACE``...), ``INVALID`` for any other character.
 """
 
 from __future__ import annotations
