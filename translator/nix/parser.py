@@ -548,7 +548,16 @@ class _Builder:
     def binds_add_value(self, c):
         b = c[0]
         path, p = c[1]
-        self._add_attr(b.attrs, path, c[3], p)
+        e = c[3]
+        defs = b.attrs.attrs
+        if len(path) == 1:
+            name = path[0]
+            if type(name) is str and name not in defs:  # the common case, as _add_attr would
+                defs[name] = ast.AttrDef(e, p)
+                if type(e) is ast.Lambda:
+                    e.name = name
+                return b
+        self._add_attr(b.attrs, path, e, p)
         return b
 
     def binds_first_inherit(self, c):
