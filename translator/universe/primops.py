@@ -183,11 +183,16 @@ def _derived(key: str, base: dict[str, Any], system: str) -> dict[str, Any]:
     cat = sess.catalog
     mapping: dict[str, str] = {}
 
+    config = _platform_config(system)
+
     def rename(path: str) -> str:
         new = mapping.get(path)
         if new is None:
             name = path.split("-", 1)[1] if "-" in path[len("/nix/store/"):] else "unknown"
-            new = make_text_path(name, hash_string("sha256", f"nix2image-cross:{system}:{path}"))
+            m = re.match(r"^(.*?)-(\d.*)$", name)
+            # nixpkgs names cross builds <pname>-<host config>-<version>
+            name = f"{m.group(1)}-{config}-{m.group(2)}" if m else f"{name}-{config}"
+            new = make_text_path(name[:211], hash_string("sha256", f"nix2image-cross:{system}:{path}"))
             mapping[path] = new
         return new
 
@@ -198,7 +203,8 @@ def _derived(key: str, base: dict[str, Any], system: str) -> dict[str, Any]:
         outputs = {}
         for oname, o in pkg.outputs.items():
             outputs[oname] = Output(oname, rename(o.path), o.nar_size, tuple(rename(r) for r in o.references))
-        out[attr] = Package(attr=attr, pname=pkg.pname, version=pkg.version, name=pkg.name, outputs=outputs,
+        out[attr] = Package(attr=attr, pname=pkg.pname, version=pkg.version,
+                            name=outputs[next(iter(outputs))].path.split("-", 1)[1], outputs=outputs,
                             main_program=pkg.main_program, meta=dict(pkg.meta or {}), system=system)
         for o in pkg.outputs.values():
             try:
@@ -211,6 +217,14 @@ def _derived(key: str, base: dict[str, Any], system: str) -> dict[str, Any]:
                     sess.extra_paths[new] = PathInfo(new, info.nar_size, tuple(rename(r) for r in info.references))
     sess.cross_cache[key] = out
     return out
+
+
+def _platform_config(system: str) -> str:
+    cpu, _, kernel = system.partition("-")
+    if kernel == "darwin":
+        return f"{cpu}-apple-darwin"
+    abi = "gnueabihf" if cpu.startswith("armv") else "gnu"
+    return f"{cpu}-unknown-linux-{abi}"
 
 
 @builtin("__nix2imageCatalog", 1)
