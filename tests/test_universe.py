@@ -283,3 +283,30 @@ def test_spec_json_deterministic_across_hash_seeds(cli):
         assert proc.returncode == 0, proc.stderr
         outs.append((proc.stdout, proc.stderr))
     assert outs[0] == outs[1]
+
+
+@pytest.mark.nix
+def test_chroot_store_option(cli, nix, tmp_path):
+    """--store DIR reads a chroot store (database and contents under DIR)."""
+    work = tmp_path / "e2e"
+    shutil.copytree(E2E, work)
+    proc = subprocess.run(["nix-build", str(work / "drvs.nix"), "-A", "app", "--no-out-link"],
+                          capture_output=True, text=True, env=nix, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    app_path = proc.stdout.strip()
+    chroot = tmp_path / "chroot"
+    cp = subprocess.run(["nix", "copy", "--no-check-sigs", "--to", f"local?root={chroot}", app_path],
+                        capture_output=True, text=True, env=nix, timeout=600)
+    assert cp.returncode == 0, cp.stderr
+    want = sorted(subprocess.run(["nix-store", "-qR", app_path], capture_output=True, text=True, env=nix,
+                                 check=True).stdout.split())
+    proc = cli("closure", "--json", str(work / "image.nix"), "--store", str(chroot))
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(e["path"] for e in json.loads(proc.stdout)) == want
+    from translator.commands.spec_options import OPTION_NAMES, load_spec
+
+    opts = {k: None for k in OPTION_NAMES}
+    opts["store"] = str(chroot)
+    spec, source = load_spec(str(work / "image.nix"), **opts)
+    loc = source.location(app_path)
+    assert loc == str(chroot) + app_path and os.path.isfile(loc + "/bin/app")

@@ -16,12 +16,12 @@ from ..errors import UsageError
 
 #: The keyword arguments :func:`spec_options` adds to a command (and :func:`load_spec` accepts).
 OPTION_NAMES = ("attr", "arg", "argstr", "bind", "catalog", "placeholders", "full_size",
-                "include", "system", "pull_cache")
+                "include", "system", "pull_cache", "store")
 
 
 def spec_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Add ``-A/--attr``, ``--arg``, ``--argstr``, ``--bind``, ``--catalog``, ``--placeholders``,
-    ``--full-size``, ``-I``, ``--system`` and ``--pull-cache`` to a click command.
+    ``--full-size``, ``-I``, ``--system``, ``--pull-cache`` and ``--store`` to a click command.
 
     The command receives them as keyword arguments named as in :data:`OPTION_NAMES`; pass them
     on unchanged: ``load_spec(file, **{k: kw[k] for k in OPTION_NAMES})``.
@@ -49,6 +49,9 @@ def spec_options(fn: Callable[..., Any]) -> Callable[..., Any]:
                      help="Nix system to evaluate for (default x86_64-linux)."),
         click.option("--pull-cache", default=None, metavar="DIR", type=click.Path(file_okay=False),
                      help="Directory of pulled base images (pullImage) to resolve fromImage offline."),
+        click.option("--store", "store", default=None, metavar="DIR",
+                     help="Read store paths from this Nix store (a chroot store DIR or local?root=DIR) "
+                          "instead of the system store."),
     ]
     for deco in reversed(decorators):
         fn = deco(fn)
@@ -83,6 +86,7 @@ def load_options(**opts: Any):
         search_path=list(opts.get("include") or ()),
         system=opts.get("system"),
         pull_cache=opts.get("pull_cache"),
+        store=opts.get("store"),
     )
 
 
