@@ -188,7 +188,7 @@ def _bound_value(b: Bound, callable_: bool = False) -> Any:
         "outPath": NixString(b.store_path, frozenset((b.store_path,))),
         "outputs": NixList([NixString("out")]),
         "outputName": NixString("out"),
-        "meta": NixAttrs({"mainProgram": NixString(b.name if "/" not in b.name and "." not in b.name else pname)}),
+        "meta": NixAttrs({"mainProgram": NixString(_main_program(b, pname))}),
         "__nix2image": NixAttrs({"kind": NixString("bound"), "bind": NixString(b.name)}),
     }
     v = NixAttrs(d)
@@ -197,6 +197,20 @@ def _bound_value(b: Bound, callable_: bool = False) -> Any:
         d["__functor"] = PrimOp("boundFunctor", 2, lambda args, pos: v)
         d["__functionArgs"] = NixAttrs({})
     return v
+
+
+def _main_program(b: Bound, pname: str) -> str:
+    """What ``lib.getExe`` runs for a bound package: its only program in ``bin/`` when it has
+    exactly one, else its pname (nixpkgs' fallback)."""
+    loc = b.location
+    if loc and os.path.isdir(os.path.join(loc, "bin")):
+        try:
+            entries = sorted(os.listdir(os.path.join(loc, "bin")))
+        except OSError:
+            entries = []
+        if len(entries) == 1:
+            return entries[0]
+    return pname
 
 
 def _missing_import_value(ev: Any, path: str) -> Any:
