@@ -218,11 +218,30 @@ class Realizer:
         if proc.returncode != 0:
             tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-15:])
             where = f" (defined at {r.pos})" if r.pos else ""
+            missing = self._inputs_without_content(r)
+            if missing:
+                raise MissingInputError(
+                    f"the build script of '{r.name}'{where} failed (exit code {proc.returncode}) and its inputs "
+                    f"{', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''} have no content here:\n{tail}",
+                    hint="provide them with a Nix store (--store), --bind NAME=PATH, or use --placeholders")
             raise RealizeError(
                 f"the build script of '{r.name}'{where} failed with exit code {proc.returncode}:\n{tail}",
                 hint="scripts run with the host's bash and tools; store paths of inputs exist only as "
                      "symlink targets unless a real Nix store or --bind provides them")
 
+
+    def _inputs_without_content(self, r: Recipe) -> list[str]:
+        out = []
+        for p in sorted(r.refs):
+            if p == r.out_path or (p in self.recipes and self.recipes[p].kind in ("image", "pull")):
+                continue
+            try:
+                loc = self.locate(p)
+            except UserError:
+                loc = None
+            if loc is None:
+                out.append(p)
+        return out
 
     def _input_mounts(self, r: Recipe) -> list[tuple[str, str]]:
         """(store path, on-disk location) of the recipe's inputs and their closures."""
