@@ -51,18 +51,24 @@ def code_block(pos: Pos) -> str:
     return "".join(out)
 
 
+def _resolve(pos: Any) -> Any:
+    return pos.resolve() if hasattr(pos, "resolve") else pos
+
+
 def format_error(err: EvalError, *, show_trace: bool = True) -> str:
     """The full text Nix 2.8 prints for ``err`` (with ``--show-trace`` when ``show_trace``)."""
     msg = err.message
     parts = [msg if msg.startswith("error:") else f"error: {msg}"]
-    if isinstance(err.pos, Pos):
-        parts.append(code_block(err.pos))
+    pos = _resolve(err.pos)
+    if isinstance(pos, Pos):
+        parts.append(code_block(pos))
     hint = getattr(err, "suggestion", None)
     if hint:
         parts.append(f"\n       {hint}")
     if show_trace:
         for text, pos in err.trace:
             parts.append(f"\n\n       … {text}")
+            pos = _resolve(pos)
             if isinstance(pos, Pos):
                 parts.append(code_block(pos))
     elif err.trace:
@@ -74,7 +80,8 @@ class NixEvalError(UserError):
     """An evaluation error as the user sees it (already formatted like Nix)."""
 
     def __init__(self, err: EvalError, show_trace: bool = True) -> None:
-        super().__init__(err.message, err.pos if isinstance(err.pos, Pos) else None)
+        pos = _resolve(err.pos)
+        super().__init__(err.message, pos if isinstance(pos, Pos) else None)
         self.eval_error = err
         self.text = format_error(err, show_trace=show_trace)
 

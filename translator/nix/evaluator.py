@@ -17,6 +17,7 @@ recursion limit; a genuinely unbounded recursion becomes Nix's ``stack overflow`
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import threading
@@ -247,6 +248,44 @@ def _env_at(depth: int) -> Callable[[list], list]:
     return up
 
 
+class DeferredPos:
+    """A position computed on first use (finding Nix's exact column needs the source text, which
+    only matters when an error is reported). Behaves like :class:`Pos` when read."""
+
+    __slots__ = ("fn", "node", "_p")
+
+    def __init__(self, fn: Callable[[Any], Pos], node: Any) -> None:
+        self.fn = fn
+        self.node = node
+        self._p: Pos | None = None
+
+    def resolve(self) -> Pos:
+        if self._p is None:
+            self._p = self.fn(self.node)
+            self.fn = self.node = None
+        return self._p
+
+    @property
+    def file(self) -> str:
+        return self.resolve().file
+
+    @property
+    def line(self) -> int:
+        return self.resolve().line
+
+    @property
+    def col(self) -> int:
+        return self.resolve().col
+
+    def __str__(self) -> str:
+        return str(self.resolve())
+
+
+def resolve_pos(pos: Any) -> Any:
+    """A :class:`Pos` for ``pos`` (resolving a :class:`DeferredPos`)."""
+    return pos.resolve() if type(pos) is DeferredPos else pos
+
+
 class SourceText:
     """Source texts by file name, to find the parentheses and ``${`` Nix's positions include
     (the AST does not keep them)."""
@@ -385,7 +424,6 @@ class Compiler:
 
     def __init__(self, state: "Evaluator") -> None:
         self.state = state
-        self._starts: dict[int, Pos] = {}
         self.src = SourceText()
         self.dispatch = {
             A.Int: self.c_const, A.Float: self.c_const, A.Str: self.c_const, A.Path: self.c_const,
@@ -399,13 +437,13 @@ class Compiler:
 
     # -- helpers ----------------------------------------------------------------------------
 
-    def start(self, node: Any) -> Pos:
+    def start(self, node: Any) -> "DeferredPos":
+        """Where ``node`` starts (computed only if an error needs it)."""
+        return DeferredPos(self._start_exact, node)
+
+    def _start_exact(self, node: Any) -> Pos:
         """Where the expression starts as Nix reports it: the start of its leftmost operand,
         including parentheses that group that operand (Nix positions include them)."""
-        key = id(node)
-        p = self._starts.get(key)
-        if p is not None:
-            return p
         chain = []
         n = node
         while True:
@@ -420,10 +458,7 @@ class Compiler:
                 break
             chain.append(n)
             n = nxt
-            if id(n) in self._starts:
-                break
-        p = self._starts.get(id(n)) or n.pos
-        self._starts[id(n)] = p
+        p = n.pos
         for c in reversed(chain):
             t = type(c)
             if t is A.BinOp:
@@ -432,12 +467,18 @@ class Compiler:
                 p = self.src.grow_left(p, limit=c.arg.pos)
             else:
                 p = self.src.grow_left(p, follow=".?")
-            self._starts[id(c)] = p
         return p
 
-    def operand(self, node: Any) -> Pos:
+    def operand(self, node: Any) -> "DeferredPos":
         """The position of a right-hand operand, with the parentheses written around it."""
-        return self.src.grow_back(self.start(node))
+        return DeferredPos(lambda n: self.src.grow_back(self._start_exact(n)), node)
+
+    def interp_pos(self, node: Any) -> "DeferredPos":
+        """The ``${`` of an interpolated expression."""
+        return DeferredPos(lambda n: self.src.dollar_curly(self._start_exact(n)), node)
+
+    def left_operand(self, node: A.BinOp) -> "DeferredPos":
+        return DeferredPos(lambda n: self.src.grow_left(self._start_exact(n.lhs), limit=n.rhs.pos), node)
 
     def compile(self, node: Any, scope: Scope) -> Callable[[list], Any]:
         return self.dispatch[type(node)](node, scope)
@@ -566,7 +607,7 @@ class Compiler:
             if isinstance(p, str):
                 parts.append((p, None, None))
             else:
-                parts.append((None, self.compile(p, scope), self.src.dollar_curly(self.start(p))))
+                parts.append((None, self.compile(p, scope), self.interp_pos(p)))
 
         def ev(env):
             out = []
@@ -592,7 +633,7 @@ class Compiler:
             if isinstance(p, str):
                 parts.append((p, None, None))
             else:
-                parts.append((None, self.compile(p, scope), self.src.dollar_curly(self.start(p))))
+                parts.append((None, self.compile(p, scope), self.interp_pos(p)))
 
         def ev(env):
             out = []
@@ -805,7 +846,17 @@ class Compiler:
         pos = self.start(node)
 
         def ev(env):
-            return call(fn(env), arg(env), pos)
+            f = fn(env)
+            if type(f) is Lambda:
+                info = f.node
+                if info.simple:  # the common case, inlined: x: body
+                    try:
+                        return info.code([f.env, arg(env)])
+                    except EvalError as err:
+                        err.trace.append((f"while evaluating {repr_name(info)}", info.pos))
+                        err.trace.append(("from call site", pos))
+                        raise
+            return call(f, arg(env), pos)
         return ev
 
     def c_let(self, node: A.Let, scope: Scope):
@@ -892,7 +943,7 @@ class Compiler:
         rhs = self.compile(node.rhs, scope)
         start = self.start(node)
         rpos = self.operand(node.rhs)
-        lpos = self.src.grow_left(self.start(node.lhs), limit=node.rhs.pos)
+        lpos = self.left_operand(node)
         if op == "+":
             return _plus(lhs, rhs, lpos, rpos)
         if op == "-":
@@ -1303,13 +1354,17 @@ def run_deep(fn: Callable[[], Any]) -> Any:
 
     old_limit = sys.getrecursionlimit()
     old_size = threading.stack_size()
+    old_gc = gc.get_threshold()
     try:
+        # evaluation allocates millions of small objects: collect cycles rarely
+        gc.set_threshold(100_000, 50, 1000)
         threading.stack_size(STACK_SIZE)
         sys.setrecursionlimit(max(old_limit, RECURSION_LIMIT))
         th = threading.Thread(target=target, name="nix-eval")
         th.start()
         th.join()
     finally:
+        gc.set_threshold(*old_gc)
         threading.stack_size(old_size)
         sys.setrecursionlimit(old_limit)
     if result[1] is not None:

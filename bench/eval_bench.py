@@ -1,0 +1,136 @@
+"""Parse and evaluation speed of nix2image's Nix front end against nix-instantiate.
+
+Generates three inputs (a ~1 MB attribute set file, ``foldl'`` over 100,000 elements, a chain of
+5,000 functions calling each other) and measures, for each:
+
+* our parse time and evaluation time, in-process (CPU time, best of ``--repeat``);
+* the installed ``nix2image eval --strict`` end to end (CPU time of the process);
+* ``nix-instantiate --store dummy:// --eval --strict`` end to end (CPU time of the process).
+
+CPU time (user + system) is used rather than wall time because the machine may be shared.
+Prints a Markdown table for docs/benchmarks.md. Run: ``python bench/eval_bench.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+NIX_CONFIG = "build-users-group =\nsubstituters =\nsandbox = false\nexperimental-features = nix-command"
+
+
+def gen_big_attrs(target_bytes: int = 1_000_000) -> str:
+    parts = ["{\n"]
+    size = 2
+    i = 0
+    while size < target_bytes:
+        line = (f'  pkg{i} = {{ name = "package-{i}"; version = "1.{i % 100}.{i % 7}"; '
+                f'deps = [ {i % 13} {i % 17} {i % 19} ]; enabled = {"true" if i % 2 else "false"}; '
+                f'meta.description = "Generated package number {i} for the benchmark"; }};\n')
+        parts.append(line)
+        size += len(line)
+        i += 1
+    parts.append("}\n")
+    return "".join(parts)
+
+
+def gen_foldl(n: int = 100_000) -> str:
+    return f"builtins.foldl' (acc: x: acc + x * 2) 0 (builtins.genList (i: i) {n})\n"
+
+
+def gen_call_chain(n: int = 5_000) -> str:
+    lines = ["let", "  f0 = x: x + 1;"]
+    for i in range(1, n):
+        lines.append(f"  f{i} = x: f{i - 1} (x + 1);")
+    lines.append(f"in f{n - 1} 0")
+    return "\n".join(lines) + "\n"
+
+
+def run_cpu(args: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
+    """(CPU seconds, wall seconds, stdout) of running ``args``; CPU time measured with wait4."""
+    t0 = time.perf_counter()
+    with tempfile.TemporaryFile() as out_f, tempfile.TemporaryFile() as err_f:
+        proc = subprocess.Popen(args, stdout=out_f, stderr=err_f, env=env)
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        wall = time.perf_counter() - t0
+        out_f.seek(0)
+        err_f.seek(0)
+        out = out_f.read().decode()
+        if proc.returncode != 0:
+            raise SystemExit(f"{args[0]} failed: {err_f.read().decode(errors='replace')[:500]}")
+    return usage.ru_utime + usage.ru_stime, wall, out
+
+
+def in_process(path: Path, repeat: int) -> tuple[float, float, str]:
+    """Best-of-``repeat`` CPU seconds for parsing and for evaluating (deeply) ``path``."""
+    from translator.nix.evaluator import Evaluator, run_deep
+    from translator.nix.operations import force_deep
+    from translator.nix.parser import parse_file
+    from translator.nix.printer import print_value
+
+    best_parse = best_eval = float("inf")
+    out = ""
+    for _ in range(repeat):
+        t0 = time.process_time()
+        node = parse_file(str(path))
+        best_parse = min(best_parse, time.process_time() - t0)
+        ev = Evaluator()
+
+        def work():
+            t1 = time.process_time()
+            v = force_deep(ev.eval_ast(node))
+            dt = time.process_time() - t1
+            return dt, print_value(v, True)
+        dt, out = run_deep(work)
+        best_eval = min(best_eval, dt)
+    return best_parse, best_eval, out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    sys.setrecursionlimit(100_000)
+    nix = shutil.which("nix-instantiate")
+    mine = shutil.which("nix2image")
+    env = dict(os.environ, NIX_CONFIG=NIX_CONFIG)
+    inputs = {
+        "1 MB attribute set": gen_big_attrs(),
+        "foldl' over 100,000 elements": gen_foldl(),
+        "5,000-function call chain": gen_call_chain(),
+    }
+    rows = []
+    with tempfile.TemporaryDirectory() as d:
+        for title, text in inputs.items():
+            path = Path(d) / (title.split()[0].strip("'") + ".nix")
+            path.write_text(text)
+            parse_s, eval_s, ours_out = in_process(path, args.repeat)
+            cli_cpu = cli_wall = nix_cpu = nix_wall = float("nan")
+            if mine:
+                cli_cpu, cli_wall, cli_out = min((run_cpu([mine, "eval", "--strict", str(path)], env) for _ in range(args.repeat)), key=lambda r: r[0])
+                assert cli_out == ours_out + "\n", "CLI output differs from in-process output"
+            if nix:
+                nix_cpu, nix_wall, nix_out = min((run_cpu([nix, "--store", "dummy://", "--eval", "--strict", str(path)], env) for _ in range(args.repeat)), key=lambda r: r[0])
+                assert nix_out == ours_out + "\n", f"nix-instantiate printed something else for {title}"
+            rows.append((title, len(text), parse_s, eval_s, cli_cpu, nix_cpu))
+    print(f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+          f"{platform.platform()}; date {time.strftime('%Y-%m-%d', time.gmtime())}")
+    print()
+    print("| input | size | our parse | our eval | parse MB/s | nix2image eval (CPU) | nix-instantiate (CPU) | ratio (in-process parse+eval / nix) | ratio (CLI / nix) |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for title, size, p, e, c, n in rows:
+        print(f"| {title} | {size / 1e6:.2f} MB | {p:.3f} s | {e:.3f} s | {size / 1e6 / p:.2f} | {c:.3f} s | {n:.3f} s | "
+              f"{(p + e) / n:.1f}x | {c / n:.1f}x |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
