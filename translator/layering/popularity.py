@@ -18,7 +18,8 @@ depth-first walk up the referrers so that ancestor sets are mostly runs of whole
 path with several referrers only the part of the union that the latest referrer's set does not
 cover is summed (``popularity(best) + P(s) + sum over the rest``), and that sum skips zero bytes
 in C (a regular expression), adds a prefix-sum difference per run of full bytes and a per-byte
-table look-up per partly filled byte. A path with one referrer costs one addition. Bitsets are
+table look-up per partly filled byte; a fragmented set (graphs without structure) is instead
+walked byte by byte in C (``compress``/``filter``/``map``), complemented when mostly full. A path with one referrer costs one addition. Bitsets are
 dropped once their last reference has been processed.
 Scores are exact Python ints (they exceed 64 bits on deep graphs).
 
@@ -29,11 +30,13 @@ end (``<name>-/nix/store/<hash>``), compared by code point: exactly nixpkgs' ord
 from __future__ import annotations
 
 import re
+from itertools import compress
 from typing import Sequence
 
 from .progress import Progress
 
 _PIECES = re.compile(rb"\xff+|[\x01-\xfe]")  # a run of full bytes, or one partly filled byte
+_INVERT = bytes(255 - b for b in range(256))
 
 
 def package_name_key(path: str) -> str:
@@ -275,6 +278,14 @@ def _weighted(bits: int, top: int, tables: list[list[int]], prefix: list[int]) -
     prefix-sum difference and a partly filled byte one table look-up.
     """
     data = bits.to_bytes(top // 8 + 1, "little")
+    nb = len(data)
+    zeros, fulls = data.count(0), data.count(255)
+    if (nb - zeros - fulls) * 16 > nb:
+        # Fragmented set (little structure): walk every byte in C instead of matching pieces.
+        if zeros >= fulls:
+            return sum(map(list.__getitem__, compress(tables, data), filter(None, data)))
+        inv = data.translate(_INVERT)
+        return prefix[nb] - sum(map(list.__getitem__, compress(tables, inv), filter(None, inv)))
     total = 0
     for m in _PIECES.finditer(data):
         start, end = m.span()
