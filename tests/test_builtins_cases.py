@@ -459,3 +459,11 @@ OK.update({
     "drv-concatStringsSep-context": f'builtins.getContext (builtins.concatStringsSep " " [ {_DRV}.drvPath {_DRV}.dev ])',
     "drv-replaceStrings-context": f'builtins.getContext (builtins.replaceStrings [ "@out@" ] [ {_DRV}.outPath ] "x=@out@")',
 })
+
+ERR.update({
+    "fromJSON-overflow": "builtins.fromJSON \"[1e400]\"",
+    "fromJSON-leading-zero": "builtins.fromJSON \"01\"",
+    "fromJSON-missing-comma": "builtins.fromJSON \"[1 2]\"",
+    "fromJSON-high-surrogate-alone": "builtins.fromJSON ''\"\\ud800x\"''",
+    "fromJSON-whitespace-only": "builtins.fromJSON \"  \"",
+})

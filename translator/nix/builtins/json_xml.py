@@ -215,6 +215,8 @@ class _Lexer:
                 self.value = n if n < 2**63 else n - 2**64
                 return "number"
         self.value = float(text)
+        if self.value in (float("inf"), float("-inf")):
+            raise _JSONError(f"[json.exception.out_of_range.406] number overflow parsing '{text}'")
         return "number"
 
 
