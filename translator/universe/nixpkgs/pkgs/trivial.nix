@@ -47,7 +47,8 @@ let
       inputs = (env.nativeBuildInputs or [ ]) ++ (env.buildInputs or [ ]) ++ (env.propagatedBuildInputs or [ ]);
     } { passthru = env.passthru or { }; meta = env.meta or { }; };
 
-  lnInputs = paths: map (p: if b.isAttrs p && !(p ? outPath) then p.path else p) paths;
+  # inputs as store path strings (a path literal is copied to the store, as Nix does)
+  lnInputs = paths: map (p: "${if b.isAttrs p && !(p ? outPath) then p.path else p}") paths;
 in
 rec {
   inherit writeTextFile;
@@ -154,7 +155,7 @@ rec {
     mkBuilt {
       kind = "buildEnv";
       inherit name ignoreCollisions checkCollisionContents pathsToLink extraPrefix postBuild;
-      paths = b.concatMap outputsOf paths;
+      paths = map (p: "${p}") (b.concatMap outputsOf paths);
       inputs = nativeBuildInputs ++ buildInputs;
       pos = b.unsafeGetAttrPos "name" args;
     } { inherit meta passthru; };
