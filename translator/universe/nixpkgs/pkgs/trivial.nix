@@ -98,7 +98,8 @@ rec {
         ${lib.concatMapStringsSep "\n" (option: "set -o ${option}") bashOptions}
       '' + lib.optionalString (runtimeEnv != null)
         (lib.concatStrings (lib.mapAttrsToList (n: v: ''
-          export ${n}=${lib.escapeShellArg v}
+          ${lib.toShellVar n v}
+          export ${n}
         '') runtimeEnv))
       + lib.optionalString (runtimeInputs != [ ]) ''
 
