@@ -707,7 +707,12 @@ def _syntax_error(t: _Tables, state_stack: list[int], tok, lexer: Lexer) -> NixS
             extra.extend(sym for sym, a in acts.items() if a >= 0)
         if size:
             del stack[-size:]
-        stack.append(gotos[stack[-1]][lhs])
+        target = gotos[stack[-1]].get(lhs) if stack else None
+        if target is None:  # cannot happen with LALR tables; never let it hide the real error
+            stack = list(state_stack)
+            extra = []
+            break
+        stack.append(target)
     if stack[-1] == t.end_state:
         expected = ["$END"]
     else:
