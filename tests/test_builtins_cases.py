@@ -467,3 +467,14 @@ ERR.update({
     "fromJSON-high-surrogate-alone": "builtins.fromJSON ''\"\\ud800x\"''",
     "fromJSON-whitespace-only": "builtins.fromJSON \"  \"",
 })
+
+OK.update({
+    "fromTOML-saturate": "builtins.fromTOML \"a = 9223372036854775808\\nb = -9223372036854775809\\nc = 1e1000\\nd = -1e1000\\ne = 0o17\\nf = 0b101\\ng = +1\"",
+    "fromTOML-special-floats": "builtins.toJSON (builtins.fromTOML \"a = inf\\nb = -inf\")",
+    "fromTOML-dotted": "builtins.fromTOML \"a.b = 1\\na.c.d = 'x'\"",
+})
+ERR.update({
+    "fromTOML-duplicate": "builtins.fromTOML \"a = 1\\na = 2\"",
+    "fromTOML-time": "builtins.fromTOML \"a = 07:32:00\"",
+})
+ERR_ANY_MESSAGE |= {"fromTOML-duplicate"}

@@ -1,12 +1,15 @@
 """``fromTOML``: TOML documents as Nix values (tables are sets, arrays lists).
 
-Like Nix 2.8, dates and times are rejected, and any error is reported as
+Like Nix 2.8 (toml11), dates and times are rejected, integers beyond 64 bits saturate, floats
+too large for a double become the largest double, and any error is reported as
 ``while parsing a TOML string: <reason>``. Parsing uses the standard library's ``tomllib``.
 """
 
 from __future__ import annotations
 
 import datetime
+import math
+import sys
 import tomllib
 from typing import Any
 
@@ -38,9 +41,8 @@ def _convert(v: Any) -> Any:
         elif isinstance(val, bool):
             parent[key] = val
         elif isinstance(val, int):
-            if not -(2**63) <= val < 2**63:
-                raise _Unsupported(f"integer {val} does not fit in 64 bits")
-            parent[key] = val
+            # toml11 (Nix 2.8) saturates out-of-range integers like strtoll
+            parent[key] = min(max(val, -(2**63)), 2**63 - 1)
         elif isinstance(val, float):
             parent[key] = val
         elif isinstance(val, str):
@@ -52,6 +54,14 @@ def _convert(v: Any) -> Any:
     for attrs in _iter_attrs(root[0]):
         attrs.d = dict(sorted(attrs.d.items()))
     return root[0]
+
+
+def _parse_float(text: str) -> float:
+    """A TOML float; a finite literal too large for a double becomes +-DBL_MAX as in toml11."""
+    x = float(text)
+    if math.isinf(x) and "inf" not in text:
+        return math.copysign(sys.float_info.max, x)
+    return x
 
 
 def _iter_attrs(v: Any):
@@ -69,6 +79,6 @@ def _iter_attrs(v: Any):
 def prim_from_toml(args, pos):
     s = ops.force_string(args[0], pos)
     try:
-        return _convert(tomllib.loads(s.s))
+        return _convert(tomllib.loads(s.s, parse_float=_parse_float))
     except (tomllib.TOMLDecodeError, _Unsupported) as err:
         raise EvalError(f"while parsing a TOML string: {err}", pos) from None
