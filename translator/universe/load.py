@@ -425,33 +425,45 @@ def _run(fn):
     try:
         return run_deep(fn)
     except EvalError as err:
-        raise _with_hint(to_user_error(err)) from None
+        raise _with_hint(to_user_error(err, show_trace=_debugging())) from None
+
+
+def _debugging() -> bool:
+    """The evaluation trace (Nix's --show-trace) is shown with ``nix2image --debug``."""
+    import click
+
+    ctx = click.get_current_context(silent=True)
+    while ctx is not None:
+        if isinstance(ctx.obj, dict) and ctx.obj.get("debug"):
+            return True
+        ctx = ctx.parent
+    return False
 
 
 def _with_hint(err: UserError) -> UserError:
+    """Add what to do about a missing package, and point at --debug for the trace."""
     text = str(err)
+    hint = None
     m = re.search(r"attribute '([^']+)' missing", text)
-    if m and not err.hint and "hint:" not in text:
-        err.hint = (f"if '{m.group(1)}' is a nixpkgs package, nix2image's catalog does not have it: add it with "
-                    f"--catalog FILE (see `nix2image catalog`) or provide it with --bind {m.group(1)}=PATH")
-        if not _hint_printed(err):
-            err = _HintedError(err)
-    return err
+    if m and re.search(r"\b(dockerTools|lib|builtins|stdenv|hostPlatform)(\.[\w'-]+)*\." + re.escape(m.group(1)) + r"\b", text):
+        m = None  # a misspelt function, not a package
+    if m and "hint:" not in text:
+        hint = (f"if '{m.group(1)}' is a nixpkgs package, nix2image's catalog does not have it: add it with "
+                f"--catalog FILE (see `nix2image catalog`) or provide it with --bind {m.group(1)}=PATH")
+    return _EvalUserError(err, hint)
 
 
-def _hint_printed(err: UserError) -> bool:
-    return type(err).__str__ is UserError.__str__
+class _EvalUserError(UserError):
+    """An evaluation error as Nix prints it, with nix2image's hint and trace advice."""
 
-
-class _HintedError(UserError):
-    """Wraps an error whose own formatting ignores ``hint`` and appends it."""
-
-    def __init__(self, inner: UserError) -> None:
-        super().__init__(inner.message, None, inner.hint)
+    def __init__(self, inner: UserError, hint: str | None) -> None:
+        super().__init__(inner.message, None, hint)
         self.inner = inner
 
     def __str__(self) -> str:
-        return f"{self.inner}\n\n       hint: {self.hint}"
+        text = str(self.inner).replace("(use '--show-trace' to show detailed location information)",
+                                       "(use 'nix2image --debug ...' to show the evaluation trace)")
+        return text + (f"\n\n       hint: {self.hint}" if self.hint else "")
 
 
 def _universe(evl: Evaluation) -> Universe:
