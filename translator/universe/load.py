@@ -25,6 +25,8 @@ from .spec_extract import Extractor, is_image
 
 NIXPKGS_DIR = os.path.join(os.path.dirname(__file__), "nixpkgs")
 DEFAULT_SYSTEM = "x86_64-linux"
+#: ``<name>`` search path entries that are nixpkgs (channels and common pins).
+NIXPKGS_CHANNELS = ("nixpkgs", "nixpkgs-unstable", "nixos-unstable", "unstable", "nixos-stable", "nixpkgs-stable")
 #: Attribute names never searched for images (package sets, flake plumbing).
 SKIP_NAMES = {"pkgs", "lib", "legacyPackages", "nixpkgs", "inputs", "self", "outputs", "sourceInfo",
               "callPackage", "override", "overrideDerivation", "passthru", "meta", "devShells", "checks",
@@ -158,7 +160,8 @@ def _make_evaluator(opts: LoadOptions, session: Session, main_dir: str):
                 if key in self.global_names:
                     self.base_env[self.global_names[key]] = prim
 
-    search = [f"nixpkgs={NIXPKGS_DIR}"] + list(opts.search_path)
+    # channels people name in <...> all stand for the modelled nixpkgs
+    search = [f"{name}={NIXPKGS_DIR}" for name in NIXPKGS_CHANNELS] + list(opts.search_path)
     return UniverseEvaluator(search, system=session.system)
 
 
