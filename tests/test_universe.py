@@ -59,6 +59,8 @@ LIB_EXPRS = [
     'lib.concatLines [ "a" "b" ]', 'lib.hasInfix "b.c" "ab.cd"', 'lib.escapeRegex "a.b*"', 'lib.toShellVar "x" [ "a" "b" ]',
     '(lib.systems.elaborate "aarch64-linux").dockerArch', 'lib.fixedWidthNumber 4 7', 'lib.replicate 2 "x"',
     'lib.sortOn (x: x.k) [ { k = 2; } { k = 1; } ]', 'lib.groupBy (x: if x > 1 then "big" else "small") [ 1 2 3 ]',
+    f'lib.fileset.toSource {{ root = {ROOT}/samples; fileset = lib.fileset.unions [ {ROOT}/samples/files/start.sh {ROOT}/samples/hello-layered.nix ]; }}',
+    f'(lib.cleanSourceWith {{ src = {ROOT}/samples/files; filter = p: t: lib.hasSuffix ".sh" p; }}).outPath',
 ]
 
 
