@@ -123,3 +123,30 @@ def test_crane_and_rust_overlay_inputs(cli, tmp_path):
     s, _ = spec_json(cli, str(d), "--bind", f"crabby={out}")
     assert [e["path"].split("-", 1)[1] for e in s["closure"]] == ["crabby"]
     assert s["config"]["Cmd"] == [s["closure"][0]["path"] + "/bin/crabby"]
+
+
+@pytest.mark.nix
+def test_git_flake_self_is_tracked_files(cli, nix, tmp_path):
+    """`self` of a flake in a git work tree is its tracked files, the store path Nix gives them."""
+    import shutil
+    import subprocess
+
+    from conftest import need_tool
+
+    need_tool("git")
+    d = tmp_path / "gf"
+    (d / "src").mkdir(parents=True)
+    (d / "flake.nix").write_text(
+        '{ inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-24.05";\n'
+        '  outputs = { self, nixpkgs }: { packages.x86_64-linux.image =\n'
+        '    nixpkgs.legacyPackages.x86_64-linux.dockerTools.buildLayeredImage { name = "gf"; config.Labels.src = "${self}"; }; }; }\n')
+    (d / "src" / "a.txt").write_text("tracked\n")
+    (d / "junk.txt").write_text("untracked\n")
+    env = dict(nix, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@e", GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@e")
+    subprocess.run(["git", "init", "-q", str(d)], check=True, env=env)
+    subprocess.run(["git", "-C", str(d), "add", "flake.nix", "src/a.txt"], check=True, env=env)
+    want = subprocess.run(["nix-instantiate", "--eval", "--json", "-E", f"(builtins.fetchGit {d}).outPath"],
+                          capture_output=True, text=True, env=env, check=True).stdout
+    s, _ = spec_json(cli, str(d))
+    assert s["config"]["Labels"]["src"] == json.loads(want)
+    assert s["config"]["Labels"]["src"].endswith("-source")

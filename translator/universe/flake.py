@@ -64,6 +64,31 @@ def _plain(v: Any, depth: int = 0) -> Any:
     return None
 
 
+def git_tracked(directory: str) -> set[str] | None:
+    """Paths (relative, with their parent directories) git tracks under ``directory``, as Nix
+    copies a flake in a git repository; None when it is not in a work tree."""
+    import shutil
+    import subprocess
+
+    if shutil.which("git") is None:
+        return None
+    try:
+        proc = subprocess.run(["git", "-C", directory, "ls-files", "-z", "--cached", "--", "."],
+                              capture_output=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if proc.returncode != 0:
+        return None
+    out: set[str] = set()
+    for rel in proc.stdout.decode("utf-8", "surrogateescape").split("\0"):
+        if not rel:
+            continue
+        parts = rel.split("/")
+        for i in range(1, len(parts) + 1):
+            out.add("/".join(parts[:i]))
+    return out
+
+
 def evaluate_flake(ev: Any, path: str, session: Session, placeholders: bool, binds: dict[str, Any]) -> Any:
     """The flake's ``self`` (its outputs plus ``inputs``/``outPath``), lazily evaluated."""
     from ..nix.evaluator import call
@@ -111,6 +136,10 @@ def evaluate_flake(ev: Any, path: str, session: Session, placeholders: bool, bin
             kind = "placeholder"
         modelled[name] = NixString(kind)
     fn = ev.eval_file(EVAL_NIX)
-    arg = NixAttrs({"dir": NixPath(os.path.dirname(file)), "modelled": NixAttrs(modelled),
+    flake_dir = os.path.dirname(file)
+    arg = NixAttrs({"dir": NixPath(flake_dir), "modelled": NixAttrs(modelled),
                     "binds": NixAttrs(dict(binds))})
+    tracked = git_tracked(flake_dir)
+    if tracked is not None:
+        arg.d["tracked"] = NixAttrs({p: True for p in sorted(tracked)})
     return call(fn, arg, None)

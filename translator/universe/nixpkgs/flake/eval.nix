@@ -3,7 +3,7 @@
 #   modelled   input name -> which model stands for it ("nixpkgs", "flake-utils", "flake-parts",
 #              "systems", "placeholder", or "unknown:<url>")
 #   binds      "attr.path" -> package value, replacing those outputs (seen through `self` too)
-{ dir, modelled, binds ? { } }:
+{ dir, modelled, binds ? { }, tracked ? null }:
 let
   b = builtins;
   lib = import ../lib;
@@ -49,10 +49,17 @@ let
   bindTree = b.foldl' (acc: path: lib.recursiveUpdate acc (lib.setAttrByPath (lib.splitString "." path) binds.${path})) { } (b.attrNames binds);
   rawOutputs = flake.outputs inputs;
   outputs = if binds == { } then rawOutputs else lib.recursiveUpdate rawOutputs bindTree;
+  # a flake in a git repository is its tracked files, copied to the store as "source"
+  dirStr = b.toString dir;
+  source = if tracked == null then dir else b.path {
+    path = dir;
+    name = "source";
+    filter = p: t: tracked ? ${lib.removePrefix (dirStr + "/") (b.toString p)};
+  };
   self = outputs // {
-    outPath = dir;
+    outPath = source;
     inherit inputs outputs;
-    sourceInfo = { outPath = dir; lastModified = 0; };
+    sourceInfo = { outPath = source; lastModified = 0; };
     lastModified = 0;
     lastModifiedDate = "19700101000000";
     shortRev = "dirty";
