@@ -211,3 +211,17 @@ def test_closure_files_are_accepted_as_catalogs(tmp_path):
     with pytest.raises(UserError, match="not listed") as err:
         load_catalog(str(bad))
     assert err.value.pos is not None and err.value.pos.line == 3
+
+
+def test_default_catalog_references_have_no_cycles():
+    """Nix cannot make a reference cycle between store paths (a path's hash would depend on
+    itself): the embedded catalog must not describe one either."""
+    import networkx as nx
+
+    from translator.universe.catalog import load_default
+
+    graph = nx.DiGraph()
+    for path, info in load_default().paths.items():
+        graph.add_node(path)
+        graph.add_edges_from((path, ref) for ref in info.references if ref != path)
+    assert nx.is_directed_acyclic_graph(graph), next(nx.simple_cycles(graph))
