@@ -165,6 +165,16 @@ def _make_evaluator(opts: LoadOptions, session: Session, main_dir: str):
     return UniverseEvaluator(search, system=session.system)
 
 
+def _is_attr_path_bind(name: str) -> bool:
+    """``self.packages.x86_64-linux.default`` / ``packages.x86_64-linux.app`` name flake outputs;
+    ``./app.nix`` is an import and ``myapp-1.0`` a package name (a version after a dash)."""
+    if name.startswith(("./", "../", "/")) or "." not in name:
+        return False
+    if name.startswith("self."):
+        return True
+    return re.search(r"-\d", name) is None
+
+
 def _bound_import(session: Session, path: str, main_dir: str) -> Bound | None:
     for name, b in session.binds.items():
         if name.startswith(("./", "../", "/")):
@@ -319,7 +329,7 @@ def evaluate(file: str, opts: LoadOptions) -> Evaluation:
 
         attr_binds = {}
         for name, b in session.binds.items():
-            if "." in name and not name.startswith(("./", "../", "/")):
+            if _is_attr_path_bind(name):
                 key = name[5:] if name.startswith("self.") else name
                 attr_binds[key] = _bound_value(b)
                 b.used = True
