@@ -1,4 +1,4 @@
-# expect: {"closure": ["copied"], "files": {"copied/share/g.txt": "Hello, @who@ from @shell@\n", "copied/share/w.txt": "from writeText"}}
+# expect: {"needs_namespaces": true, "closure": ["copied"], "files": {"copied/share/g.txt": "Hello, @who@ from @shell@\n", "copied/share/w.txt": "from writeText"}}
 # a script reads its inputs at their store paths (a local file and another builder's output);
 # copies of their content do not refer to them, so the closure is the output alone
 let pkgs = import <nixpkgs> { }; in
