@@ -341,3 +341,28 @@ def test_float_formatting_randomised(data_dir):
         exprs.append(f"builtins.toJSON {x}")
         exprs.append(f"toString {x}")
     _batch_compare(exprs, data_dir)
+
+
+#: Regular expression syntax corners of libstdc++'s POSIX extended mode (valid or not).
+REGEX_SYNTAX = [
+    "{", "a|*b", "()*", "(*)", "a+?", "^*", "$*", "x{0}", "[a-z-9]+", "[--z]+", "[[.-.]]", "[[=a=]]",
+    "[\\\\d]+", "\\\\1", "(a)\\\\1", "a{1,2}{3}", "[[:alpha:][:digit:]]+", "[^[:space:]]+", "a||b", "|a", "a|",
+    "(|)", ".{3}", "[.]", "[*]", "\\\\{", "\\\\}", "}", "\\\\]", "a{01}", "a{1,02}", "[]]", "[]", "[^]", "[a", "]]",
+    "[a-z-]", "[%--]", "[a-]", "[-a]", "[a-c-e]", "[[.a.]]", "[[.a.]-c]", "[a-[.c.]]", "[[:alpha:]-z]",
+    "[a-[:alpha:]]", "[^-a]", "[]-a]", "[!--]", "[a-a]", "[[=a=]-c]", "[[.hyphen.]]", "[[.space.]]",
+    "[[:alpha:]-]", "[[=hyphen=]]", "[[.tab.]]", "[a-[=c=]]", "[[.hyphen.]-z]", "[[:alpha:]", "[a\\\\]", "[[]",
+    "[[a]", "[a[]", "[[:]", "[[.]", "[=]",
+]
+
+
+@pytest.mark.parametrize("pattern", REGEX_SYNTAX)
+def test_regex_syntax_corner(pattern, data_dir):
+    need_tool("nix-instantiate")
+    expr = f'builtins.split "{pattern}" "ab-9.c[d ]-%{{}}*\\\\d1 aa"'
+    nix = run_nix(expr, data_dir)
+    text, err = run_ours(expr, data_dir)
+    if nix.returncode == 0:
+        assert err is None, err
+        assert json.loads(text) == json.loads(nix.stdout)
+    else:
+        assert err == _first_error_line(nix.stderr)

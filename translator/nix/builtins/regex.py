@@ -27,7 +27,8 @@ from .. import operations as ops
 from . import builtin
 from ._util import force_string_noctx, from_bytes, to_bytes
 
-_SPECIAL = set("^$\\.*+?()[]{}|")
+#: Characters that a backslash makes literal in libstdc++ ``extended`` mode (others: error).
+_SPECIAL = set(".[\\()*+?{|^$")
 
 _CLASSES = {
     "alpha": "a-zA-Z",
@@ -56,8 +57,31 @@ def _class_char(c: str) -> str:
     return "\\" + c if c in "\\]^-[" else c
 
 
+#: POSIX collating element names (``[[.hyphen.]]``), as libstdc++ knows them, by ASCII code.
+_COLLATE_NAMES = (
+    ["NUL", "SOH", "STX", "ETX", "EOT", "ENQ", "ACK", "alert", "backspace", "tab", "newline",
+     "vertical-tab", "form-feed", "carriage-return", "SO", "SI", "DLE", "DC1", "DC2", "DC3", "DC4",
+     "NAK", "SYN", "ETB", "CAN", "EM", "SUB", "ESC", "IS4", "IS3", "IS2", "IS1", "space",
+     "exclamation-mark", "quotation-mark", "number-sign", "dollar-sign", "percent-sign", "ampersand",
+     "apostrophe", "left-parenthesis", "right-parenthesis", "asterisk", "plus-sign", "comma",
+     "hyphen", "period", "slash", "zero", "one", "two", "three", "four", "five", "six", "seven",
+     "eight", "nine", "colon", "semicolon", "less-than-sign", "equals-sign", "greater-than-sign",
+     "question-mark", "commercial-at"]
+    + [chr(c) for c in range(ord("A"), ord("Z") + 1)]
+    + ["left-square-bracket", "backslash", "right-square-bracket", "circumflex", "underscore",
+       "grave-accent"]
+    + [chr(c) for c in range(ord("a"), ord("z") + 1)]
+    + ["left-curly-bracket", "vertical-line", "right-curly-bracket", "tilde", "DEL"]
+)
+_COLLATE = {name: chr(code) for code, name in enumerate(_COLLATE_NAMES)}
+
+
 def _parse_bracket(p: str, i: int) -> tuple[str, int]:
-    """Translate the bracket expression starting after ``[`` at ``i``; return (python, next i)."""
+    """Translate the bracket expression starting after ``[`` at ``i``; return (python, next i).
+
+    libstdc++'s rules: ``]`` first is literal; ``-`` is literal first or last; a range starts at a
+    character or a collating element (``[.x.]``) and ends at a character; a ``-`` right after a
+    range, a class (``[:alpha:]``) or an equivalence class (``[=a=]``) is an error."""
     n = len(p)
     neg = False
     if i < n and p[i] == "^":
@@ -73,6 +97,7 @@ def _parse_bracket(p: str, i: int) -> tuple[str, int]:
             i += 1
             break
         first = False
+        can_start_range = True
         if c == "[" and i + 1 < n and p[i + 1] in ":.=":
             kind = p[i + 1]
             end = p.find(kind + "]", i + 2)
@@ -84,27 +109,27 @@ def _parse_bracket(p: str, i: int) -> tuple[str, int]:
                 if name not in _CLASSES:
                     raise RegexSyntaxError("unknown class")
                 items.append(_CLASSES[name])
-                continue
-            if len(name) != 1:
-                raise RegexSyntaxError("collating element")
-            c = name
+                c = None
+            else:
+                if name not in _COLLATE:
+                    raise RegexSyntaxError("unknown collating element")
+                c = _COLLATE[name]
+                can_start_range = kind == "."
         else:
             i += 1
-        # c is a single character; maybe the start of a range
         if i + 1 < n and p[i] == "-" and p[i + 1] != "]":
+            if c is None or not can_start_range:
+                raise RegexSyntaxError("range from a class")
             hi = p[i + 1]
+            if hi == "[" and i + 2 < n and p[i + 2] in ".=:":
+                raise RegexSyntaxError("range ending in a class or collating element")
             i += 2
-            if hi == "[" and i < n and p[i] in ".=":
-                kind = p[i]
-                end = p.find(kind + "]", i + 1)
-                if end < 0 or end - (i + 1) != 1:
-                    raise RegexSyntaxError("bad range end")
-                hi = p[i + 1]
-                i = end + 2
             if ord(hi) < ord(c):
                 raise RegexSyntaxError("invalid range")
             items.append(_class_char(c) + "-" + _class_char(hi))
-        else:
+            if i + 1 < n and p[i] == "-" and p[i + 1] != "]":
+                raise RegexSyntaxError("range after a range")
+        elif c is not None:
             items.append(_class_char(c))
     body = "".join(items)
     if not body:
