@@ -584,7 +584,12 @@ def load_all(file: str, opts: LoadOptions) -> tuple[list[ImageSpec], Universe]:
 
 def list_images(file: str, opts: LoadOptions) -> list[tuple[str, str, str | None]]:
     """``(attribute, builder, image name:tag)`` for every image ``file`` defines, without closures."""
+    import dataclasses
+
     file, attr = split_file(file, opts.attr)
+    # listing needs no content: unbound arguments, missing imports and unknown inputs get
+    # stand-ins so that any file can be listed
+    opts = dataclasses.replace(opts, placeholders=True)
 
     def work():
         evl = evaluate(file, opts)
