@@ -128,7 +128,6 @@ def test_crane_and_rust_overlay_inputs(cli, tmp_path):
 @pytest.mark.nix
 def test_git_flake_self_is_tracked_files(cli, nix, tmp_path):
     """`self` of a flake in a git work tree is its tracked files, the store path Nix gives them."""
-    import shutil
     import subprocess
 
     from conftest import need_tool

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import need_tool, nix_env
+from conftest import need_tool
 
 ROOT = Path(__file__).resolve().parent.parent
 NIXPKGS = ROOT / "translator" / "universe" / "nixpkgs"

@@ -277,7 +277,6 @@ def _call_like_callpackage(ev: Any, fn: Any, opts: LoadOptions, session: Session
                 session.warn(f"warning: --placeholders: argument '{name}' of {file} has no value; a stand-in package is used")
                 given[name] = _missing_import_value(ev, f"argument {name}")
             else:
-                where = f"{f.pos}" if getattr(f, "pos", None) else file
                 raise UserError(
                     f"argument '{name}' of {file} has no value: it is not a package nix2image knows",
                     pos=getattr(f, "pos", None),
@@ -325,8 +324,6 @@ def evaluate(file: str, opts: LoadOptions) -> Evaluation:
     activate(session)
     ev = _make_evaluator(opts, session, os.path.dirname(path))
     if ffile is not None:
-        from ..nix.values import NixAttrs  # noqa: F401
-
         attr_binds = {}
         for name, b in session.binds.items():
             if _is_attr_path_bind(name):
