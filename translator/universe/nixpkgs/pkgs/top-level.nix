@@ -39,6 +39,7 @@ let
     catalogTree // trivial // opaque // {
       inherit lib system hostPlatform;
       pkgs = final;
+      path = ../.;
       config = { allowUnfree = false; } // config;
       buildPlatform = hostPlatform;
       targetPlatform = hostPlatform;

@@ -118,13 +118,26 @@ rec {
     rootPaths = map (p: "${p}") (if b.isList rootPaths then rootPaths else b.attrValues rootPaths);
   } { };
   writeJSON = name: value: writeText name (b.toJSON value);
-  writers = {
-    writeBash = name: text: writeShellScript name text;
-    writeBashBin = name: text: writeShellScriptBin name text;
-    writeDash = name: text: writeScript name "#!${final.dash or final.bash}/bin/${if final ? dash then "dash" else "bash"}\n${text}";
-    writeJSON = name: value: writeText name (b.toJSON value);
-    writeText = writeText;
-  };
+  # pkgs.writers: scripts with an interpreter line (nixpkgs also lints them; nix2image does not)
+  writers =
+    let
+      script = interpreter: name: text: writeTextFile { inherit name; executable = true; text = "#! ${interpreter}\n${text}"; };
+      scriptBin = interpreter: name: text: writeTextFile {
+        inherit name; executable = true; destination = "/bin/${name}"; meta.mainProgram = name;
+        text = "#! ${interpreter}\n${text}";
+      };
+      python = libraries: if libraries == [ ] then "${final.python3}/bin/python3"
+                          else "${final.python3.withPackages (ps: libraries)}/bin/python3";
+    in {
+      writeBash = script "${final.bash}/bin/bash";
+      writeBashBin = scriptBin "${final.bash}/bin/bash";
+      writeDash = script "${final.dash or final.bash}/bin/${if final ? dash then "dash" else "bash"}";
+      writeDashBin = scriptBin "${final.dash or final.bash}/bin/${if final ? dash then "dash" else "bash"}";
+      writePython3 = name: { libraries ? [ ], ... }: script (python libraries) name;
+      writePython3Bin = name: { libraries ? [ ], ... }: scriptBin (python libraries) name;
+      writeJSON = name: value: writeText name (b.toJSON value);
+      writeText = writeText;
+    };
 
   runCommand = name: env: runCommandWith { inherit name env; };
   runCommandLocal = name: env: runCommandWith { inherit name env; };
