@@ -149,3 +149,12 @@ def test_git_flake_self_is_tracked_files(cli, nix, tmp_path):
     s, _ = spec_json(cli, str(d))
     assert s["config"]["Labels"]["src"] == json.loads(want)
     assert s["config"]["Labels"]["src"].endswith("-source")
+
+
+def test_source_filter_inputs(cli):
+    """gitignore.nix and nix-filter inputs filter sources; the image refers to the npm build."""
+    s, err = spec_json(cli, str(CASES / "gitignore"), "--placeholders")
+    web = next(e["path"] for e in s["closure"] if e["path"].endswith("-web-1.0.0"))
+    assert s["config"]["Cmd"][1] == f"{web}/lib/node_modules/web/index.js"
+    assert s["config"]["Labels"]["src"].endswith("-source")
+    assert "'web-1.0.0' (buildNpmPackage) is replaced by synthetic content" in err

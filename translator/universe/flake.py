@@ -45,7 +45,8 @@ def classify(name: str, spec: dict[str, Any]) -> str:
     if "nix-systems" in low or name == "systems":
         return "systems"
     for model, marks in (("crane", ("ipetkov/crane",)), ("poetry2nix", ("poetry2nix",)),
-                         ("rust-overlay", ("oxalica/rust-overlay",))):
+                         ("rust-overlay", ("oxalica/rust-overlay",)), ("gitignore", ("hercules-ci/gitignore",)),
+                         ("nix-filter", ("numtide/nix-filter",))):
         if name == model or any(m in low for m in marks):
             return model
     if "nixpkgs" in low and ("channel" in low or "nixos.org" in low or "tarball" in low):

@@ -40,11 +40,19 @@ let
       overlays.rust-overlay = overlay;
       inherit overlay;
     };
+    gitignore = {
+      outPath = "/nix2image/gitignore";
+      lib = { gitignoreSource = lib.cleanSource; gitignoreFilterWith = { basePath, ... }: lib.cleanSourceFilter; };
+    };
+    nix-filter = {
+      outPath = "/nix2image/nix-filter";
+      lib = { __functor = _: { root, ... }: lib.cleanSource root; inDirectory = d: d; matchExt = e: e; };
+    };
     placeholder = { outPath = "/nix2image/placeholder-input"; lib = { }; packages = { }; legacyPackages = { }; overlays = { default = final: prev: { }; }; overlay = final: prev: { }; };
   };
   inputFor = name: kind:
     if models ? ${kind} then models.${kind}
-    else throw "flake input '${name}' (${lib.removePrefix "unknown:" kind}) is not known to nix2image; known inputs: nixpkgs, flake-utils, flake-parts, systems, crane, poetry2nix, rust-overlay (use --placeholders to stand in for it)";
+    else throw "flake input '${name}' (${lib.removePrefix "unknown:" kind}) is not known to nix2image; known inputs: nixpkgs, flake-utils, flake-parts, systems, crane, poetry2nix, rust-overlay, gitignore, nix-filter (use --placeholders to stand in for it)";
   inputs = b.mapAttrs inputFor modelled // { inherit self; };
   bindTree = b.foldl' (acc: path: lib.recursiveUpdate acc (lib.setAttrByPath (lib.splitString "." path) binds.${path})) { } (b.attrNames binds);
   rawOutputs = flake.outputs inputs;
