@@ -234,7 +234,8 @@ def main() -> None:
              "| method | time | throughput | vs tar \\| hashlib | CPU (user+sys) | peak RSS |",
              "| --- | --- | --- | --- | --- | --- |"]
     for name, dt, rss, cpu in results:
-        lines.append(f"| {name} | {dt:.2f} s | {total / dt / 1e6:.0f} MB/s | {dt / floor:.2f}x | {cpu:.2f} s | "
+        cell = name.replace("|", "\\|")
+        lines.append(f"| {cell} | {dt:.2f} s | {total / dt / 1e6:.0f} MB/s | {dt / floor:.2f}x | {cpu:.2f} s | "
                      f"{rss / 1024:.0f} MiB |")
     lines.append("")
     text = "\n".join(lines)
