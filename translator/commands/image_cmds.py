@@ -69,10 +69,16 @@ def _common(fn):
     return fn
 
 
-def _warn(result, quiet: bool) -> None:
-    if not quiet:
-        for w in result.warnings:
-            click.echo(f"warning: {w}", err=True)
+def _warn(spec, result, quiet: bool) -> None:
+    """Warnings from evaluation (spec) and from the build, once each, on stderr."""
+    if quiet:
+        return
+    seen = set()
+    for w in list(spec.warnings) + list(result.warnings):
+        text = w if w.startswith("warning:") else f"warning: {w}"
+        if text not in seen:
+            seen.add(text)
+            click.echo(text, err=True)
 
 
 @click.command("build")
@@ -94,7 +100,7 @@ def build_cmd(file, output, fmt, compress, strategy, layers_file, spec_json, sto
         output = base + ("-oci" if fmt == "oci" else ".tar")
     show = (not quiet) and sys.stderr.isatty()
     result = build(spec, plan, content, output, BuildOptions(format=fmt, compress=compress, progress=show, strategy=strategy))
-    _warn(result, quiet)
+    _warn(spec, result, quiet)
     if not quiet:
         click.echo(f"{result.output}: {result.repo_tag} ({len(result.layers)} layers, config sha256:{result.config_digest})")
 
@@ -117,7 +123,7 @@ def stream_cmd(file, fmt, compress, strategy, layers_file, spec_json, store_root
     plan = _plan(spec, strategy, layers_file)
     result = stream(spec, plan, content, out, BuildOptions(format=fmt, compress=compress, strategy=strategy))
     out.flush()
-    _warn(result, quiet)
+    _warn(spec, result, quiet)
 
 
 @click.command("inspect")
