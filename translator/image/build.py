@@ -101,6 +101,11 @@ def check_spec(spec: ImageSpec) -> None:
             f"runAsRoot is not supported{_at(spec)}: it runs a script as root inside the image's root "
             "filesystem, which needs a VM (nixpkgs uses runInLinuxVM) or a rootless user namespace with "
             "the image mounted; use extraCommands or fakeRootCommands (run under fakeroot) instead")
+    if spec.tag is not None:
+        try:
+            image_tag(spec.tag, b"")
+        except UserError as err:
+            raise UserError(err.message.removeprefix("error: ") + _at(spec)) from err
     if spec.builder.endswith("WithNixDb"):
         raise UserError(f"{spec.builder} is not supported{_at(spec)}: it needs a Nix database "
                         "(nix-store --load-db) registered inside the image")
