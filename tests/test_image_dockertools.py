@@ -365,3 +365,30 @@ def test_build_image_copy_to_root_uid_gid_and_dirlinks(keep, oracle_store, expec
     assert {k.split("/")[2] for k in store} == {p.path.split("/")[-1] for p in infos(expected, "app")}
     rootfs = validate_image(out, tmp_path)
     assert tree(rootfs, owners=True)["var/x"] == ("f", 0o644, 2, (1000, 100))
+
+
+@pytest.mark.parametrize("builder", ["buildLayeredImageWithNixDb", "buildImageWithNixDb"])
+def test_with_nix_db_is_read_by_real_nix(builder, oracle_store, expected, tmp_path, nix):
+    """The image's Nix database registers the closure of contents; Nix 2.8 reads and verifies it."""
+    arg = {"contents": [oracle_store["app"]]} if builder.startswith("buildLayered") else {"copy_to_root": [oracle_store["app"]]}
+    spec = ImageSpec(builder=builder, name="withdb", tag="1", closure=infos(expected, "app"), **arg)
+    out = tmp_path / "db.tar"
+    build(spec, None, DirectContent(), str(out))
+    again = tmp_path / "db2.tar"
+    build(spec, None, DirectContent(), str(again))
+    assert out.read_bytes() == again.read_bytes()
+    rootfs = validate_image(out, tmp_path, tag="1")
+    assert os.readlink(rootfs / "nix/var/nix/gcroots/docker" / oracle_store["app"].split("/")[-1]) == oracle_store["app"]
+    proc = subprocess.run(["nix", "path-info", "--store", str(rootfs), "--json", "-r", oracle_store["app"]],
+                          env=nix, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    got = {i["path"]: i for i in json.loads(proc.stdout)}
+    want = {v["path"]: v for v in expected["store"]["attrs"].values()}
+    assert set(got) == {i.path for i in infos(expected, "app")}
+    for p, i in got.items():
+        assert (i["narHash"], i["narSize"], sorted(i["references"])) == \
+            (want[p]["narHash"], want[p]["narSize"], sorted(want[p]["references"]))
+        assert i["registrationTime"] == 1
+    verify = subprocess.run(["nix-store", "--store", str(rootfs), "--verify", "--check-contents"], env=nix,
+                            capture_output=True, text=True, timeout=300)
+    assert verify.returncode == 0 and "corrupt" not in verify.stderr and "modified" not in verify.stderr, verify.stderr

@@ -5,9 +5,10 @@ and plans. :func:`build` writes to a temporary name next to the output and renam
 place; :func:`stream` writes a docker-archive to a binary stream (stdout) with memory that does
 not grow with the image (layers are spooled to a scratch directory, never held in memory).
 
-Builders: ``buildLayeredImage``/``streamLayeredImage`` (layered), ``buildImage`` (stacked),
-``mergeImages`` and ``exportImage`` (see :mod:`.merge`, :mod:`.export`). ``runAsRoot`` and the
-``*WithNixDb`` variants need things this backend does not do and fail with a clear error.
+Builders: ``buildLayeredImage``/``streamLayeredImage`` (layered), ``buildImage`` (stacked), their
+``*WithNixDb`` variants (a Nix database in the layer, see :mod:`.nixdb`), ``mergeImages`` and
+``exportImage`` (see :mod:`.merge`, :mod:`.export`). ``runAsRoot`` needs a VM or a user namespace
+and fails with a clear error saying so.
 """
 
 from __future__ import annotations
@@ -33,8 +34,8 @@ from .tags import image_name, image_tag
 from .tarwriter import Entry, archive_size
 
 FORMATS = ("docker-archive", "oci", "oci-archive")
-LAYERED = ("buildLayeredImage", "streamLayeredImage")
-STACKED = ("buildImage",)
+LAYERED = ("buildLayeredImage", "streamLayeredImage", "buildLayeredImageWithNixDb")
+STACKED = ("buildImage", "buildImageWithNixDb")
 
 
 @dataclass(slots=True)
@@ -106,9 +107,6 @@ def check_spec(spec: ImageSpec) -> None:
             image_tag(spec.tag, b"")
         except UserError as err:
             raise UserError(err.message.removeprefix("error: ") + _at(spec)) from err
-    if spec.builder.endswith("WithNixDb"):
-        raise UserError(f"{spec.builder} is not supported{_at(spec)}: it needs a Nix database "
-                        "(nix-store --load-db) registered inside the image")
 
 
 def _at(spec: ImageSpec) -> str:
@@ -265,7 +263,8 @@ def _layered_parts(spec: ImageSpec, plan: LayerPlan | None, content, base: Image
                      f"store paths: {list(paths)!r}", "store") for paths in store_layers]
     root, overrides = layermod.customisation_root(
         workdir, list(spec.contents), content, extra_commands=spec.extra_commands,
-        fake_root_commands=spec.fake_root_commands, enable_fakechroot=spec.enable_fakechroot)
+        fake_root_commands=spec.fake_root_commands, enable_fakechroot=spec.enable_fakechroot,
+        prepare=_nix_db_step(spec, list(spec.contents), content))
     if spec.enable_fakechroot:
         warnings.append("enableFakechroot: fakeRootCommands ran in the layer directory under fakeroot, "
                         "without a chroot (absolute paths are not redirected into the layer)")
@@ -273,6 +272,15 @@ def _layered_parts(spec: ImageSpec, plan: LayerPlan | None, content, base: Image
     centries = layermod.tree_entries(root, owner=cust_owner, overrides=overrides)
     new.append(_NewLayer(centries, (), f"customisation layer: contents {list(spec.contents)!r}", "customisation"))
     return new, warnings
+
+
+def _nix_db_step(spec: ImageSpec, roots: list[str], content):
+    """For the ``*WithNixDb`` builders: a step writing the Nix database into a layer root."""
+    if not spec.builder.endswith("WithNixDb"):
+        return None
+    from .nixdb import write_nix_db
+
+    return lambda root: write_nix_db(root, roots, list(spec.closure), content, cfgmod.epoch(spec.mtime))
 
 
 def _layered_config(spec: ImageSpec, base: ImageData | None, layers: list[Layer]) -> bytes:
@@ -287,8 +295,9 @@ def _layered_config(spec: ImageSpec, base: ImageData | None, layers: list[Layer]
 def _stacked_layer(spec: ImageSpec, content, base: ImageData | None, workdir: str) -> tuple[list[Entry], tuple[str, ...]]:
     """buildImage's one new layer: copyToRoot copied, extraCommands, then the store closure once."""
     mtime = cfgmod.epoch(spec.mtime)
-    root = layermod.copy_to_root(workdir, list(spec.copy_to_root) + list(spec.contents), content,
-                                 keep_dirlinks=spec.keep_contents_dirlinks, extra_commands=spec.extra_commands)
+    copied = list(spec.copy_to_root) + list(spec.contents)
+    root = layermod.copy_to_root(workdir, copied, content, keep_dirlinks=spec.keep_contents_dirlinks,
+                                 extra_commands=spec.extra_commands, prepare=_nix_db_step(spec, copied, content))
     entries = layermod.tree_entries(root, owner=layermod.Owner(mtime, spec.uid, spec.gid, "", ""))
     in_base = _base_store_paths(base)
     closure = sorted({p.path for p in spec.closure} - in_base)

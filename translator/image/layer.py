@@ -257,13 +257,15 @@ def run_fake_root(root: str, script: str, fakechroot: bool = False) -> dict[str,
 
 
 def customisation_root(workdir: str, contents: list[str], content, *, extra_commands: str = "",
-                       fake_root_commands: str = "", enable_fakechroot: bool = False
+                       fake_root_commands: str = "", enable_fakechroot: bool = False, prepare=None
                        ) -> tuple[str, dict[str, list[int]] | None]:
     """Build the customisation layer's root under ``workdir``; returns ``(root, ownership overrides)``."""
     root = os.path.join(workdir, "customisation")
     os.mkdir(root)
     os.chmod(root, 0o755)
     link_join(root, [(p, content.location(p)) for p in contents])
+    if prepare is not None:  # e.g. the Nix database of *WithNixDb, made before extraCommands as nixpkgs does
+        prepare(root)
     run_extra_commands(root, extra_commands)
     overrides = None
     if fake_root_commands.strip() or enable_fakechroot:
@@ -329,7 +331,7 @@ def _make_writable(root: str) -> list[tuple[str, int]]:
 
 
 def copy_to_root(workdir: str, paths: list[str], content, *, keep_dirlinks: bool,
-                 extra_commands: str = "") -> str:
+                 extra_commands: str = "", prepare=None) -> str:
     """buildImage's layer root: each ``copyToRoot`` path copied in, then ``extraCommands``."""
     root = os.path.join(workdir, "root")
     os.mkdir(root)
@@ -343,6 +345,8 @@ def copy_to_root(workdir: str, paths: list[str], content, *, keep_dirlinks: bool
                 if os.path.isdir(d):
                     os.chmod(d, m)
     saved = _make_writable(root)
+    if prepare is not None:
+        prepare(root)
     run_extra_commands(root, extra_commands)
     for d, m in reversed(saved):
         if os.path.isdir(d) and not os.path.islink(d):
