@@ -370,6 +370,9 @@ def test_build_image_copy_to_root_uid_gid_and_dirlinks(keep, oracle_store, expec
 @pytest.mark.parametrize("builder", ["buildLayeredImageWithNixDb", "buildImageWithNixDb"])
 def test_with_nix_db_is_read_by_real_nix(builder, oracle_store, expected, tmp_path, nix):
     """The image's Nix database registers the closure of contents; Nix 2.8 reads and verifies it."""
+    from conftest import need_tool
+
+    need_tool("nix")
     arg = {"contents": [oracle_store["app"]]} if builder.startswith("buildLayered") else {"copy_to_root": [oracle_store["app"]]}
     spec = ImageSpec(builder=builder, name="withdb", tag="1", closure=infos(expected, "app"), **arg)
     out = tmp_path / "db.tar"
