@@ -192,11 +192,18 @@ def to_json(v: Any, pos: Any = None, *, copy_to_store: bool = True) -> tuple[str
 
 
 def _json(v: Any, pos: Any, copy: bool, out: list[str], ctx: set) -> None:
+    # iterative; ``active`` holds the sets and lists being printed: meeting one again means the
+    # value is infinite, where Nix's recursive printer overflows its stack
+    active: set[int] = set()
     stack: list = [(v, pos)]
     while stack:
         item = stack.pop()
-        if type(item) is str:
+        ti = type(item)
+        if ti is str:
             out.append(item)
+            continue
+        if ti is int:
+            active.discard(item)
             continue
         v, pos = item
         if isinstance(v, Thunk):
@@ -230,6 +237,9 @@ def _json(v: Any, pos: Any, copy: bool, out: list[str], ctx: set) -> None:
             if o is not None:
                 stack.append((o, pos))
                 continue
+            if id(v) in active:
+                raise EvalError("stack overflow (possible infinite recursion)", None)
+            active.add(id(v))
             todo: list = ["{"]
             first = True
             posmap = v.pos or {}
@@ -240,14 +250,19 @@ def _json(v: Any, pos: Any, copy: bool, out: list[str], ctx: set) -> None:
                 todo.append(json_string(name) + ":")
                 todo.append((v.d[name], posmap.get(name)))
             todo.append("}")
+            todo.append(id(v))
             stack.extend(reversed(todo))
         elif t is NixList:
+            if id(v) in active:
+                raise EvalError("stack overflow (possible infinite recursion)", None)
+            active.add(id(v))
             todo = ["["]
             for i, c in enumerate(v.items):
                 if i:
                     todo.append(",")
                 todo.append((c, pos))
             todo.append("]")
+            todo.append(id(v))
             stack.extend(reversed(todo))
         else:
             raise EvalError(f"cannot convert {show_type(v)} to JSON", v.node.pos if t is Lambda else pos)
