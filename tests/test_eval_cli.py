@@ -52,7 +52,7 @@ def both(project, *args: str, env_extra: dict[str, str] | None = None):
     ["top.nix"],
     ["--strict", "top.nix", "--arg", "n", "5"],
     ["--strict", "top.nix", "--argstr", "name", "nix"],
-    ["--strict", "--json", "top.nix", "--arg", "pkgs", "{ hello = \"hey\"; }"],
+    ["--strict", "--json", "top.nix", "-A", "greeting", "--arg", "pkgs", "{ hello = \"hey\"; }"],
     ["top.nix", "-A", "twice", "--arg", "n", "21"],
     ["--strict", "top.nix", "-A", "items.2", "--arg", "n", "7"],
     ["top.nix", "-A", "items.1.v"],
