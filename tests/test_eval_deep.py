@@ -37,12 +37,7 @@ def test_attrs_nested_1000_deep(tmp_path):
 
 def test_lists_nested_1000_deep_json(tmp_path):
     out = _ok(tmp_path, "[ " * 1000 + "1" + " ]" * 1000 + "\n", "--strict", "--json")
-    v = json.loads(out)
-    depth = 0
-    while isinstance(v, list):
-        v = v[0]
-        depth += 1
-    assert (depth, v) == (1000, 1)
+    assert out == "[" * 1000 + "1" + "]" * 1000
 
 
 def test_parentheses_and_lets_nested_1000_deep(tmp_path):
