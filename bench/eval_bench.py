@@ -124,11 +124,13 @@ def main() -> int:
     print(f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
           f"{platform.platform()}; date {time.strftime('%Y-%m-%d', time.gmtime())}")
     print()
-    print("| input | size | our parse | our eval | parse MB/s | nix2image eval (CPU) | nix-instantiate (CPU) | ratio (in-process parse+eval / nix) | ratio (CLI / nix) |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| input | size | our parse | our eval | parse MB/s | nix2image eval (CPU) | nix-instantiate (CPU) "
+          "| eval / nix | parse+eval / nix | CLI / nix |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for title, size, p, e, c, n in rows:
-        print(f"| {title} | {size / 1e6:.2f} MB | {p:.3f} s | {e:.3f} s | {size / 1e6 / p:.2f} | {c:.3f} s | {n:.3f} s | "
-              f"{(p + e) / n:.1f}x | {c / n:.1f}x |")
+        rate = f"{size / 1e6 / p:.2f}" if size >= 100_000 else "-"
+        print(f"| {title} | {size / 1e3:.0f} kB | {p:.3f} s | {e:.3f} s | {rate} | {c:.3f} s | {n:.3f} s | "
+              f"{e / n:.1f}x | {(p + e) / n:.1f}x | {c / n:.1f}x |")
     return 0
 
 
