@@ -16,6 +16,21 @@ from .errors import UserError
 
 
 class _Group(click.Group):
+    """The ``nix2image`` group: commands are loaded on demand, and errors are shown, not raised."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        from .commands import COMMANDS
+
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        from .commands import COMMANDS
+
+        if name not in self.commands and name in COMMANDS:
+            module = importlib.import_module(f"{__package__}.commands.{COMMANDS[name]}")
+            module.register(self)
+        return self.commands.get(name)
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
@@ -52,21 +67,6 @@ def main(ctx: click.Context, debug: bool) -> None:
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
 
-
-def _register_commands() -> None:
-    from .commands import MODULES
-
-    for name in MODULES:
-        try:
-            mod = importlib.import_module(f"{__package__}.commands.{name}")
-        except ModuleNotFoundError as err:
-            if err.name == f"{__package__}.commands.{name}":
-                continue  # area not written yet
-            raise
-        mod.register(main)
-
-
-_register_commands()
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -228,7 +228,7 @@ class _Bounded:
 # --- the builders ----------------------------------------------------------------------------
 
 @dataclass(slots=True)
-class _NewLayer:
+class NewLayer:
     entries: list[Entry]
     paths: tuple[str, ...]
     comment: str
@@ -236,7 +236,7 @@ class _NewLayer:
 
 
 def _layered_parts(spec: ImageSpec, plan: LayerPlan | None, content, base: ImageData | None,
-                   workdir: str, strategy: str | None = None) -> tuple[list[_NewLayer], list[str]]:
+                   workdir: str, strategy: str | None = None) -> tuple[list[NewLayer], list[str]]:
     """The new layers of a buildLayeredImage: store layers from the plan, then customisation."""
     warnings: list[str] = []
     owner = layermod.Owner(cfgmod.epoch(spec.mtime), spec.uid, spec.gid, spec.uname, spec.gname)
@@ -259,7 +259,7 @@ def _layered_parts(spec: ImageSpec, plan: LayerPlan | None, content, base: Image
         missing = sorted({p.path for p in spec.closure} - set(planned))
         if missing:
             raise UserError(f"the layer plan misses {len(missing)} store path(s) of the closure, e.g. {missing[0]}")
-    new = [_NewLayer(layermod.store_layer_entries(paths, content, owner), paths,
+    new = [NewLayer(layermod.store_layer_entries(paths, content, owner), paths,
                      f"store paths: {list(paths)!r}", "store") for paths in store_layers]
     root, overrides = layermod.customisation_root(
         workdir, list(spec.contents), content, extra_commands=spec.extra_commands,
@@ -270,7 +270,7 @@ def _layered_parts(spec: ImageSpec, plan: LayerPlan | None, content, base: Image
                         "without a chroot (absolute paths are not redirected into the layer)")
     cust_owner = layermod.Owner(owner.mtime, 0, 0, "", "")
     centries = layermod.tree_entries(root, owner=cust_owner, overrides=overrides)
-    new.append(_NewLayer(centries, (), f"customisation layer: contents {list(spec.contents)!r}", "customisation"))
+    new.append(NewLayer(centries, (), f"customisation layer: contents {list(spec.contents)!r}", "customisation"))
     return new, warnings
 
 
@@ -313,6 +313,25 @@ def _stacked_layer(spec: ImageSpec, content, base: ImageData | None, workdir: st
     return entries, tuple(closure)
 
 
+def new_layers(spec: ImageSpec, plan: LayerPlan | None, content, base: ImageData | None, workdir: str,
+               strategy: str | None = None) -> tuple[list[NewLayer], list[str]]:
+    """The layers ``spec`` adds on top of its base, with warnings: for a layered image the store
+    layers of the plan and the customisation layer, for a stacked one its single layer."""
+    if spec.builder in LAYERED:
+        return _layered_parts(spec, plan, content, base, workdir, strategy)
+    entries, closure = _stacked_layer(spec, content, base, workdir)
+    return [NewLayer(entries, closure, "", "root")], []
+
+
+def config_bytes(spec: ImageSpec, base: ImageData | None, layers: list[Layer]) -> bytes:
+    """The image config of ``spec`` whose layers (base ones first) are ``layers``."""
+    if spec.builder in LAYERED:
+        return _layered_config(spec, base, layers)
+    from .stacked import stacked_config_bytes
+
+    return stacked_config_bytes(spec, base, [l.blob.digest for l in layers])
+
+
 def write_image(spec: ImageSpec, plan: LayerPlan | None, content, out, opts: BuildOptions, workdir: str,
                 ) -> BuildResult:
     """Write the image of ``spec`` to ``out`` (a binary file, or a directory path for ``oci``)."""
@@ -338,14 +357,8 @@ def write_image(spec: ImageSpec, plan: LayerPlan | None, content, out, opts: Bui
     name = image_name(spec.name)
     mtime = cfgmod.epoch(spec.mtime)
 
-    if spec.builder in LAYERED:
-        new, warnings = _layered_parts(spec, plan, content, base, workdir, opts.strategy)
-        make_config = lambda layers: _layered_config(spec, base, layers)  # noqa: E731
-    else:
-        entries, closure = _stacked_layer(spec, content, base, workdir)
-        new = [_NewLayer(entries, closure, "", "root")]
-        warnings = []
-        make_config = None
+    new, warnings = new_layers(spec, plan, content, base, workdir, opts.strategy)
+    make_config = (lambda layers: _layered_config(spec, base, layers)) if spec.builder in LAYERED else None
 
     total = sum(archive_size(n.entries) for n in new) + sum(l.blob.size for l in (base.layers if base else []))
     progress = _Progress(total, opts.progress)
@@ -391,12 +404,7 @@ def _write_oci(spec, base, new, out, opts, workdir, name, progress, warnings) ->
         e = ow.add_entries(n.entries)
         encs.append(e)
         layers.append(Layer(blob=Blob(e.diff_id, e.raw_size, ""), comment=n.comment, paths=n.paths, kind=n.kind))
-    if spec.builder in LAYERED:
-        cfg = _layered_config(spec, base, layers)
-    else:
-        from .stacked import stacked_config_bytes
-
-        cfg = stacked_config_bytes(spec, base, [l.blob.digest for l in layers])
+    cfg = config_bytes(spec, base, layers)
     tag = image_tag(spec.tag, cfg)
     ow.finish(cfg, encs, tag, f"{name}:{tag}")
     return BuildResult(output="", format=opts.format, repo_tag=f"{name}:{tag}",

@@ -84,3 +84,28 @@ def encode_blob(blob, out: BinaryIO, compression: str) -> Encoded:
     if compression != "none":
         sink.close()
     return Encoded(blob.digest, outer.hexdigest(), outer.size, blob.size)
+
+
+def compress_stream(src: BinaryIO, out: BinaryIO, compression: str) -> tuple[str, int]:
+    """Copy the plain bytes of ``src`` into ``out`` compressed (registry pushes); returns the
+    ``sha256:`` digest and size of what was written."""
+    outer = HashingSink(out, threaded=False)
+    sink = outer if compression == "none" else _Compressor(compression, outer)
+    while b := src.read(1 << 20):
+        sink.write(b)
+    if compression != "none":
+        sink.close()
+    return "sha256:" + outer.hexdigest(), outer.size
+
+
+def open_decompressed(f: BinaryIO) -> BinaryIO:
+    """``f`` as plain bytes: gzip and zstd (told by their magic numbers) are decompressed on the fly."""
+    head = f.read(4)
+    f.seek(0)
+    if head[:2] == b"\x1f\x8b":
+        return gzip.GzipFile(fileobj=f, mode="rb")  # type: ignore[return-value]
+    if head == b"\x28\xb5\x2f\xfd":
+        import zstandard
+
+        return zstandard.ZstdDecompressor().stream_reader(f, closefd=False, read_across_frames=True)  # type: ignore[return-value]
+    return f

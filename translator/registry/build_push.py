@@ -59,11 +59,7 @@ def push_spec(spec: ImageSpec, plan: LayerPlan | None, content: Any, ref: Refere
     blobmap = blobmap or BlobMap()
     with tempfile.TemporaryDirectory(prefix="nix2image-push-") as work:
         base = imgbuild.resolve_base(spec, content, work)
-        if spec.builder in imgbuild.LAYERED:
-            new, warnings = imgbuild._layered_parts(spec, plan, content, base, work, strategy)
-        else:
-            entries, closure = imgbuild._stacked_layer(spec, content, base, work)
-            new, warnings = [imgbuild._NewLayer(entries, closure, "", "root")], []
+        new, warnings = imgbuild.new_layers(spec, plan, content, base, work, strategy)
 
         push_layers: list[PushLayer] = []
         model: list[Layer] = []
@@ -97,12 +93,7 @@ def push_spec(spec: ImageSpec, plan: LayerPlan | None, content: Any, ref: Refere
                 push_layers.append(PushLayer("sha256:" + blob.digest, _opener(blob.path, blob.offset, blob.size),
                                              size=blob.size, annotation=what))
                 model.append(Layer(blob=blob, comment=n.comment, paths=n.paths, kind=n.kind))
-        if spec.builder in imgbuild.LAYERED:
-            config = imgbuild._layered_config(spec, base, model)
-        else:
-            from ..image.stacked import stacked_config_bytes
-
-            config = stacked_config_bytes(spec, base, [layer.blob.digest for layer in model])
+        config = imgbuild.config_bytes(spec, base, model)
         if not ref.explicit_tag and not ref.digest:
             from ..image.tags import image_tag
 

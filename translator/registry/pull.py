@@ -13,7 +13,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..compression import open_decompressed
+from ..image.compress import open_decompressed
 from ..errors import UserError
 from ..image.tarwriter import Entry, file_info, write_tar
 from .cache import PullCache, write_atomic

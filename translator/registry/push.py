@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import BinaryIO, Callable
 
-from ..compression import compress_stream
+from ..image.compress import compress_stream
 from ..errors import UserError
 from .cache import BlobMap, CompressedBlob
 from .client import RegistryClient, RegistryError
