@@ -48,9 +48,13 @@ def evaluate_for_cli(*, file: str | None, expr: str | None, attr_paths: tuple[st
 
 
 def _lazy_arg(ev: Any, text: str) -> Any:
+    """``--arg`` text, parsed now (before the main expression, so that error excerpts of the
+    main ``-E`` text, also named «string» as in Nix, show the right source) and evaluated lazily."""
+    from ..nix.parser import parse_string
     from ..nix.values import Lazy
 
-    return Lazy(lambda: ev.eval_string(text, "«string»", os.getcwd()))
+    node = parse_string(text, "«string»", os.getcwd())
+    return Lazy(lambda: ev.eval_ast(node))
 
 
 def _find_along_attr_path(ev: Any, v: Any, attr_path: str, auto_args: dict) -> Any:
