@@ -170,7 +170,7 @@ def show_expr(e: Any) -> str:
     if t is A.Attrs:
         out = ["rec " if e.rec else "", "{ "]
         for name, d in e.attrs.items():
-            if d.inherited:
+            if d.inherited and type(d.expr) is A.Var:  # ``inherit (e) x`` is ``x = (e).x`` to Nix
                 out.append(f"inherit {name} ; ")
             else:
                 out.append(f"{name} = {show_expr(d.expr)}; ")
@@ -203,7 +203,8 @@ def show_expr(e: Any) -> str:
     if t is A.Let:
         out = ["(let "]
         for name, d in e.attrs.attrs.items():
-            out.append(f"inherit {name}; " if d.inherited else f"{name} = {show_expr(d.expr)}; ")
+            inherited = d.inherited and type(d.expr) is A.Var
+            out.append(f"inherit {name}; " if inherited else f"{name} = {show_expr(d.expr)}; ")
         out.append(f"in {show_expr(e.body)})")
         return "".join(out)
     if t is A.With:
