@@ -136,8 +136,8 @@ def store_path_of(path: str, pos: Any = None) -> str:
         return path_to_store_path(path)
     except EvalError:
         raise
-    except OSError as err:
-        raise EvalError(f"getting status of '{path}': {err.strerror or err}", pos) from None
+    except OSError as err:  # Nix reports this one without a position
+        raise EvalError(f"getting status of '{path}': {err.strerror or err}", None) from None
 
 
 def try_attrs_to_string(v: NixAttrs, pos: Any, coerce_more: bool, copy_to_store: bool) -> NixString | None:
