@@ -478,3 +478,11 @@ ERR.update({
     "fromTOML-time": "builtins.fromTOML \"a = 07:32:00\"",
 })
 ERR_ANY_MESSAGE |= {"fromTOML-duplicate"}
+
+OK.update({
+    # libstdc++ keeps the longest of the alternatives' solutions, but a repetition that found one
+    # never tries fewer iterations: neither Python's nor a true POSIX longest match gives this
+    "split-libstdcxx-pruning": "builtins.split \"[ab]{0,}[ab]((b|c)*[^a](a|ab)?[^a]+){1,2}(b?)*\" \"c-.bb1caca-\"",
+    "split-alternatives-longest": "builtins.split \"(a|ab)(c|bcd)(d*)\" \"xabcdx abcd\"",
+    "split-words": "builtins.split \"[[:space:]]+|([',.!?])\" \"Nix rocks!  That's why, I use it.\"",
+})

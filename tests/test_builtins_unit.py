@@ -73,3 +73,14 @@ def test_parse_json_values_and_errors():
     assert v.d["b"] == -1  # unsigned 64-bit wraps like Nix's cast
     with pytest.raises(_JSONError, match=r"line 2, column 1: syntax error while parsing value - unexpected '\]'; expected"):
         parse_json("[1,\n]")
+
+
+def test_libstdcxx_engine_prunes_like_the_dfs_executor():
+    from translator.nix.builtins.regex import translate
+    from translator.nix.builtins.regex_engine import Program, find_all
+
+    prog = Program(translate("[ab]{0,}[ab]((b|c)*[^a](a|ab)?[^a]+){1,2}(b?)*"))
+    spans = [(start, end) for start, end, _ in find_all(prog, "c-.bb1caca-")]
+    assert spans == [(3, 7), (7, 11)]  # what Nix 2.8 finds; the longest first match would be (3, 10)
+    prog = Program(translate("a|ab"))
+    assert [(s, e) for s, e, _ in find_all(prog, "xabx")] == [(1, 3)]

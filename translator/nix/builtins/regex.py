@@ -13,8 +13,11 @@ This module translates such a pattern into an equivalent Python :mod:`re` patter
 
 Subjects are matched as bytes (each byte one character, through Latin-1), so ``.`` never matches
 half of a multi-byte character differently from Nix. ``split`` iterates like
-``std::sregex_iterator`` and, where the pattern has alternatives, picks the leftmost-*longest*
-match as POSIX requires (Python would pick the first alternative).
+``std::sregex_iterator``. Where the pattern has alternatives, Python's first-alternative-wins
+result can differ from libstdc++'s, so such patterns run on :mod:`.regex_engine`, a replica of
+libstdc++'s depth-first executor; very long subjects or pathological patterns fall back to a
+leftmost-longest approximation. ``match`` needs no replica: for a whole-string match the first
+solution in libstdc++'s search order is also Python's.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from functools import lru_cache
 
 from ..values import EvalError, NixList, NixString
 from .. import operations as ops
-from . import builtin
+from . import builtin, regex_engine
 from ._util import force_string_noctx, from_bytes, to_bytes
 
 #: Characters that a backslash makes literal in libstdc++ ``extended`` mode (others: error).
@@ -227,13 +230,50 @@ def translate(p: str) -> str:
 
 
 class Compiled:
-    """A translated pattern: the Python regex plus what ``split`` needs to emulate POSIX."""
+    """A translated pattern: the Python regex plus what ``split`` needs to emulate POSIX.
 
-    __slots__ = ("rx", "longest")
+    ``longest``: the pattern has alternatives, so Python's first-alternative-wins matching may
+    differ from POSIX leftmost-longest. ``alts``: the top-level alternatives compiled one by one
+    (None when some alternation is nested), which finds the longest match cheaply."""
 
-    def __init__(self, rx: re.Pattern, longest: bool) -> None:
+    __slots__ = ("rx", "longest", "alts", "prog")
+
+    def __init__(self, rx: re.Pattern, longest: bool, alts: list[re.Pattern] | None,
+                 prog: "regex_engine.Program | None" = None) -> None:
         self.rx = rx
         self.longest = longest
+        self.alts = alts
+        self.prog = prog
+
+
+def _top_level_alternatives(py: str) -> list[str] | None:
+    """Split a translated pattern at its top-level ``|``; None if a ``|`` is nested in a group."""
+    parts: list[str] = []
+    depth = 0
+    start = 0
+    i = 0
+    n = len(py)
+    while i < n:
+        c = py[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":
+            i += 1
+            while i < n and py[i] != "]":
+                i += 2 if py[i] == "\\" else 1
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|":
+            if depth:
+                return None
+            parts.append(py[start:i])
+            start = i + 1
+        i += 1
+    parts.append(py[start:])
+    return parts
 
 
 @lru_cache(maxsize=512)
@@ -244,7 +284,19 @@ def compile_regex(pattern: str) -> Compiled | None:
         rx = re.compile(py, re.DOTALL)
     except (RegexSyntaxError, re.error, RecursionError, OverflowError):
         return None
-    return Compiled(rx, "|" in py and "\\Z" not in py)
+    longest = "|" in py and "\\Z" not in py
+    alts = None
+    if longest:
+        parts = _top_level_alternatives(py)
+        if parts is not None and len(parts) > 1:
+            alts = [re.compile(part, re.DOTALL) for part in parts]
+    prog = None
+    if "|" in py:
+        try:
+            prog = regex_engine.Program(py)
+        except (regex_engine.Unsupported, RecursionError):
+            prog = None
+    return Compiled(rx, longest, alts, prog)
 
 
 def _latin(s: str) -> str:
@@ -280,9 +332,24 @@ def prim_match(args, pos):
 _LONGEST_WINDOW = 256
 
 
-def _longest_at(rx: re.Pattern, s: str, at: int, shortest_end: int):
-    """The longest match of ``rx`` starting at ``at`` and ending after ``shortest_end``
-    (looking at most :data:`_LONGEST_WINDOW` characters further), or None."""
+def _longest_at(c: Compiled, s: str, at: int, shortest_end: int):
+    """The longest match of ``c`` starting at ``at`` and ending after ``shortest_end``, or None.
+
+    With top-level alternatives only, the longest is the longest of their (greedy) matches;
+    otherwise ends are tried from at most :data:`_LONGEST_WINDOW` characters further down."""
+    rx = c.rx
+    if c.alts is not None:
+        best = -1
+        for alt in c.alts:
+            m = alt.match(s, at)
+            if m is not None and m.end() > best:
+                best = m.end()
+        if best > shortest_end:
+            m = rx.fullmatch(s, at, best)
+            if m is not None:
+                return m
+        else:
+            return None
     for end in range(min(len(s), shortest_end + _LONGEST_WINDOW), shortest_end, -1):
         m = rx.fullmatch(s, at, end)
         if m is not None:
@@ -301,7 +368,7 @@ def _posix_matches(c: Compiled, s: str) -> list[re.Match]:
         m = None
         if after_empty:
             # retry at the same place for a non-empty match, else search from the next char
-            m = _longest_at(rx, s, start, start)
+            m = _longest_at(c, s, start, start)
             if m is None:
                 if start >= n:
                     break
@@ -310,7 +377,7 @@ def _posix_matches(c: Compiled, s: str) -> list[re.Match]:
             m = rx.search(s, start)
             if m is None:
                 break
-            longer = _longest_at(rx, s, m.start(), m.end())
+            longer = _longest_at(c, s, m.start(), m.end())
             if longer is not None:
                 m = longer
         out.append(m)
@@ -324,14 +391,23 @@ def prim_split(args, pos):
     c = _regex(args, pos)
     orig = ops.force_string(args[1], pos)
     s = _latin(orig.s)
-    matches = _posix_matches(c, s) if c.longest else list(c.rx.finditer(s))
-    if not matches:
+    spans = None
+    if c.prog is not None and len(s) <= regex_engine.MAX_SUBJECT:
+        try:
+            spans = regex_engine.find_all(c.prog, s)
+        except (RecursionError, regex_engine.TooExpensive):
+            spans = None
+    if spans is None:
+        matches = _posix_matches(c, s) if c.longest else list(c.rx.finditer(s))
+        spans = [(m.start(), m.end(), [m.span(g) if m.group(g) is not None else None
+                                       for g in range(1, (m.re.groups or 0) + 1)]) for m in matches]
+    if not spans:
         return NixList([orig])
     out: list = []
     prev_end = 0
-    for m in matches:
-        out.append(NixString(_unlatin(s[prev_end:m.start()])))
-        out.append(_groups(m))
-        prev_end = m.end()
+    for start, end, groups in spans:
+        out.append(NixString(_unlatin(s[prev_end:start])))
+        out.append(NixList([None if g is None else NixString(_unlatin(s[g[0]:g[1]])) for g in groups]))
+        prev_end = end
     out.append(NixString(_unlatin(s[prev_end:])))
     return NixList(out)
