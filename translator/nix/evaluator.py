@@ -1360,9 +1360,10 @@ def run_deep(fn: Callable[[], Any]) -> Any:
         gc.set_threshold(100_000, 50, 1000)
         threading.stack_size(STACK_SIZE)
         sys.setrecursionlimit(max(old_limit, RECURSION_LIMIT))
-        th = threading.Thread(target=target, name="nix-eval")
+        th = threading.Thread(target=target, name="nix-eval", daemon=True)  # Ctrl-C ends the process
         th.start()
-        th.join()
+        while th.is_alive():
+            th.join(0.25)
     finally:
         gc.set_threshold(*old_gc)
         threading.stack_size(old_size)
