@@ -176,9 +176,10 @@ def _bind_formals(info: LambdaInfo, fenv: list, arg: Any, pos: Any) -> list:
 
 def call(f: Any, arg: Any, pos: Any = None) -> Any:
     """Apply ``f`` (value or thunk) to ``arg`` (value or thunk); returns a forced value."""
-    if isinstance(f, Thunk):
-        f = f.force()
     t = type(f)
+    if t is not Lambda and isinstance(f, Thunk):
+        f = f.force()
+        t = type(f)
     if t is Lambda:
         info = f.node
         if info.simple:
