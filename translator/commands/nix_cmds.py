@@ -20,6 +20,10 @@ def evaluate_for_cli(*, file: str | None, expr: str | None, attr_paths: tuple[st
     from ..nix.evaluator import Evaluator
     from ..nix.printer import print_value, to_json
 
+    if system is not None:
+        from ..nix.builtins.constants import SETTINGS
+
+        SETTINGS.system = system  # read by builtins that default to the current system
     ev = Evaluator(list(include), system=system)
     auto_args: dict[str, Any] = {}
     for name, text in args:
