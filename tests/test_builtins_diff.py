@@ -134,16 +134,25 @@ def test_cli_batch_matches_nix(data_dir):
     assert json.loads(proc.stdout) == json.loads(nix.stdout)
 
 
-def test_trace_goes_to_stderr(data_dir):
+TRACE_EXPRS = [
+    'builtins.trace { a = 1; } (builtins.trace "text" 2)',
+    'builtins.trace { a = 1 + 1; b = [ (1+1) ]; c = x: x; d = builtins.add; } 1',
+    'builtins.trace [ "s" null 1.5 true ] 1',
+    'builtins.trace (let x = { y = x; }; in x) 1',
+    'builtins.trace "multi\\nline" 1',
+    'builtins.trace (derivation { name = "a"; system = "x"; builder = "/b"; }) 1',
+]
+
+
+@pytest.mark.parametrize("expr", TRACE_EXPRS)
+def test_trace_goes_to_stderr(expr, data_dir):
     need_tool("nix-instantiate")
-    expr = 'builtins.trace { a = 1; } (builtins.trace "text" 2)'
     ours = run_cli("eval", "--strict", "-E", expr, cwd=data_dir, env=_nix_env())
     nix = subprocess.run(["nix-instantiate", "--store", "dummy://", "--eval", "--strict", "-E", expr],
                          capture_output=True, text=True, env=_nix_env(), cwd=data_dir)
     assert ours.returncode == 0, ours.stderr
     assert ours.stdout == nix.stdout
-    assert [l for l in ours.stderr.splitlines() if l.startswith("trace:")] == \
-        [l for l in nix.stderr.splitlines() if l.startswith("trace:")]
+    assert ours.stderr.replace("\n", "|").split("trace: ")[1:] == nix.stderr.replace("\n", "|").split("trace: ")[1:]
 
 
 def test_every_builtin_reachable_like_nix(data_dir):
