@@ -486,3 +486,12 @@ OK.update({
     "split-alternatives-longest": "builtins.split \"(a|ab)(c|bcd)(d*)\" \"xabcdx abcd\"",
     "split-words": "builtins.split \"[[:space:]]+|([',.!?])\" \"Nix rocks!  That's why, I use it.\"",
 })
+
+ERR.update({
+    "genericClosure-null-then-int": "builtins.genericClosure { startSet = [ { key = null; } { key = 1; } ]; operator = x: [ ]; }",
+    "genericClosure-bool-keys": "builtins.genericClosure { startSet = [ { key = true; } { key = true; } ]; operator = x: [ ]; }",
+})
+OK.update({
+    "genericClosure-single-null": "builtins.length (builtins.genericClosure { startSet = [ { key = null; } ]; operator = x: [ ]; })",
+    "genericClosure-list-keys": "map (x: x.key) (builtins.genericClosure { startSet = [ { key = [ 1 2 ]; } { key = [ 1 2 ]; } { key = [ 1 ]; } ]; operator = x: [ ]; })",
+})

@@ -310,6 +310,9 @@ def _key_of(v: Any) -> tuple | None:
     return None
 
 
+_NO_KEY = object()
+
+
 @builtin("genericClosure", 1)
 def prim_generic_closure(args, pos):
     spec = ops.force_attrs(args[0], pos)
@@ -321,7 +324,7 @@ def prim_generic_closure(args, pos):
     op = force(spec.d["operator"])
     done: set[tuple] = set()
     other: list[Any] = []  # keys without a hashable stand-in (compared one by one)
-    sample: Any = None
+    sample: Any = _NO_KEY  # some key already seen: Nix's ordered set compares new keys with it
     res: list[Any] = []
     i = 0
     while i < len(work):
@@ -331,7 +334,7 @@ def prim_generic_closure(args, pos):
         if "key" not in attrs.d:
             raise EvalError("attribute 'key' required", pos)
         key = force(attrs.d["key"])
-        if sample is not None:
+        if sample is not _NO_KEY:
             kind = _key_of(key)
             if kind is None or _key_of(sample) is None or kind[0] != _key_of(sample)[0]:
                 ops.compare_values(key, sample, pos)  # raises "cannot compare ..." like Nix
