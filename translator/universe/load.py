@@ -197,13 +197,14 @@ def _bound_value(b: Bound, callable_: bool = False) -> Any:
         "type": NixString("derivation"),
         "name": NixString(name),
         "pname": NixString(pname),
-        "version": NixString(version),
         "outPath": NixString(b.store_path, frozenset((b.store_path,))),
         "outputs": NixList([NixString("out")]),
         "outputName": NixString("out"),
         "meta": NixAttrs({"mainProgram": NixString(_main_program(b, pname))}),
         "__nix2image": NixAttrs({"kind": NixString("bound"), "bind": NixString(b.name)}),
     }
+    if version:  # like mkDerivation given only a name: no `version` when the name has none
+        d["version"] = NixString(version)
     v = NixAttrs(d)
     d["out"] = v
     if callable_:

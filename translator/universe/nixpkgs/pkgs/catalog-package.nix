@@ -10,11 +10,12 @@ let
   meta = {
     outputsToInstall = [ (lib.findFirst hasOutput "out" ([ "bin" "out" ] ++ outputNames)) ] ++ lib.optional (hasOutput "man") "man";
   } // (info.meta or { }) // lib.optionalAttrs ((info.mainProgram or null) != null) { mainProgram = info.mainProgram; };
+  # no `version` attribute for a name without one (a bound `./result`), as with mkDerivation
+  versionOf = info.version or (b.parseDrvName info.name).version;
   common = {
     type = "derivation";
     inherit (info) name;
     pname = info.pname or (b.parseDrvName info.name).name;
-    version = info.version or (b.parseDrvName info.name).version;
     system = info.system or "x86_64-linux";
     outputs = outputNames;
     inherit meta;
@@ -23,14 +24,14 @@ let
     override = _: overridden "override";
     overrideAttrs = f:
       let new = (lib.toFunction f) common; in
-      overridden' "overrideAttrs" (new.pname or common.pname) (new.version or common.version);
+      overridden' "overrideAttrs" (new.pname or common.pname) (new.version or versionOf);
     overrideDerivation = _: overridden "overrideDerivation";
-  } // outs;
-  overridden = how: overridden' how common.pname common.version;
+  } // lib.optionalAttrs (versionOf != "") { version = versionOf; } // outs;
+  overridden = how: overridden' how common.pname versionOf;
   overridden' = how: pname: version: (import ./opaque-package.nix { inherit lib; }) {
     builder = "${info.attr or common.pname}.${how}";
     inherit pname version;
-    name = "${pname}-${version}";
+    name = if version == "" then pname else "${pname}-${version}";
     system = common.system;
     pos = null;
     mainProgram = meta.mainProgram or null;

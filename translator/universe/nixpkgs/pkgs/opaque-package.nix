@@ -10,11 +10,13 @@ let
     pname = if pname == null then (builtins.parseDrvName name).name else pname;
     version = if version == null then (builtins.parseDrvName name).version else version;
   } // lib.optionalAttrs (pos != null) { inherit pos; });
+  # Like mkDerivation given only a `name`: no `version` attribute when the name has none, so
+  # that `pkg.version or "latest"` falls back as it would with the real package.
+  versionOf = if version == null then (builtins.parseDrvName name).version else version;
   self = {
     type = "derivation";
     inherit name outPath system;
     pname = if pname == null then (builtins.parseDrvName name).name else pname;
-    version = if version == null then (builtins.parseDrvName name).version else version;
     outputs = [ "out" ];
     out = self;
     outputName = "out";
@@ -22,6 +24,6 @@ let
     __nix2image = { kind = "opaque"; inherit builder; };
     override = _: self;
     overrideAttrs = _: self;
-  } // passthru;
+  } // lib.optionalAttrs (versionOf != "") { version = versionOf; } // passthru;
 in
 self
