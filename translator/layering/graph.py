@@ -82,23 +82,6 @@ class ClosureGraph:
         return seen
 
 
-def _topo(children: Sequence[Sequence[int]], parents: Sequence[Sequence[int]]) -> list[int]:
-    indeg = [len(p) for p in parents]
-    ready = [i for i, d in enumerate(indeg) if d == 0]
-    ready.reverse()
-    out: list[int] = []
-    while ready:
-        v = ready.pop()
-        out.append(v)
-        freed = []
-        for c in children[v]:
-            indeg[c] -= 1
-            if indeg[c] == 0:
-                freed.append(c)
-        ready.extend(reversed(freed))
-    return out
-
-
 def build_graph(infos: Sequence[PathInfo], source: str = "closure") -> ClosureGraph:
     """Index and validate a list of PathInfo (duplicate paths, unknown references, cycles)."""
     index: dict[str, int] = {}

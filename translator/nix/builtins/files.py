@@ -9,12 +9,12 @@ evaluator's ``<name>`` syntax.
 from __future__ import annotations
 
 import os
-import stat
 import sys
 
 from ..values import EvalError, NixAttrs, NixPath, NixString, force
 from .. import operations as ops
 from . import builtin
+from ...store.nar import file_type
 from ._util import force_string_noctx, from_bytes
 from .strings import hash_bytes
 
@@ -83,16 +83,6 @@ def prim_read_file(args, pos):
     return NixString(from_bytes(data))
 
 
-def _file_type(mode: int) -> str:
-    if stat.S_ISREG(mode):
-        return "regular"
-    if stat.S_ISDIR(mode):
-        return "directory"
-    if stat.S_ISLNK(mode):
-        return "symlink"
-    return "unknown"
-
-
 @builtin("readDir", 1)
 def prim_read_dir(args, pos):
     path = ops.coerce_to_path(args[0], pos)
@@ -103,10 +93,10 @@ def prim_read_dir(args, pos):
     d = {}
     for ent in entries:
         try:
-            mode = ent.stat(follow_symlinks=False).st_mode
+            st = ent.stat(follow_symlinks=False)
         except OSError as err:
             raise _os_error("getting status of", ent.path, err, pos) from None
-        d[os.fsdecode(ent.name)] = NixString(_file_type(mode))
+        d[os.fsdecode(ent.name)] = NixString(file_type(st))
     return NixAttrs(dict(sorted(d.items())))
 
 
