@@ -19,7 +19,7 @@ from nixcases import FILES, SEARCH_PATH, error_summary, load_cases, nix_eval
 
 EVAL_CASES = load_cases("eval_cases.nixcases")
 ERROR_CASES = load_cases("error_cases.nixcases")
-NONSTRICT_CASES = [c for c in EVAL_CASES if c[0] in {
+NONSTRICT_CASES = [c for c in EVAL_CASES if c[0].startswith("lazy-") or c[0] in {
     "attrs-basic", "list-basic", "list-elements-are-exprs", "apply-to-attrs-lambda-printed", "lambda-in-list",
     "attrs-with-lambda-printed", "nested-data", "attrs-repeated-print", "inherit-in-attrs", "rec-attrs",
     "nested-let-in-attrs", "attrs-nested-path", "update", "import-file", "primop-printed", "list-lazy-element",

@@ -932,10 +932,14 @@ class Compiler:
         return ev
 
     def c_curpos(self, node: A.CurPos, scope: Scope):
+        from ..errors import _virtual_sources
+
         pos = node.pos
+        # Nix 2.8 gives the expression text itself as ``file`` for ``-E`` sources
+        file = NixString(_virtual_sources.get(pos.file, pos.file))
 
         def ev(env):
-            return NixAttrs({"column": pos.col, "file": NixString(pos.file), "line": pos.line})
+            return NixAttrs({"column": pos.col, "file": file, "line": pos.line})
         return ev
 
     def c_binop(self, node: A.BinOp, scope: Scope):
