@@ -820,6 +820,8 @@ class Compiler:
         return lambda env: NixList([lz(env) for lz in items])
 
     def c_lambda(self, node: A.Lambda, scope: Scope):
+        if node.name and type(node.body) is A.Lambda and node.body.name is None:
+            node.body.name = node.name  # Nix's setName reaches the lambdas of a curried function
         info = LambdaInfo(node)
         if node.formals is None:
             inner = Scope({node.param: 1}, scope)
