@@ -495,3 +495,12 @@ OK.update({
     "genericClosure-single-null": "builtins.length (builtins.genericClosure { startSet = [ { key = null; } ]; operator = x: [ ]; })",
     "genericClosure-list-keys": "map (x: x.key) (builtins.genericClosure { startSet = [ { key = [ 1 2 ]; } { key = [ 1 2 ]; } { key = [ 1 ]; } ]; operator = x: [ ]; })",
 })
+
+ERR.update({
+    "fromJSON-nan": "builtins.fromJSON \"[NaN]\"",
+    "fromJSON-infinity": "builtins.fromJSON \"[Infinity]\"",
+    "fromJSON-last-read-since-number": "builtins.fromJSON \"[1, x]\"",
+    "fromJSON-last-read-literal": "builtins.fromJSON ''{\"a\": tru}''",
+    "fromJSON-last-read-multiline": "builtins.fromJSON \"  [\\n  1,\\n  y]\"",
+    "fromJSON-after-object": "builtins.fromJSON ''{\"a\":1}x''",
+})

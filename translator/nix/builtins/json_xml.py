@@ -12,6 +12,8 @@ iteratively as well.
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 from ..values import EvalError, Lambda, NixAttrs, NixList, NixPath, NixString, PrimOp, force
@@ -83,8 +85,9 @@ class _Lexer:
         return "error"
 
     def scan(self) -> str:
+        # like nlohmann, the token text is only reset when a string or number starts, so an
+        # error's "last read" shows everything read since then
         while True:
-            self.token = []
             c = self.get()
             if c not in (" ", "\t", "\n", "\r"):
                 break
@@ -120,6 +123,7 @@ class _Lexer:
         return v
 
     def _string(self) -> str:
+        self.token = ['"']
         out: list[str] = []
         esc = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
         while True:
@@ -176,6 +180,7 @@ class _Lexer:
         def digit(ch: str) -> bool:
             return ch != "" and ch in "0123456789"
 
+        self.token = [c]
         is_float = False
         if c == "-":
             c = self.get()
@@ -321,11 +326,66 @@ def parse_json(text: str) -> Any:
             raise error(tok, "}", "object")
 
 
+class _Fallback(Exception):
+    pass
+
+
+def _fast_int(text: str) -> Any:
+    n = int(text)
+    if -(2**63) <= n < 2**64:
+        return n if n < 2**63 else n - 2**64
+    return _fast_float(text)
+
+
+def _fast_float(text: str) -> float:
+    x = float(text)
+    if x in (float("inf"), float("-inf")):
+        raise _Fallback  # nlohmann reports an overflow: let the exact parser word it
+    return x
+
+
+def _reject(_text: str) -> Any:
+    raise _Fallback  # NaN / Infinity are not JSON for nlohmann
+
+
+_NEEDS_EXACT = re.compile("[\udc80-\udcff\ufeff]|\\\\u[dD][89a-fA-F]")
+
+
+def parse_json_fast(text: str) -> Any:
+    """``parse_json`` through Python's C parser when the document is plainly valid (big inputs
+    such as lock files); anything unusual goes to the exact parser, which also words errors."""
+    if _NEEDS_EXACT.search(text):
+        return parse_json(text)
+    try:
+        data = json.loads(text, parse_int=_fast_int, parse_float=_fast_float, parse_constant=_reject)
+    except (ValueError, _Fallback, RecursionError):
+        return parse_json(text)
+    root: list[Any] = [None]
+    work: list[tuple[Any, Any, Any]] = [(data, root, 0)]
+    while work:
+        val, parent, key = work.pop()
+        if isinstance(val, dict):
+            d: dict[str, Any] = {}
+            parent[key] = NixAttrs(d)
+            for k, x in val.items():
+                work.append((x, d, k))
+        elif isinstance(val, list):
+            items: list[Any] = [None] * len(val)
+            parent[key] = NixList(items)
+            for i, x in enumerate(val):
+                work.append((x, items, i))
+        elif isinstance(val, str):
+            parent[key] = NixString(val)
+        else:  # bool, int, float, None
+            parent[key] = val
+    return root[0]
+
+
 @builtin("fromJSON", 1)
 def prim_from_json(args, pos):
     s = ops.force_string(args[0], pos)
     try:
-        return parse_json(s.s)
+        return parse_json_fast(s.s)
     except _JSONError as err:
         raise EvalError(str(err), pos) from None
 
