@@ -174,3 +174,42 @@ def test_case_counts():
     assert len(EVAL_CASES) >= 300
     assert len(ERROR_CASES) >= 60
     assert len({n for n, _ in EVAL_CASES + ERROR_CASES}) == len(EVAL_CASES) + len(ERROR_CASES)
+
+
+TRACE_CASES = [c for c in ERROR_CASES if c[0] in {
+    "add-bool-to-int", "error-trace-function", "error-inside-called-lambda", "error-in-nested-attr-strict",
+    "select-missing-suggest", "missing-argument-named", "unexpected-argument-named", "assert-in-function",
+    "infinite-recursion-rec", "div-by-zero-nested", "curried-add-string", "curried-lambda-inherits-name",
+    "method-style-call-missing-attr", "rec-nested-cycle", "interp-set", "throw-deep",
+}]
+
+
+@pytest.mark.nix
+@pytest.mark.parametrize("name,expr", TRACE_CASES, ids=[c[0] for c in TRACE_CASES])
+def test_error_report_with_trace_is_nix_show_trace(name, expr, ours):
+    """The whole error report (message, excerpt, every trace entry) is byte for byte what
+    ``nix-instantiate --show-trace`` prints."""
+    need_tool("nix-instantiate")
+    env = nix_env()
+    env.pop("NIX_PATH", None)
+    import subprocess
+
+    proc = subprocess.run(["nix-instantiate", "--store", "dummy://", "--eval", "--strict", "--show-trace",
+                           "-I", SEARCH_PATH, "-E", expr], cwd=FILES, env=env, capture_output=True, text=True)
+    assert proc.returncode != 0
+    mine = ours(expr, False)
+    assert mine[0] == 1
+    assert mine[2].rstrip("\n") == proc.stderr.rstrip("\n")
+
+
+def test_error_report_in_files_with_trace(tmp_path, nix):
+    """Errors inside imported files: positions, excerpts with context lines and traces as Nix."""
+    import subprocess
+
+    (tmp_path / "lib.nix").write_text("{\n  g = n: if n > 0 then n + \"x\" else 0;\n}\n")
+    (tmp_path / "main.nix").write_text("let\n  lib = import ./lib.nix;\nin {\n  x = { y = lib.g 3; };\n}\n")
+    proc = subprocess.run(["nix-instantiate", "--store", "dummy://", "--eval", "--strict", "--show-trace", "main.nix"],
+                          cwd=tmp_path, env=nix, capture_output=True, text=True)
+    mine = run_cli("eval", "--strict", "main.nix", cwd=tmp_path)
+    assert proc.returncode != 0 and mine.returncode == 1
+    assert mine.stderr == proc.stderr
