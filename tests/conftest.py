@@ -36,6 +36,15 @@ def need_tool(*names: str) -> None:
         pytest.skip(msg)
 
 
+def need_conformance(path: Path) -> None:
+    """Fail (in CI) or skip (elsewhere) unless the shared conformance data ``path`` exists."""
+    if not path.exists():
+        msg = f"missing conformance data: {path} (../shared/conformance beside the project)"
+        if in_ci():
+            pytest.fail(msg)
+        pytest.skip(msg)
+
+
 def nix_env() -> dict[str, str]:
     """The environment for running Nix commands here: no network, no build users, no sandbox."""
     env = dict(os.environ)

@@ -19,13 +19,14 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CONFORMANCE, need_tool, nix_env
+from conftest import CONFORMANCE, need_conformance, need_tool, nix_env
 
 IMAGE_DIR = CONFORMANCE / "image"
 
 
 @pytest.fixture(scope="session")
 def expected() -> dict:
+    need_conformance(IMAGE_DIR / "expected.json")
     return json.loads((IMAGE_DIR / "expected.json").read_text())
 
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from conftest import CONFORMANCE, ROOT, need_tool
+from conftest import CONFORMANCE, ROOT, need_conformance, need_tool
 
 GRAPHS = CONFORMANCE / "layering" / "graphs"
 EXPECTED = CONFORMANCE / "layering" / "expected"
@@ -14,8 +14,7 @@ SAMPLES = ROOT / "samples" / "closures"
 
 
 def _need_data():
-    if not GRAPHS.exists():
-        pytest.skip("no conformance data")
+    need_conformance(GRAPHS)
 
 
 def _json(proc):

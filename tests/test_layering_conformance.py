@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CONFORMANCE
+from conftest import CONFORMANCE, need_conformance
 from translator.closure_io import read_closure
 from translator.errors import UserError
 from translator.layering.auto_layer import auto_layers, layer_closure_sizes
@@ -22,7 +22,7 @@ DIR = CONFORMANCE / "layering"
 def _cases() -> list:
     index = DIR / "index.json"
     if not index.exists():
-        return [pytest.param(None, marks=pytest.mark.skip(reason=f"no conformance data at {DIR}"))]
+        return [pytest.param(None, id="conformance-data-missing")]  # the test fails (CI) or skips
     data = json.loads(index.read_text())
     files = {g["name"]: g["file"] for g in data["graphs"]}
     return [pytest.param((c, files[c["graph"]]), id=Path(c["expected"]).name.removesuffix(".json"))
@@ -50,6 +50,8 @@ def _check_partition(g, layers):
 
 @pytest.mark.parametrize("case", _cases())
 def test_conformance(case):
+    if case is None:
+        need_conformance(DIR / "index.json")
     c, graph_file = case
     expected = json.loads((DIR / c["expected"]).read_text())
     g = build_graph(read_closure(DIR / graph_file))

@@ -4,7 +4,7 @@
 { dockerTools, lib, app }:
 dockerTools.buildLayeredImage {
   name = "app";
-  tag = if app.version == "" then "latest" else app.version;
+  tag = app.version or "latest";  # a bare ./result has no version, as mkDerivation with only a name
   contents = [ app ];
   config.Entrypoint = [ "${app}/bin/app" ];
 }
