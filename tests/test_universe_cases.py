@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli
+from conftest import in_ci, run_cli
 
 CASES = Path(__file__).parent / "universe_cases"
 STORE_RE = re.compile(r"/nix/store/[0-9a-z]{32}-([A-Za-z0-9+\-._?=]+)")
@@ -151,7 +151,10 @@ def test_case(path: Path, tmp_path: Path) -> None:
         from translator.universe.realize import store_namespaces_work
 
         if not store_namespaces_work():
-            pytest.skip("user and mount namespaces (unshare -rm) are not available here")
+            msg = "user and mount namespaces (unshare -rm) are not available here"
+            if in_ci():
+                pytest.fail(msg)
+            pytest.skip(msg)
     prepare(tmp_path)
     options = expand(options, tmp_path)
     if "error" in expect:
