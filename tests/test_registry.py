@@ -252,3 +252,19 @@ def test_bearer_token_auth(tmp_path, cache_dir):
     finally:
         reg.stop()
         tokens.close()
+
+
+def test_corrupt_archive_is_not_pushed(registry, tmp_path, cache_dir):
+    """A layer whose bytes do not match its diff_id is refused before any tag is written."""
+    src = tmp_path / "v1.tar"
+    make_docker_archive(src, APP_V1, "app:1")
+    data = bytearray(src.read_bytes())
+    i = data.index(b"app version 1")
+    data[i:i + 3] = b"APP"  # same size, other content: the layer no longer matches the config
+    bad = tmp_path / "corrupt.tar"
+    bad.write_bytes(bytes(data))
+    proc = run_cli("push", str(bad), f"docker://{registry.host}/corrupt/app:1", "--insecure", "--cache-dir", cache_dir)
+    assert proc.returncode == 1 and "corrupt" in proc.stderr and "Traceback" not in proc.stderr
+    tags = subprocess.run(["skopeo", "inspect", "--tls-verify=false", f"docker://{registry.host}/corrupt/app:1"],
+                          capture_output=True)
+    assert tags.returncode != 0

@@ -97,12 +97,35 @@ def _choose_blob(layer: PushLayer, compression: str, blobmap: BlobMap) -> tuple[
     return blobmap.compressed(layer.diff_id, compression), None
 
 
+class _DigestingReader:
+    """Reads through to ``src`` while hashing, so a layer is checked against its diff_id in the
+    same pass that compresses it."""
+
+    def __init__(self, src: BinaryIO) -> None:
+        self.src = src
+        self.hash = hashlib.sha256()
+
+    def read(self, n: int = -1) -> bytes:
+        data = self.src.read(n)
+        self.hash.update(data)
+        return data
+
+
 def _compress_to_temp(layer: PushLayer, compression: str) -> tuple[CompressedBlob, str]:
+    """Compress a layer into a temporary file; its uncompressed bytes must hash to its diff_id."""
     if layer.open_tar is None:
         raise UserError(f"layer {layer.diff_id} is only available compressed in another format")
     fd, tmp = tempfile.mkstemp(prefix="nix2image-blob-")
-    with os.fdopen(fd, "wb") as out, layer.open_tar() as src:
-        digest, size = compress_stream(src, out, compression)
+    try:
+        with os.fdopen(fd, "wb") as out, layer.open_tar() as src:
+            reader = _DigestingReader(src)
+            digest, size = compress_stream(reader, out, compression)
+        if "sha256:" + reader.hash.hexdigest() != layer.diff_id:
+            raise UserError(f"layer {layer.diff_id} ({layer.annotation or 'layer'}) has other content "
+                            f"(sha256:{reader.hash.hexdigest()}): the image is corrupt; nothing was pushed for it")
+    except BaseException:
+        os.unlink(tmp)
+        raise
     return CompressedBlob(digest, size), tmp
 
 
