@@ -480,6 +480,10 @@ class _Unseekable:
     def flush(self) -> None:
         self.f.flush()
 
+    def fileno(self) -> int:
+        """The stream's descriptor, so layer bodies can be copied to it with ``sendfile``."""
+        return self.f.fileno()
+
     def seekable(self) -> bool:
         return False
 

@@ -17,12 +17,15 @@ base layers then the new one, and ``repositories``.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
 import tarfile
 import tempfile
-from typing import Any, BinaryIO
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, BinaryIO, Callable
 
 from ..errors import UserError
 from . import safety
@@ -218,7 +221,7 @@ def _from_parents(plain: str, tf: tarfile.TarFile, members: dict, repositories: 
 # --- writing ---------------------------------------------------------------------------------
 
 #: Layers up to this size are tarred into memory when the output is a pipe; larger ones are
-#: tarred twice (hash, then write) so that memory stays bounded.
+#: spooled to a scratch file (tarred and hashed once, then copied) so that memory stays bounded.
 MEMORY_SPOOL = 32 << 20
 
 
@@ -238,7 +241,8 @@ class ArchiveWriter:
 
     When ``out`` is seekable a new layer is tarred straight into it: a header of the right length
     is reserved, the layer written and hashed once, and the header (which names the digest)
-    filled in afterwards. Otherwise (a pipe) the layer is spooled to ``spool_dir`` and copied.
+    filled in afterwards. Otherwise (a pipe) the layer is tarred once into memory or a scratch file
+    of ``spool_dir`` while it is hashed, then copied (see :meth:`add_new_layers`).
     """
 
     def __init__(self, out: BinaryIO, *, mtime: int, spool_dir: str, progress=None) -> None:
@@ -312,8 +316,7 @@ class ArchiveWriter:
                     copy_fileobj(src, self.out, blob.size - done)
                 self.offset += blob.size
             else:
-                src.seek(blob.offset)
-                copy_fileobj(src, self, blob.size)
+                self._send(src, blob.offset, blob.size)
 
         if self.progress:
             self.progress(blob.size)
@@ -325,66 +328,177 @@ class ArchiveWriter:
     def add_new_layer(self, entries: list[Entry], name_of=lambda d: f"{d}/layer.tar",
                       mode: int = 0o644, uname: str = "") -> Blob:
         """Tar ``entries`` into a member named ``name_of(digest)``, hashing once; returns its blob."""
-        size = archive_size(entries)
-        placeholder = file_info(name_of("0" * 64), size, mode=mode, mtime=self.mtime, uname=uname, gname=uname)
-        hlen = len(header_bytes(placeholder))
+        return self.add_new_layers([NewMember(entries, name_of, mode, uname)])[0]
+
+    def add_new_layers(self, members: list["NewMember"]) -> list[Blob]:
+        """Tar each of ``members`` into the archive in order, each tarred and hashed once.
+
+        Seekable output: straight into the file (see :meth:`_layer_in_place`). A pipe: the member
+        header names the digest, so each layer is first *prepared* - tarred and hashed into
+        memory (up to :data:`MEMORY_SPOOL`) or into a scratch file of ``spool_dir`` - and then
+        emitted; a helper thread prepares layer i+1 while layer i is copied out, so tarring
+        (reads, SHA-256) and the copy (kernel ``sendfile``) overlap. At most two layers are held
+        at once, and each scratch file is deleted as soon as it is copied: memory stays flat and
+        scratch disk is bounded by the two largest layers.
+        """
         if self.seekable:
-            start = self.offset
-            self._w(b"\0" * hlen)
-            body_start = self.offset
-            sink = HashingSink(self.out)
-            n = write_tar(entries, sink, self.progress)
-            digest = sink.hexdigest()
-            self.offset += n
-            if n != size:
-                raise UserError("a file changed size while its layer was being written; retry the build")
-            end = self.offset
-            placeholder.name = name_of(digest)
-            if placeholder.name in self.names:
-                # the same layer is already in the archive (e.g. shared with the base): drop the copy
-                self.out.seek(start)
-                self.out.truncate()
-                self.offset = start
-                return Blob(digest, size, "", 0)
-            hdr = header_bytes(placeholder)
-            assert len(hdr) == hlen
+            return [self._layer_in_place(m) for m in members]
+        blobs: list[Blob] = []
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="nix2image-tar") as pool:
+            pending = [pool.submit(self._prepare, m) for m in members[:1]]
+            try:
+                for i, m in enumerate(members):
+                    prepared = pending.pop(0).result()
+                    if i + 1 < len(members):
+                        pending.append(pool.submit(self._prepare, members[i + 1]))
+                    blobs.append(self._emit(m, prepared))
+            finally:
+                for f in pending:  # an error: let the helper finish, then drop its scratch file
+                    if not f.cancel():
+                        try:
+                            f.result().discard()
+                        except BaseException:
+                            pass
+        return blobs
+
+    def _layer_in_place(self, m: "NewMember") -> Blob:
+        """Seekable output: reserve the header, tar and hash the body in place, fill the header in."""
+        size = archive_size(m.entries)
+        placeholder = m.info("0" * 64, size, self.mtime)
+        hlen = len(header_bytes(placeholder))
+        start = self.offset
+        self._w(b"\0" * hlen)
+        body_start = self.offset
+        sink = HashingSink(self.out)
+        n = write_tar(m.entries, sink, self.progress)
+        digest = sink.hexdigest()
+        self.offset += n
+        if n != size:
+            raise UserError("a file changed size while its layer was being written; retry the build")
+        end = self.offset
+        placeholder.name = m.name_of(digest)
+        if placeholder.name in self.names:
+            # the same layer is already in the archive (e.g. shared with the base): drop the copy
             self.out.seek(start)
-            self.out.write(hdr)
-            self.out.seek(end)
-            self.names.add(placeholder.name)
-            return Blob(digest, size, "", body_start)  # path filled by the caller once the file is final
+            self.out.truncate()
+            self.offset = start
+            return Blob(digest, size, "", 0)
+        hdr = header_bytes(placeholder)
+        assert len(hdr) == hlen
+        self.out.seek(start)
+        self.out.write(hdr)
+        self.out.seek(end)
+        self.names.add(placeholder.name)
+        return Blob(digest, size, "", body_start)  # path filled by the caller once the file is final
+
+    def _prepare(self, m: "NewMember") -> "_Prepared":
+        """Tar and hash ``m`` once, into memory (small layers) or a scratch file (runs in the helper)."""
+        size = archive_size(m.entries)
         if size <= MEMORY_SPOOL:
-            # small layer: tar it into memory once, then emit header and body
             chunks = _Chunks()
             sink = HashingSink(chunks)
-            write_tar(entries, sink, self.progress)
-            digest = sink.hexdigest()
-            placeholder.name = name_of(digest)
-            if placeholder.name not in self.names:
-                self.names.add(placeholder.name)
-                self._w(header_bytes(placeholder))
-                for c in chunks.parts:
-                    self._w(c)
+            n = write_tar(m.entries, sink, self.progress)
+            prepared = _Prepared(sink.hexdigest(), n, chunks=chunks.parts)
         else:
-            # large layer on a pipe: a first pass only hashes (nothing stored), the second
-            # writes; memory stays flat whatever the layer size, and no scratch disk is used
-            sink = HashingSink(None)
-            write_tar(entries, sink)
-            digest = sink.hexdigest()
-            placeholder.name = name_of(digest)
-            if placeholder.name in self.names:
-                return Blob(digest, size, "", 0)
-            self.names.add(placeholder.name)
-            self._w(header_bytes(placeholder))
-            out = HashingSink(self)
-            write_tar(entries, out, self.progress)
-            if out.hexdigest() != digest:
-                raise UserError("a file changed while its layer was being written; retry the build")
-        return Blob(digest, size, "", 0)
+            fd, path = tempfile.mkstemp(prefix=".spool-", suffix=".layer", dir=self.spool_dir)
+            try:
+                with os.fdopen(fd, "wb", buffering=0) as f:
+                    sink = HashingSink(f)
+                    n = write_tar(m.entries, sink, self.progress)
+                    digest = sink.hexdigest()
+            except BaseException:
+                _unlink(path)
+                raise
+            prepared = _Prepared(digest, n, path=path)
+        if n != size:
+            prepared.discard()
+            raise UserError("a file changed size while its layer was being written; retry the build")
+        return prepared
+
+    def _emit(self, m: "NewMember", p: "_Prepared") -> Blob:
+        """Write a prepared layer's header and body (unless the same member is already there)."""
+        try:
+            info = m.info(p.digest, p.size, self.mtime)
+            if info.name not in self.names:
+                self.names.add(info.name)
+                self._w(header_bytes(info))
+                if p.chunks is not None:
+                    for c in p.chunks:
+                        self._w(c)
+                else:
+                    assert p.path is not None
+                    with open(p.path, "rb") as src:
+                        self._send(src, 0, p.size)
+        finally:
+            p.discard()
+        return Blob(p.digest, p.size, "", 0)
+
+    def _send(self, src: BinaryIO, offset: int, size: int) -> None:
+        """Copy ``size`` bytes of ``src`` from ``offset`` to a non-seekable ``out``: ``sendfile``
+        (in-kernel, no Python buffers) when ``out`` has a descriptor, else read/write chunks."""
+        done = 0
+        fileno = getattr(self.out, "fileno", None)
+        if fileno is not None and hasattr(os, "sendfile"):
+            try:
+                ofd = fileno()
+                self.out.flush()
+            except (OSError, ValueError, AttributeError):
+                ofd = None
+            while ofd is not None and done < size:
+                try:
+                    n = os.sendfile(ofd, src.fileno(), offset + done, min(size - done, 1 << 30))
+                except OSError as err:
+                    if err.errno in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EBADF) and done == 0:
+                        break  # this output does not take sendfile: copy below
+                    raise
+                if n == 0:
+                    raise UserError("a scratch layer file shrank while it was being copied")
+                done += n
+        self.offset += done
+        if done < size:
+            src.seek(offset + done)
+            copy_fileobj(src, self, size - done)
 
     def close(self) -> None:
         write_end(self.offset - self.base_offset, self)
         self.out.flush()
+
+
+@dataclass(slots=True)
+class NewMember:
+    """A layer to tar into the archive: its entries and how its outer member is named and owned."""
+
+    entries: list[Entry]
+    name_of: Callable[[str], str] = lambda d: f"{d}/layer.tar"  # noqa: E731
+    mode: int = 0o644
+    uname: str = ""
+
+    def info(self, digest: str, size: int, mtime: int) -> tarfile.TarInfo:
+        return file_info(self.name_of(digest), size, mode=self.mode, mtime=mtime, uname=self.uname,
+                         gname=self.uname)
+
+
+@dataclass(slots=True)
+class _Prepared:
+    """A layer tarred and hashed ahead of its header: bytes in memory or in a scratch file."""
+
+    digest: str
+    size: int
+    chunks: list[bytes] | None = None
+    path: str | None = None
+
+    def discard(self) -> None:
+        self.chunks = None
+        if self.path is not None:
+            _unlink(self.path)
+            self.path = None
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
 
 
 def spool_layer(entries: list[Entry], spool_dir: str, progress=None) -> Blob:
@@ -412,10 +526,10 @@ def layered_archive(w: ArchiveWriter, *, base: ImageData | None, new_layers: lis
         hdr = _copy_header(bl.header, bl.member, bl.blob.size, w.mtime)
         w.add_member(hdr, blob=bl.blob)
         layers.append(Layer(blob=bl.blob, comment=f"store paths: {[hdr.name]!r}", member=hdr.name, kind="base"))
-    for entries, paths, comment, kind in new_layers:
-        # nixpkgs' customisation layer member gets the header of its layer.tar file (0444 root/root)
-        blob = (w.add_new_layer(entries, mode=0o444, uname="root") if kind == "customisation"
-                else w.add_new_layer(entries))
+    # nixpkgs' customisation layer member gets the header of its layer.tar file (0444 root/root)
+    members = [NewMember(entries, mode=0o444, uname="root") if kind == "customisation" else NewMember(entries)
+               for entries, _paths, _comment, kind in new_layers]
+    for blob, (_entries, paths, comment, _kind) in zip(w.add_new_layers(members), new_layers):
         layers.append(Layer(blob=blob, comment=comment, paths=tuple(paths), member=f"{blob.digest}/layer.tar"))
     cfg = make_config(layers)
     cfg_digest = hashlib.sha256(cfg).hexdigest()
