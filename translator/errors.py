@@ -2,13 +2,13 @@
 
 Every error meant for a user derives from :class:`UserError`. The CLI prints ``str(err)`` (which
 already starts with ``error:``) and exits non-zero without a traceback (``--debug`` shows one).
-Positions are :class:`Pos` values; :func:`caret_lines` renders the source line with a caret.
+Positions are :class:`Pos` values; :func:`code_block` renders them as Nix 2.8 does (the source
+lines around them with a caret) and :func:`render_message` finishes the text as Nix prints it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,28 +32,96 @@ def register_source(name: str, text: str) -> None:
     _virtual_sources[name] = text
 
 
-def source_line(pos: Pos) -> str | None:
-    """The text of the line ``pos`` points into, or None when it cannot be read."""
+def _code_lines(pos: Pos) -> tuple[str | None, str | None, str | None] | None:
+    """The lines before, at and after ``pos`` as Nix 2.8 reads them (``getCodeLines``), or None.
+
+    A file is read line by line up to newlines, so an unterminated last line is never shown (and
+    an error on it gets no excerpt); text given with ``-E`` is split like ``std::getline``, so a
+    final newline yields one more, empty, line.
+    """
+    if pos.line <= 0:
+        return None
     text = _virtual_sources.get(pos.file)
     if text is None:
         try:
-            text = Path(pos.file).read_text(encoding="utf-8", errors="replace")
+            with open(pos.file, "rb") as fh:
+                data = fh.read()
         except OSError:
             return None
-    lines = text.split("\n")
-    if 1 <= pos.line <= len(lines):
-        return lines[pos.line - 1]
-    return None
+        lines = data.decode("utf-8", errors="replace").split("\n")[:-1]  # only terminated lines
+        if pos.line > len(lines):
+            return None
+    else:
+        lines = text.split("\n")
+
+    def get(n: int) -> str | None:
+        return lines[n - 1] if 1 <= n <= len(lines) else None
+
+    return get(pos.line - 1), get(pos.line), get(pos.line + 1)
 
 
-def caret_lines(pos: Pos) -> str:
-    """Nix-style excerpt: the line number, the source line and a caret under the column."""
-    line = source_line(pos)
-    if line is None:
-        return ""
-    gutter = f"{pos.line:6d}| "
-    pad = " " * (len(gutter) - 2) + "| " + "".join(c if c == "\t" else " " for c in line[: max(pos.col - 1, 0)])
-    return f"\n{gutter}{line}\n{pad}^"
+def code_block(pos: Pos) -> str:
+    """Nix 2.8's position block: ``at FILE:L:C:`` and the excerpt (line before, the line, a caret
+    under the byte column, line after), indented as in an error message."""
+    out = [f"\n\n       at {pos}:"]
+    loc = _code_lines(pos)
+    if loc is not None:
+        before, line, after = loc
+        out.append("\n")
+        if before is not None:
+            out.append(f"\n        {pos.line - 1:5d}| {before}")
+        if line is not None:
+            out.append(f"\n        {pos.line:5d}| {line}")
+            if pos.col > 0:
+                out.append("\n             |" + " " * pos.col + "^")
+        if after is not None:
+            out.append(f"\n        {pos.line + 1:5d}| {after}")
+    return "".join(out)
+
+
+def _filter_escapes(s: str) -> str:
+    """Nix's ``filterANSIEscapes`` for a non-terminal: drop escape sequences and carriage
+    returns, expand tabs to 8-column stops counted from the start of the message."""
+    out: list[str] = []
+    w = 0
+    i, n = 0, len(s)
+    while i < n:
+        c = s[i]
+        if c == "\033":
+            i += 1
+            if i < n and s[i] == "[":
+                i += 1
+                while i < n and "\x30" <= s[i] <= "\x3f":
+                    i += 1
+                while i < n and "\x20" <= s[i] <= "\x2f":
+                    i += 1
+                if i < n and "\x40" <= s[i] <= "\x7e":
+                    i += 1
+            elif i < n and "\x40" <= s[i] <= "\x5f":
+                i += 1
+        elif c == "\t":
+            i += 1
+            out.append(" ")
+            w += 1
+            while w % 8:
+                out.append(" ")
+                w += 1
+        elif c == "\r":
+            i += 1
+        else:
+            out.append(c)
+            w += 1
+            i += 1
+    return "".join(out)
+
+
+def render_message(text: str) -> str:
+    """The text Nix 2.8 writes for an error message: every line stripped of trailing whitespace
+    (``indent``/``chomp``), then filtered as for a non-terminal."""
+    text = "\n".join(line.rstrip(" \t\r\n") for line in text.split("\n"))
+    if "\t" in text or "\r" in text or "\033" in text:
+        text = _filter_escapes(text)
+    return text
 
 
 class UserError(Exception):
@@ -71,10 +139,10 @@ class UserError(Exception):
     def __str__(self) -> str:
         text = self.message if self.message.startswith("error:") else f"error: {self.message}"
         if self.pos is not None:
-            text += f"\n\n       at {self.pos}:" + caret_lines(self.pos)
+            text += code_block(self.pos)
         if self.hint:
             text += f"\n\n       hint: {self.hint}"
-        return text
+        return render_message(text)
 
 
 class UsageError(UserError):

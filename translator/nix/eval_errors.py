@@ -7,48 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import Pos, UserError, _virtual_sources
+from ..errors import Pos, UserError, code_block, render_message
 from . import ast as A
 from .values import EvalError
 
-_line_cache: dict[str, list[str] | None] = {}
 
-
-def _lines(file: str) -> list[str] | None:
-    text = _virtual_sources.get(file)  # not cached: «string» is reused by every -E
-    if text is None and file in _line_cache:
-        return _line_cache[file]
-    if text is None:
-        try:
-            with open(file, encoding="utf-8", errors="replace") as fh:
-                text = fh.read()
-        except OSError:
-            text = None
-    lines = None
-    if text is not None:
-        lines = text.split("\n")
-        if text.endswith("\n"):
-            lines.pop()
-    if file not in _virtual_sources:
-        _line_cache[file] = lines
-    return lines
-
-
-def code_block(pos: Pos) -> str:
-    """``at FILE:L:C:`` and Nix's excerpt: previous line, the line, caret, next line."""
-    out = [f"\n\n       at {pos.file}:{pos.line}:{pos.col}:"]
-    lines = _lines(pos.file)
-    if lines is not None and 1 <= pos.line <= len(lines):
-        out.append("\n")
-        if pos.line > 1:
-            out.append(f"\n       {pos.line - 1:6d}| {lines[pos.line - 2]}")
-        line = lines[pos.line - 1]
-        out.append(f"\n       {pos.line:6d}| {line}")
-        pad = "".join(c if c == "\t" else " " for c in line[: max(pos.col - 1, 0)])
-        out.append(f"\n             | {pad}^")
-        if pos.line < len(lines):
-            out.append(f"\n       {pos.line + 1:6d}| {lines[pos.line]}")
-    return "".join(out)
+_INDENT = "\n       "  # the width of ``error: ``
 
 
 def _resolve(pos: Any) -> Any:
@@ -57,7 +21,7 @@ def _resolve(pos: Any) -> Any:
 
 def format_error(err: EvalError, *, show_trace: bool = True) -> str:
     """The full text Nix 2.8 prints for ``err`` (with ``--show-trace`` when ``show_trace``)."""
-    msg = err.message
+    msg = err.message.replace("\n", _INDENT)  # Nix indents every line of the message block
     parts = [msg if msg.startswith("error:") else f"error: {msg}"]
     pos = _resolve(err.pos)
     if isinstance(pos, Pos):
@@ -67,13 +31,13 @@ def format_error(err: EvalError, *, show_trace: bool = True) -> str:
         parts.append(f"\n       {hint}")
     if show_trace:
         for text, pos in err.trace:
-            parts.append(f"\n\n       … {text}")
+            parts.append(f"\n\n       … {text.replace(chr(10), _INDENT)}")
             pos = _resolve(pos)
             if isinstance(pos, Pos):
                 parts.append(code_block(pos))
     elif err.trace:
         parts.append("\n(use '--show-trace' to show detailed location information)")
-    return "".join(parts)
+    return render_message("".join(parts))
 
 
 class NixEvalError(UserError):
