@@ -24,21 +24,12 @@ from typing import Any, Callable
 from .. import errors
 from ..errors import Pos
 from . import ast
-from .lexer import Lexer, NixSyntaxError
+from .lexer import T_QUOTE, T_SIMPLE_STR, TERMINALS, TID, Lexer, NixSyntaxError
 
 __all__ = ["parse_file", "parse_string", "NixSyntaxError"]
 
 GRAMMAR_FILE = FsPath(__file__).resolve().parent.parent.parent / "grammar" / "nix.lark"
 
-# Bison's names for tokens, in Bison's symbol-number order (used for "expecting ..." lists).
-_BISON_ORDER = [
-    "$END", "ID", "STR", "IND_STR", "INT", "FLOAT", "PATH", "HPATH", "SPATH", "PATH_END", "URI",
-    "IF", "THEN", "ELSE", "ASSERT", "WITH", "LET", "IN", "REC", "INHERIT", "EQ", "NEQ", "AND",
-    "OR", "IMPL", "OR_KW", "DOLLAR_CURLY", "IND_STRING_OPEN", "IND_STRING_CLOSE", "ELLIPSIS",
-    "LT", "GT", "LEQ", "GEQ", "UPDATE", "PLUS", "MINUS", "STAR", "SLASH", "CONCAT", "QMARK",
-    "COLON", "LBRACE", "RBRACE", "AT", "SEMI", "BANG", "DOT", "QUOTE", "LPAR", "RPAR", "LBRACK",
-    "RBRACK", "ASSIGN", "COMMA",
-]
 _CHAR_NAMES = {
     "COLON": ":", "LBRACE": "{", "RBRACE": "}", "AT": "@", "SEMI": ";", "BANG": "!", "DOT": ".",
     "QUOTE": '"', "LPAR": "(", "RPAR": ")", "LBRACK": "[", "RBRACK": "]", "ASSIGN": "=",
@@ -64,12 +55,13 @@ def bison_name(token_type: str) -> str:
 
 class _Tables:
     """LALR(1) tables in a compact form: per state, token -> ``state`` (shift, >= 0) or
-    ``~rule`` (reduce, < 0); per state, nonterminal -> state; rules as (lhs, size, callback)."""
+    ``~rule`` (reduce, < 0); per state, nonterminal -> state; rules as (lhs, size, callback,
+    right-hand side symbols)."""
 
     def __init__(self, actions, gotos, rules, start_state, end_state):
         self.actions: list[dict[str, int]] = actions
         self.gotos: list[dict[str, int]] = gotos
-        self.rules: list[tuple[str, int, str | None]] = rules
+        self.rules: list[tuple[str, int, str | None, tuple[str, ...]]] = rules
         self.start_state: int = start_state
         self.end_state: int = end_state
 
@@ -89,10 +81,11 @@ def _build_tables(grammar_text: str) -> _Tables:
     lk = lark.Lark(grammar_text, parser="lalr", lexer=_NoLexer, start="start")
     table = lk.parser.parser.parser.parse_table
     rule_ids: dict[Any, int] = {}
-    rules: list[tuple[str, int, str | None]] = []
+    rules: list[tuple[str, int, str | None, tuple[str, ...]]] = []
     for rule in lk.rules:
         rule_ids[rule] = len(rules)
-        rules.append((str(rule.origin.name), len(rule.expansion), str(rule.alias) if rule.alias else None))
+        rules.append((str(rule.origin.name), len(rule.expansion), str(rule.alias) if rule.alias else None,
+                      tuple(str(sym.name) for sym in rule.expansion)))
     states = sorted(table.states)
     index = {s: i for i, s in enumerate(states)}
     actions: list[dict[str, int]] = []
@@ -119,7 +112,7 @@ def _cache_path(grammar_text: str) -> FsPath:
 
     import lark
 
-    key = hashlib.sha256((grammar_text + lark.__version__ + "3").encode()).hexdigest()[:16]
+    key = hashlib.sha256((grammar_text + lark.__version__ + "4").encode()).hexdigest()[:16]
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return FsPath(base) / "nix2image" / f"nix-grammar-{key}.pickle"
 
@@ -296,16 +289,32 @@ _OP_TEXT = {
 
 
 class _Builder:
-    """The reduction callbacks: one method per aliased grammar rule, building AST nodes."""
+    """The reduction callbacks: one method per aliased grammar rule, building AST nodes.
+
+    Calling convention (what the driver passes): nothing for an empty rule, the child's value
+    for a one-symbol rule, the list of the children's values otherwise. Token values are those
+    of :meth:`Lexer.scan`: ``(word, offset)`` for identifiers and keywords, ``(value, offset)``
+    for literals, the text for STR, the offset for punctuation.
+    """
 
     def __init__(self, lexer: Lexer, base_dir: str) -> None:
         self.file = lexer.file
         self.base_dir = base_dir
         self.at = lexer.pos  # offset -> Pos
-        self.pos = lexer.token_pos  # token -> Pos
 
     def err(self, message: str, pos: Pos) -> NixSyntaxError:
         return NixSyntaxError(message, pos)
+
+    def callbacks(self, rules) -> list[Callable | None]:
+        """The callback of each rule (None for pass-through rules); ``binop`` rules get one
+        callback per operator."""
+        out: list[Callable | None] = []
+        for _lhs, _size, alias, rhs in rules:
+            if alias == "binop":
+                out.append(self._binop(_OP_TEXT[rhs[1]]))
+            else:
+                out.append(getattr(self, alias) if alias else None)
+        return out
 
     # --- lambdas --------------------------------------------------------------------------
     def _formals(self, fs, arg: str | None, lam_pos: Pos) -> ast.Formals:
@@ -324,127 +333,137 @@ class _Builder:
             raise self.err(f"duplicate formal function argument '{arg}'", lam_pos)
         return ast.Formals(entries, ellipsis)
 
-    def lambda_simple(self, c):
-        return ast.Lambda(self.pos(c[0]), c[0][1], None, c[2])
+    def lambda_simple(self, c):  # ID COLON body
+        word, off = c[0]
+        return ast.Lambda(self.at(off), word, None, c[2])
 
-    def lambda_formals(self, c):
-        p = self.pos(c[0])
+    def lambda_formals(self, c):  # LBRACE formals RBRACE COLON body
+        p = self.at(c[0])
         return ast.Lambda(p, None, self._formals(c[1], None, p), c[4])
 
-    def lambda_empty(self, c):
-        return ast.Lambda(self.pos(c[0]), None, ast.Formals([], False), c[3])
+    def lambda_empty(self, c):  # LBRACE RBRACE COLON body
+        return ast.Lambda(self.at(c[0]), None, ast.Formals([], False), c[3])
 
-    def lambda_formals_at(self, c):
-        p = self.pos(c[0])
-        return ast.Lambda(p, c[4][1], self._formals(c[1], c[4][1], p), c[6])
+    def lambda_formals_at(self, c):  # LBRACE formals RBRACE AT ID COLON body
+        p = self.at(c[0])
+        name = c[4][0]
+        return ast.Lambda(p, name, self._formals(c[1], name, p), c[6])
 
-    def lambda_empty_at(self, c):
-        return ast.Lambda(self.pos(c[0]), c[3][1], ast.Formals([], False), c[5])
+    def lambda_empty_at(self, c):  # LBRACE RBRACE AT ID COLON body
+        return ast.Lambda(self.at(c[0]), c[3][0], ast.Formals([], False), c[5])
 
-    def lambda_at_formals(self, c):
-        p = self.pos(c[0])
-        return ast.Lambda(p, c[0][1], self._formals(c[3], c[0][1], p), c[6])
+    def lambda_at_formals(self, c):  # ID AT LBRACE formals RBRACE COLON body
+        name, off = c[0]
+        p = self.at(off)
+        return ast.Lambda(p, name, self._formals(c[3], name, p), c[6])
 
-    def lambda_at_empty(self, c):
-        return ast.Lambda(self.pos(c[0]), c[0][1], ast.Formals([], False), c[5])
+    def lambda_at_empty(self, c):  # ID AT LBRACE RBRACE COLON body
+        name, off = c[0]
+        return ast.Lambda(self.at(off), name, ast.Formals([], False), c[5])
 
-    def formals_more(self, c):
+    def formals_more(self, c):  # formal COMMA formals
         entries, ellipsis = c[2]
         entries.append(c[0])
         return entries, ellipsis
 
-    def formals_comma(self, c):
+    def formals_comma(self, c):  # formal COMMA
         return [c[0]], False
 
-    def formals_one(self, c):
-        return [c[0]], False
+    def formals_one(self, formal):
+        return [formal], False
 
-    def formals_ellipsis(self, c):
+    def formals_ellipsis(self, _offset):
         return [], True
 
-    def formal(self, c):
-        return ast.Formal(c[0][1], None, self.pos(c[0]))
+    def formal(self, tok):
+        return ast.Formal(tok[0], None, self.at(tok[1]))
 
-    def formal_default(self, c):
-        return ast.Formal(c[0][1], c[2], self.pos(c[0]))
+    def formal_default(self, c):  # ID QMARK expr
+        word, off = c[0]
+        return ast.Formal(word, c[2], self.at(off))
 
     # --- keywords ---------------------------------------------------------------------------
     def assert_(self, c):
-        return ast.Assert(self.pos(c[0]), c[1], c[3])
+        return ast.Assert(self.at(c[0][1]), c[1], c[3])
 
     def with_(self, c):
-        return ast.With(self.pos(c[0]), c[1], c[3])
+        return ast.With(self.at(c[0][1]), c[1], c[3])
 
-    def let_(self, c):
-        let_tok = c[0]
+    def let_(self, c):  # LET binds IN body
+        let_at = c[0][1]
         b: _Binds = c[1]
         if b.attrs.dynamic:
-            raise self.err("dynamic attributes not allowed in let", self.pos(let_tok))
-        self._finish(b, self.at(let_tok[2] + 3), True)
-        b.attrs.pos = self.pos(let_tok)
-        return ast.Let(self.pos(let_tok), b.attrs, c[3])
+            raise self.err("dynamic attributes not allowed in let", self.at(let_at))
+        self._finish(b, let_at + 3, True)
+        b.attrs.pos = self.at(let_at)
+        return ast.Let(self.at(let_at), b.attrs, c[3])
 
     def if_(self, c):
-        return ast.If(self.pos(c[0]), c[1], c[3], c[5])
+        return ast.If(self.at(c[0][1]), c[1], c[3], c[5])
 
     # --- operators --------------------------------------------------------------------------
-    def binop(self, c):
-        lhs = c[0]
-        return ast.BinOp(lhs.pos, _OP_TEXT[c[1][0]], lhs, c[2])
+    @staticmethod
+    def _binop(op: str) -> Callable:
+        binop = ast.BinOp
+
+        def build(c):
+            lhs = c[0]
+            return binop(lhs.pos, op, lhs, c[2])
+        return build
 
     def hasattr(self, c):
         return ast.HasAttr(c[0].pos, c[0], c[2][0])
 
-    def negate(self, c):
-        p = self.pos(c[0])
+    def negate(self, c):  # MINUS e
+        p = self.at(c[0])
         return ast.Call(p, ast.Call(p, ast.Var(p, "__sub"), ast.Int(p, 0)), c[1])
 
-    def not_(self, c):
-        return ast.Not(self.pos(c[0]), c[1])
+    def not_(self, c):  # BANG e
+        return ast.Not(self.at(c[0]), c[1])
 
     def call(self, c):
-        return ast.Call(c[0].pos, c[0], c[1])
+        fn = c[0]
+        return ast.Call(fn.pos, fn, c[1])
 
-    def select(self, c):
+    def select(self, c):  # e DOT attrpath
         return ast.Select(c[0].pos, c[0], c[2][0])
 
-    def select_or(self, c):
+    def select_or(self, c):  # e DOT attrpath OR_KW default
         return ast.Select(c[0].pos, c[0], c[2][0], c[4])
 
-    def call_or(self, c):
+    def call_or(self, c):  # e OR_KW
         return ast.Call(c[0].pos, c[0], ast.Var(c[0].pos, "or"))
 
     # --- atoms ------------------------------------------------------------------------------
-    def var(self, c):
-        t = c[0]
-        if t[1] == "__curPos":
-            return ast.CurPos(self.pos(t))
-        return ast.Var(self.pos(t), t[1])
+    def var(self, tok):
+        word = tok[0]
+        if word == "__curPos":
+            return ast.CurPos(self.at(tok[1]))
+        return ast.Var(self.at(tok[1]), word)
 
-    def int_(self, c):
-        return ast.Int(self.pos(c[0]), c[0][1])
+    def int_(self, tok):
+        return ast.Int(self.at(tok[1]), tok[0])
 
-    def float_(self, c):
-        return ast.Float(self.pos(c[0]), c[0][1])
+    def float_(self, tok):
+        return ast.Float(self.at(tok[1]), tok[0])
 
-    def string(self, c):
+    def string(self, c):  # QUOTE string_parts QUOTE
         parts = c[1]
-        p = self.pos(c[0])
         if type(parts) is str:
-            return ast.Str(p, parts)
-        return ast.InterpStr(p, parts)
+            return ast.Str(self.at(c[0]), parts)
+        return ast.InterpStr(self.at(c[0]), parts)
 
-    def parts_str(self, c):
-        return c[0][1]
+    def parts_str(self, text):  # not called: the driver passes the text through
+        return text
 
-    def parts_interp(self, c):
-        return c[0]
+    def parts_interp(self, parts):  # not called: the driver passes the list through
+        return parts
 
-    def parts_empty(self, c):
+    def parts_empty(self):
         return ""
 
     def sp_add_str(self, c):
-        c[0].append(c[1][1])
+        c[0].append(c[1])
         return c[0]
 
     def sp_add_expr(self, c):
@@ -455,32 +474,32 @@ class _Builder:
         return [c[1]]
 
     def sp_str_expr(self, c):
-        return [c[0][1], c[2]]
+        return [c[0], c[2]]
 
     def ind_string(self, c):
-        return strip_indentation(self.pos(c[0]), c[1])
+        return strip_indentation(self.at(c[0]), c[1])
 
     def isp_add_str(self, c):
-        c[0].append(c[1][1])
+        c[0].append(c[1])
         return c[0]
 
     def isp_add_expr(self, c):
         c[0].append(c[2])
         return c[0]
 
-    def isp_empty(self, c):
+    def isp_empty(self):
         return []
 
-    def path_start(self, c):
-        raw = c[0][1]
+    def path_start(self, tok):
+        raw = tok[0]
         path = raw if raw[0] == "/" else self.base_dir + "/" + raw
         path = canon_path(path)
         if raw[-1] == "/" and len(raw) > 1:
             path += "/"
-        return ast.Path(self.pos(c[0]), path)
+        return ast.Path(self.at(tok[1]), path)
 
-    def hpath_start(self, c):
-        return ast.Path(self.pos(c[0]), _home() + c[0][1][1:])
+    def hpath_start(self, tok):
+        return ast.Path(self.at(tok[1]), _home() + tok[0][1:])
 
     def path(self, c):
         return c[0]
@@ -489,63 +508,68 @@ class _Builder:
         start: ast.Path = c[0]
         return ast.InterpPath(start.pos, [start.value, *c[1]])
 
-    def spath(self, c):
-        return ast.SearchPath(self.pos(c[0]), c[0][1])
+    def spath(self, tok):
+        return ast.SearchPath(self.at(tok[1]), tok[0])
 
-    def uri(self, c):
-        return ast.Str(self.pos(c[0]), c[0][1])
+    def uri(self, tok):
+        return ast.Str(self.at(tok[1]), tok[0])
 
     def paren(self, c):
         return c[1]
 
-    def legacy_let(self, c):
+    def legacy_let(self, c):  # LET LBRACE binds RBRACE
         b: _Binds = c[2]
-        self._finish(b, self.at(c[1][2] + 1), True)
-        b.attrs.pos = self.pos(c[1])
-        return ast.Select(self.pos(c[0]), b.attrs, ["body"])
+        self._finish(b, c[1] + 1, True)
+        b.attrs.pos = self.at(c[1])
+        return ast.Select(self.at(c[0][1]), b.attrs, ["body"])
 
-    def rec_attrs(self, c):
+    def rec_attrs(self, c):  # REC LBRACE binds RBRACE
         b: _Binds = c[2]
-        self._finish(b, self.at(c[1][2] + 1), True)
-        b.attrs.pos = self.pos(c[0])
+        self._finish(b, c[1] + 1, True)
+        b.attrs.pos = self.at(c[0][1])
         return b.attrs
 
-    def attrs(self, c):
+    def attrs(self, c):  # LBRACE binds1 RBRACE
         b: _Binds = c[1]
-        self._finish(b, self.at(c[0][2] + 1), False)
-        b.attrs.pos = self.pos(c[0])
-        return b.attrs
+        if b.inherit_nodes:
+            self._finish(b, c[0] + 1, False)
+        attrs = b.attrs
+        attrs.pos = self.at(c[0])
+        return attrs
 
     def empty_attrs(self, c):
-        return ast.Attrs(self.pos(c[0]), False, {}, [])
+        return ast.Attrs(self.at(c[0]), False, {}, [])
 
-    def list_(self, c):
-        return ast.List(self.pos(c[0]), c[1])
+    def list_(self, c):  # LBRACK items RBRACK
+        return ast.List(self.at(c[0]), c[1])
 
     def list_add(self, c):
-        c[0].append(c[1])
-        return c[0]
+        items = c[0]
+        items.append(c[1])
+        return items
 
-    def list_empty(self, c):
+    def list_empty(self):
         return []
 
     # --- bindings ---------------------------------------------------------------------------
-    @staticmethod
-    def _finish(b: _Binds, start: Pos, rec: bool) -> None:
+    def _finish(self, b: _Binds, start: int, rec: bool) -> None:
+        """Set ``rec`` and give the ``inherit`` nodes their position (``start``: an offset)."""
         b.attrs.rec = rec
-        for node in b.inherit_nodes:
-            node.pos = start
+        if b.inherit_nodes:
+            p = self.at(start)
+            for node in b.inherit_nodes:
+                node.pos = p
 
-    def binds_empty(self, c):
+    def binds_empty(self):
         return _Binds(None)
 
-    def binds_first_value(self, c):
+    def binds_first_value(self, c):  # attrpath ASSIGN expr SEMI
         b = _Binds(None)
         path, p = c[0]
         self._add_attr(b.attrs, path, c[2], p)
         return b
 
-    def binds_add_value(self, c):
+    def binds_add_value(self, c):  # binds1 attrpath ASSIGN expr SEMI
         b = c[0]
         path, p = c[1]
         e = c[3]
@@ -560,31 +584,26 @@ class _Builder:
         self._add_attr(b.attrs, path, e, p)
         return b
 
-    def binds_first_inherit(self, c):
+    def binds_first_inherit(self, c):  # INHERIT attrs SEMI
         b = _Binds(None)
-        self._add_bind(b, ("inherit", None, c[1], self.at(c[0][2] + 7)))
+        self._add_inherit(b, None, c[1], self.at(c[0][1] + 7))
         return b
 
-    def binds_add_inherit(self, c):
-        self._add_bind(c[0], ("inherit", None, c[2], self.at(c[1][2] + 7)))
+    def binds_add_inherit(self, c):  # binds1 INHERIT attrs SEMI
+        self._add_inherit(c[0], None, c[2], self.at(c[1][1] + 7))
         return c[0]
 
-    def binds_first_inherit_from(self, c):
+    def binds_first_inherit_from(self, c):  # INHERIT LPAR expr RPAR attrs SEMI
         b = _Binds(None)
-        self._add_bind(b, ("inherit", c[2], c[4], self.at(c[3][2] + 1)))
+        self._add_inherit(b, c[2], c[4], self.at(c[3] + 1))
         return b
 
-    def binds_add_inherit_from(self, c):
-        self._add_bind(c[0], ("inherit", c[3], c[5], self.at(c[4][2] + 1)))
+    def binds_add_inherit_from(self, c):  # binds1 INHERIT LPAR expr RPAR attrs SEMI
+        self._add_inherit(c[0], c[3], c[5], self.at(c[4] + 1))
         return c[0]
 
-    def _add_bind(self, b: _Binds, bind) -> None:
-        kind = bind[0]
+    def _add_inherit(self, b: _Binds, source: ast.Expr | None, names: list[str], p: Pos) -> None:
         attrs = b.attrs
-        if kind == "value":
-            self._add_attr(attrs, bind[1], bind[2], bind[3])
-            return
-        _, source, names, p = bind
         for name in names:
             old = attrs.attrs.get(name)
             if old is not None:
@@ -595,7 +614,6 @@ class _Builder:
                 node = ast.Select(p, source, [name])
             b.inherit_nodes.append(node)
             attrs.attrs[name] = ast.AttrDef(node, p, True)
-
     def _add_attr(self, attrs: ast.Attrs, path: list, e: ast.Expr, p: Pos) -> None:
         """Nix 2.8's ``addAttr``: walk/create the nested sets of ``a.b.c = e``."""
         for name in path[:-1]:
@@ -634,45 +652,45 @@ class _Builder:
         else:
             attrs.dynamic.append(ast.DynamicAttrDef(last, e, p))
 
-    def attrs_add(self, c):
+    def attrs_add(self, c):  # attrs attr
         c[0].append(c[1][0])
         return c[0]
 
-    def attrs_add_string(self, c):
+    def attrs_add_string(self, c):  # attrs string_attr
         name, p = c[1]
         if type(name) is not str:
             raise self.err("dynamic attributes not allowed in inherit", p)
         c[0].append(name)
         return c[0]
 
-    def attrs_empty(self, c):
+    def attrs_empty(self):
         return []
 
-    def attrpath_add(self, c):
+    def attrpath_add(self, c):  # attrpath DOT attr
         c[0][0].append(c[2][0])
         return c[0]
 
-    def attrpath_first(self, c):
-        return [c[0][0]], c[0][1]
+    def attrpath_first(self, attr):
+        return [attr[0]], attr[1]
 
-    def attrpath_id(self, c):
-        return [c[0][1]], self.pos(c[0])
+    def attrpath_id(self, tok):
+        return [tok[0]], self.at(tok[1])
 
-    def attr_id(self, c):
-        return c[0][1], self.pos(c[0])
+    def attr_id(self, tok):
+        return tok[0], self.at(tok[1])
 
-    def string_attr(self, c):
-        p = self.pos(c[0])
+    def string_attr(self, c):  # QUOTE string_parts QUOTE
+        p = self.at(c[0])
         parts = c[1]
         if type(parts) is str:
             return parts, p
         return ast.InterpStr(p, parts), p
 
-    def dynamic_attr(self, c):
+    def dynamic_attr(self, c):  # DOLLAR_CURLY expr RBRACE
         e = c[1]
         if type(e) is ast.Str:
-            return e.value, self.pos(c[0])
-        return e, self.pos(c[0])
+            return e.value, self.at(c[0])
+        return e, self.at(c[0])
 
 
 # --------------------------------------------------------------------------------------------
@@ -702,7 +720,7 @@ def _syntax_error(t: _Tables, state_stack: list[int], tok, lexer: Lexer) -> NixS
         if not counts:
             break
         rule = max(counts, key=lambda r: (counts[r], -r))
-        lhs, size, _ = rules[rule]
+        lhs, size = rules[rule][:2]
         if lhs == "binds":  # Bison has one left-recursive `binds`: its state also continues it
             extra.extend(sym for sym, a in acts.items() if a >= 0)
         if size:
@@ -719,31 +737,107 @@ def _syntax_error(t: _Tables, state_stack: list[int], tok, lexer: Lexer) -> NixS
         expected = [sym for sym, a in actions[stack[-1]].items() if a >= 0]
     expected = list(dict.fromkeys(extra + expected))
     if 0 < len(expected) <= 4:
-        order = {name: i for i, name in enumerate(_BISON_ORDER)}
+        order = {name: i for i, name in enumerate(TERMINALS)}  # Bison's symbol order
         expected.sort(key=lambda s: order.get(s, 999))
         msg += ", expecting " + " or ".join(bison_name(s) for s in expected)
     return NixSyntaxError(msg, lexer.pos(tok[2]))
 
 
-_UNIT_CHAINS: dict[int, dict] = {}
+# What the driver does for an action code (see _Machine)
+_UNIT, _ONE, _MANY, _EMPTY, _STRING, _STOP = range(6)
+#: one-symbol rules whose callback returns its child unchanged: handled as pass-through rules
+_IDENTITY_RULES = frozenset({"parts_str", "parts_interp"})
 
 
-def _unit_chains(t: _Tables) -> dict:
-    """Memo of pass-through reduction chains: (state below, top state, lookahead) -> new top."""
-    return _UNIT_CHAINS.setdefault(id(t), {})
+class _Machine:
+    """The tables as the driver reads them, indexed by ints.
+
+    ``act[state][terminal id]`` is the next state for a shift (>= 0) or ``~i`` for step ``i``
+    (< 0); ``gotos[state][nonterminal id]``; ``steps[i]`` is ``(kind, lhs id, size, data)``:
+    the grammar's rules first (step ``i`` reduces rule ``i``), then one step that stops
+    (accept or syntax error), then one step per state in which a ``SIMPLE_STR`` token shifts
+    its three tokens ``QUOTE STR QUOTE`` at once (``data``: the three states it pushes).
+    ``units`` memoises chains of pass-through reductions: (state below, top, lookahead) ->
+    new top state (the value on the stack stays the same).
+    """
+
+    def __init__(self, t: _Tables) -> None:
+        nonterminals = sorted({rule[0] for rule in t.rules} | {sym for g in t.gotos for sym in g})
+        nt_id = {name: i for i, name in enumerate(nonterminals)}
+        self.nrules = len(t.rules)
+        steps: list[tuple] = []
+        for lhs, size, alias, _rhs in t.rules:
+            if size == 1 and (alias is None or alias in _IDENTITY_RULES):
+                kind = _UNIT
+            else:
+                kind = _EMPTY if size == 0 else _ONE if size == 1 else _MANY
+            steps.append((kind, nt_id[lhs], size, None))
+        stop = ~len(steps)
+        steps.append((_STOP, 0, 0, None))
+        self.gotos = [[-1] * len(nonterminals) for _ in t.gotos]
+        for row, got in zip(self.gotos, t.gotos):
+            for sym, target in got.items():
+                row[nt_id[sym]] = target
+        self.act: list[list[int]] = []
+        string_steps: dict[int, int] = {}
+        for named in t.actions:
+            row = [stop] * len(TERMINALS)
+            for sym, a in named.items():
+                row[TID[sym]] = a
+            quote = row[T_QUOTE]
+            if quote < 0:  # the same reductions before it (or the same error)
+                row[T_SIMPLE_STR] = quote
+            elif quote not in string_steps:
+                # an opening QUOTE: SIMPLE_STR shifts all three tokens. (The lexer never makes a
+                # SIMPLE_STR where a closing QUOTE shifts: it is then in its STRING state.)
+                states = self._simple_string_states(t, quote)
+                string_steps[quote] = stop if states is None else ~len(steps)
+                if states is not None:
+                    steps.append((_STRING, states[2], 3, states))
+            if quote >= 0:
+                row[T_SIMPLE_STR] = string_steps[quote]
+            self.act.append(row)
+        self.steps = steps
+        self.start_state = t.start_state
+        self.end_state = t.end_state
+        self.units: dict[tuple[int, int, int], int] = {}
+
+    @staticmethod
+    def _simple_string_states(t: _Tables, after_quote: int) -> tuple[int, int, int] | None:
+        """The states after ``QUOTE``, ``QUOTE string_parts`` and ``QUOTE string_parts QUOTE``
+        for a string without interpolation, the same with and without ``STR``; None when
+        ``after_quote`` is not the state after an opening quote."""
+        after_str = t.actions[after_quote].get("STR", -1)
+        with_str = t.actions[after_str].get("QUOTE", 0) if after_str >= 0 else 0
+        empty = t.actions[after_quote].get("QUOTE", 0)
+        parts = t.gotos[after_quote].get("string_parts", -1)
+        closed = t.actions[parts].get("QUOTE", -1) if parts >= 0 else -1
+        if (with_str >= 0 or t.rules[~with_str][2] != "parts_str" or empty >= 0
+                or t.rules[~empty][2] != "parts_empty" or closed < 0):
+            return None
+        return (after_quote, parts, closed)
+
+    def follow_units(self, below: int, top: int, tid: int) -> int:
+        """Apply consecutive pass-through reductions on lookahead ``tid``."""
+        act, steps, gotos = self.act, self.steps, self.gotos
+        while True:
+            a = act[top][tid]
+            if a >= 0:
+                return top
+            kind, lhs = steps[~a][:2]
+            if kind != _UNIT:
+                return top
+            top = gotos[below][lhs]
 
 
-def _follow_units(t: _Tables, below: int, top: int, ttype: str) -> int:
-    """Apply consecutive one-child pass-through reductions on lookahead ``ttype``; the value on
-    the stack stays the same, only the top state changes."""
-    while True:
-        a = t.actions[top].get(ttype)
-        if a is None or a >= 0:
-            return top
-        lhs, size, alias = t.rules[~a]
-        if alias is not None or size != 1:
-            return top
-        top = t.gotos[below][lhs]
+_MACHINE: _Machine | None = None
+
+
+def _machine() -> _Machine:
+    global _MACHINE
+    if _MACHINE is None:
+        _MACHINE = _Machine(tables())
+    return _MACHINE
 
 
 def _parse(text: str, file: str, base_dir: str) -> ast.Expr:
@@ -759,49 +853,59 @@ def _parse(text: str, file: str, base_dir: str) -> ast.Expr:
 
 
 def _parse_tokens(text: str, file: str, base_dir: str) -> ast.Expr:
-    t = tables()
+    """The shift/reduce loop (the hot path of parsing: kept flat, locals only)."""
+    m = _machine()
     lexer = Lexer(text, file)
-    builder = _Builder(lexer, base_dir)
-    callbacks: list[tuple[str, int, Callable | None]] = [
-        (lhs, size, getattr(builder, alias) if alias else None) for lhs, size, alias in t.rules
-    ]
-    actions = t.actions
-    gotos = t.gotos
-    end_state = t.end_state
-    state_stack = [t.start_state]
-    value_stack: list = []
-    push_state = state_stack.append
-    push_value = value_stack.append
-    unit = _unit_chains(t)
-    for tok in lexer.tokens():
-        ttype = tok[0]
+    fns = _Builder(lexer, base_dir).callbacks(tables().rules)
+    steps = [(kind, lhs, size, fns[i]) for i, (kind, lhs, size, _) in enumerate(m.steps[:m.nrules])]
+    steps += m.steps[m.nrules:]
+    act = m.act
+    gotos = m.gotos
+    units = m.units
+    follow_units = m.follow_units
+    top = m.start_state
+    ss = [top]  # states
+    vs: list = []  # values (one fewer: nothing for the start state)
+    push_state = ss.append
+    push_value = vs.append
+    for tid, value, offset in lexer.scan():
         while True:
-            top = state_stack[-1]
-            a = actions[top].get(ttype)
-            if a is None:
-                if top == end_state:  # `start` was reduced on the end of input
-                    return value_stack[-1]
-                raise _syntax_error(t, state_stack, tok, lexer)
+            a = act[top][tid]
             if a >= 0:
                 push_state(a)
-                push_value(tok)
-                break
-            lhs, size, fn = callbacks[~a]
-            if fn is None:  # pass-through rules (one child): follow the whole chain at once
-                key = (state_stack[-2], top, ttype)
-                new_top = unit.get(key)
-                if new_top is None:
-                    new_top = unit[key] = _follow_units(t, state_stack[-2], top, ttype)
-                state_stack[-1] = new_top
-            elif size:
-                value = fn(value_stack[-size:])
-                del state_stack[-size:]
-                del value_stack[-size:]
-                push_state(gotos[state_stack[-1]][lhs])
                 push_value(value)
+                top = a
+                break
+            kind, lhs, size, fn = steps[~a]
+            if kind == _UNIT:  # pass-through rules: follow the whole chain at once
+                key = (ss[-2], top, tid)
+                target = units.get(key)
+                if target is None:
+                    target = units[key] = follow_units(ss[-2], top, tid)
+                ss[-1] = top = target
+            elif kind == _ONE:
+                vs[-1] = fn(vs[-1])
+                ss[-1] = top = gotos[ss[-2]][lhs]
+            elif kind == _MANY:
+                result = fn(vs[-size:])
+                del vs[1 - size:]
+                vs[-1] = result
+                del ss[1 - size:]
+                ss[-1] = top = gotos[ss[-2]][lhs]
+            elif kind == _EMPTY:
+                push_value(fn())
+                top = gotos[top][lhs]
+                push_state(top)
+            elif kind == _STRING:  # QUOTE STR QUOTE shifted at once
+                ss += fn
+                vs += value
+                top = lhs
+                break
             else:
-                push_state(gotos[top][lhs])
-                push_value(fn(None))
+                if top == m.end_state:  # `start` was reduced on the end of input
+                    return vs[-1]
+                name = "QUOTE" if tid == T_SIMPLE_STR else TERMINALS[tid]
+                raise _syntax_error(tables(), ss, (name, None, offset), lexer)
     raise AssertionError("parser ended without accepting")  # pragma: no cover
 
 
