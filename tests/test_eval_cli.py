@@ -155,3 +155,23 @@ def test_same_output_independent_of_hash_seed(project):
         assert out.returncode == 0, out.stderr
         outs.add(out.stdout)
     assert len(outs) == 1
+
+
+def test_search_path_nix_fallback_and_warning_like_nix(nix, tmp_path):
+    """``<nix/...>`` falls back to corepkgs and a missing ``-I`` entry is warned about, as in Nix."""
+    args = ["--strict", "-I", "/nonexistent-entry", "-E", "map toString [ <nix/fetchurl.nix> ]"]
+    theirs = subprocess.run(["nix-instantiate", "--eval", *args], capture_output=True, text=True, env=nix,
+                            cwd=tmp_path, timeout=120)
+    ours = run_cli("eval", *args, cwd=tmp_path)
+    assert (ours.returncode, ours.stdout, ours.stderr) == (theirs.returncode, theirs.stdout, theirs.stderr)
+    assert "/__corepkgs__/fetchurl.nix" in ours.stdout and "does not exist, ignoring" in ours.stderr
+
+
+def test_evaluator_find_file_is_findfile(tmp_path):
+    """The evaluator's own lookup is builtins.findFile's (prefix entries, corepkgs fallback)."""
+    from translator.nix.evaluator import Evaluator
+
+    (tmp_path / "f.nix").write_text("1")
+    ev = Evaluator([f"foo={tmp_path}"], nix_path_env=False)
+    assert ev.find_file("foo/f.nix", None) == str(tmp_path / "f.nix")
+    assert ev.find_file("nix/fetchurl.nix", None) == "/__corepkgs__/fetchurl.nix"

@@ -9,6 +9,7 @@ from typing import Any
 
 from ..errors import Pos, UserError, code_block, render_message
 from . import ast as A
+from .printer import print_string  # Expr::show prints strings as printString does
 from .values import EvalError
 
 
@@ -76,26 +77,6 @@ def suggestion_text(query: str, names) -> str | None:
 
 # --- Nix's Expr::show (used by ``assertion '...' failed``) -------------------------------------
 
-def show_string(s: str) -> str:
-    out = ['"']
-    n = len(s)
-    for i, c in enumerate(s):
-        if c == '"' or c == "\\":
-            out.append("\\" + c)
-        elif c == "\n":
-            out.append("\\n")
-        elif c == "\r":
-            out.append("\\r")
-        elif c == "\t":
-            out.append("\\t")
-        elif c == "$" and i + 1 < n and s[i + 1] == "{":
-            out.append("\\$")
-        else:
-            out.append(c)
-    out.append('"')
-    return "".join(out)
-
-
 def _attr_path(path: list) -> str:
     return ".".join(p if isinstance(p, str) else f'"${{{show_expr(p)}}}"' for p in path)
 
@@ -117,13 +98,13 @@ def show_expr(e: Any) -> str:
     if t is A.Float:
         return _float(e.value)
     if t is A.Str:
-        return show_string(e.value)
+        return print_string(e.value)
     if t is A.Path:
         return e.value
     if t is A.Var:
         return e.name
     if t is A.SearchPath:
-        return f"(__findFile __nixPath {show_string(e.name)})"
+        return f"(__findFile __nixPath {print_string(e.name)})"
     if t is A.Select:
         s = f"({show_expr(e.expr)}).{_attr_path(e.path)}"
         if e.default is not None:
@@ -180,7 +161,7 @@ def show_expr(e: Any) -> str:
     if t is A.Not:
         return f"(! {show_expr(e.expr)})"
     if t is A.InterpStr or t is A.InterpPath:
-        parts = [show_string(p) if isinstance(p, str) else show_expr(p) for p in e.parts]
+        parts = [print_string(p) if isinstance(p, str) else show_expr(p) for p in e.parts]
         if t is A.InterpPath and parts:
             parts[0] = e.parts[0] if isinstance(e.parts[0], str) else parts[0]
         return "(" + " + ".join(parts) + ")"

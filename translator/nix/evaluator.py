@@ -1177,7 +1177,6 @@ class Evaluator:
                 glob[name] = v
         for name, p in _default_primops().items():
             battrs.setdefault(name, p)
-        battrs.setdefault("findFile", PrimOp("findFile", 2, self._prim_find_file))
         battrs["import"] = PrimOp("import", 1, self._prim_import)
         battrs["scopedImport"] = PrimOp("scopedImport", 2, self._prim_scoped_import)
         glob["import"] = battrs["import"]
@@ -1282,26 +1281,12 @@ class Evaluator:
         env = [self.base_env, *scope_attrs.d.values()]
         return self.compiler.compile(node, scope)(env)
 
-    def _prim_find_file(self, args: list, pos: Any) -> Any:
-        name = force_string(args[1], pos).s
-        return NixPath(self.find_file(name, pos))
-
     def find_file(self, name: str, pos: Any) -> str:
-        """Resolve ``<name>`` through ``-I`` entries and ``NIX_PATH`` (Nix's findFile)."""
-        for prefix, path in self.search_path:
-            if prefix:
-                if name == prefix:
-                    rest = ""
-                elif name.startswith(prefix + "/"):
-                    rest = name[len(prefix):]
-                else:
-                    continue
-                cand = path + rest
-            else:
-                cand = path.rstrip("/") + "/" + name
-            if os.path.exists(cand):
-                return canon_path(os.path.abspath(cand))
-        raise EvalError(f"file '{name}' was not found in the Nix search path (add it using $NIX_PATH or -I)", pos)
+        """Resolve ``<name>`` through ``-I`` entries and ``NIX_PATH`` as ``builtins.findFile`` does
+        (one implementation: Nix's ``<nix/...>`` fallback and its warnings for unusable entries)."""
+        from .builtins.files import find_file
+
+        return find_file([(prefix or "", path) for prefix, path in self.search_path], name, pos)
 
     # -- calling top-level functions ---------------------------------------------------------
 
@@ -1324,10 +1309,10 @@ class Evaluator:
                 elif f.default is None:
                     raise EvalError(
                         f"cannot evaluate a function that has an argument without a value ('{f.name}')\n\n"
-                        "       Nix attempted to evaluate a function as a top level expression; in\n"
-                        "       this case it must have its arguments supplied either by default\n"
-                        "       values, or passed explicitly with '--arg' or '--argstr'. See\n"
-                        "       https://nixos.org/manual/nix/stable/#ss-functions.", f.pos)
+                        "Nix attempted to evaluate a function as a top level expression; in\n"
+                        "this case it must have its arguments supplied either by default\n"
+                        "values, or passed explicitly with '--arg' or '--argstr'. See\n"
+                        "https://nixos.org/manual/nix/stable/#ss-functions.", f.pos)
         return call(v, NixAttrs(dict(sorted(d.items()))), None)
 
 
