@@ -68,12 +68,19 @@ _SKIP_RX = re.compile(_SKIP_ONE)
 
 # DEFAULT state: alternatives in an order where the first match is also flex's longest match
 # (possessive quantifiers where backtracking cannot change the outcome, for speed). Only the
-# named groups capture: ``lastindex`` says which alternative matched.
+# named groups capture: ``lastindex`` says which alternative matched. The frequent tokens come
+# first (each failed alternative costs the regex engine a little): the single characters of
+# PUNCT, `{`, `}`, `"` and `${` cannot start an identifier, number, path or URI, and `=` is
+# only ASSIGN when no second `=` follows.
 _DEFAULT = re.compile(
     r"(?:[ \t\r\n]++|\#[^\r\n]*+|/\*(?:[^*]|\*+[^*/])*+\*+/)*+"
     r"(?:"
     r"(?P<ID>[a-zA-Z_][a-zA-Z0-9_'\-]*+(?![./+:]))"  # fast path: cannot grow into a path/URI
+    r"|(?P<PUNCT>[;\[\](),@?:]|=(?!=))"
+    # a whole string without `$` (so no interpolation) and without CR (which becomes LF)
+    r"|(?P<SIMPLE_STR>\"(?:[^\"\\$\r]++|\\[^\r])*+\")"
     r"|(?P<INT>[0-9]++(?![a-zA-Z0-9._\-+/]))"
+    r"|(?P<LBRACE>\{)|(?P<RBRACE>\})|(?P<QUOTE>\")|(?P<DOLLAR_CURLY>\$\{)"
     r"|(?P<URI>[a-zA-Z][a-zA-Z0-9+\-.]*+:[a-zA-Z0-9%/?:@&=+$,\-_.!~*']+)"
     r"|(?P<PATHSEG>" + _PC + r"*+/(?=\$\{))"
     r"|(?P<HPATHSEG>~/(?=\$\{))"
@@ -83,23 +90,23 @@ _DEFAULT = re.compile(
     r"|(?P<FLOAT>(?:[1-9][0-9]*+\.[0-9]*+|0?\.[0-9]++)(?:[Ee][+-]?[0-9]++)?)"
     r"|(?P<INT2>[0-9]++)"
     r"|(?P<ID2>[a-zA-Z_][a-zA-Z0-9_'\-]*+)"
-    # a whole string without `$` (so no interpolation) and without CR (which becomes LF)
-    r"|(?P<SIMPLE_STR>\"(?:[^\"\\$\r]++|\\[^\r])*+\")"
     r"|(?P<ELLIPSIS>\.\.\.)|(?P<EQ>==)|(?P<NEQ>!=)|(?P<LEQ><=)|(?P<GEQ>>=)|(?P<AND>&&)"
     r"|(?P<OR>\|\|)|(?P<IMPL>->)|(?P<UPDATE>//)|(?P<CONCAT>\+\+)"
-    r"|(?P<DOLLAR_CURLY>\$\{)|(?P<IND_OPEN>''(?: *\n)?)"
-    r"|(?P<LBRACE>\{)|(?P<RBRACE>\})|(?P<QUOTE>\")"
-    r"|(?P<COLON>:)|(?P<AT>@)|(?P<SEMI>;)|(?P<BANG>!)|(?P<DOT>\.)|(?P<LPAR>\()|(?P<RPAR>\))"
-    r"|(?P<LBRACK>\[)|(?P<RBRACK>\])|(?P<ASSIGN>=)|(?P<COMMA>,)|(?P<QMARK>\?)|(?P<LT><)|(?P<GT>>)"
+    r"|(?P<IND_OPEN>''(?: *\n)?)"
+    r"|(?P<BANG>!)|(?P<DOT>\.)|(?P<LT><)|(?P<GT>>)"
     r"|(?P<PLUS>\+)|(?P<MINUS>-)|(?P<STAR>\*)|(?P<SLASH>/)"
     r"|(?P<EOF>\Z)|(?P<INVALID>[\s\S])"
     r")"
 )
+#: the terminal of each PUNCT character
+_PUNCT_TID = {c: TID[name] for c, name in (
+    (";", "SEMI"), ("[", "LBRACK"), ("]", "RBRACK"), ("(", "LPAR"), (")", "RPAR"), (",", "COMMA"),
+    ("@", "AT"), ("?", "QMARK"), (":", "COLON"), ("=", "ASSIGN"))}
 # What each group of _DEFAULT is: a kind (how scan() handles it) and the terminal it yields.
-(_K_PLAIN, _K_ID, _K_SIMPLE_STR, _K_INT, _K_OPEN, _K_RBRACE, _K_QUOTE, _K_FLOAT, _K_PATH,
- _K_PATH_SEG, _K_SPATH, _K_URI, _K_IND_OPEN, _K_EOF, _K_INVALID) = range(15)
+(_K_PLAIN, _K_ID, _K_PUNCT, _K_SIMPLE_STR, _K_INT, _K_OPEN, _K_RBRACE, _K_QUOTE, _K_FLOAT,
+ _K_PATH, _K_PATH_SEG, _K_SPATH, _K_URI, _K_IND_OPEN, _K_EOF, _K_INVALID) = range(16)
 _SPECIAL_GROUPS = {
-    "ID": (_K_ID, "ID"), "ID2": (_K_ID, "ID"), "SIMPLE_STR": (_K_SIMPLE_STR, "SIMPLE_STR"),
+    "ID": (_K_ID, "ID"), "ID2": (_K_ID, "ID"), "PUNCT": (_K_PUNCT, "INVALID"), "SIMPLE_STR": (_K_SIMPLE_STR, "SIMPLE_STR"),
     "INT": (_K_INT, "INT"), "INT2": (_K_INT, "INT"), "LBRACE": (_K_OPEN, "LBRACE"),
     "DOLLAR_CURLY": (_K_OPEN, "DOLLAR_CURLY"), "RBRACE": (_K_RBRACE, "RBRACE"),
     "QUOTE": (_K_QUOTE, "QUOTE"), "FLOAT": (_K_FLOAT, "FLOAT"), "PATH": (_K_PATH, "PATH"),
@@ -256,6 +263,7 @@ class Lexer:
         kinds = _GROUP_KIND
         group_tid = _GROUP_TID
         keywords = _KEYWORD_TID
+        punct = _PUNCT_TID
         while True:
             if state <= DEFAULT:
                 m = default_match(text, pos)
@@ -265,8 +273,8 @@ class Lexer:
                 if k == _K_ID:
                     word = text[start:pos]
                     yield (keywords.get(word, T_ID), (word, start), start)
-                elif k == _K_PLAIN:
-                    yield (group_tid[g], start, start)
+                elif k == _K_PUNCT:
+                    yield (punct[text[start]], start, start)
                 elif k == _K_SIMPLE_STR:
                     body = text[start + 1:pos - 1]
                     if "\\" in body:
@@ -305,6 +313,8 @@ class Lexer:
                     yield (T_SPATH, (text[start + 1:pos - 1], start), start)
                 elif k == _K_URI:
                     yield (T_URI, (text[start:pos], start), start)
+                elif k == _K_PLAIN:
+                    yield (group_tid[g], start, start)
                 elif k == _K_IND_OPEN:
                     stack.append(IND_STRING)
                     state = IND_STRING
