@@ -181,6 +181,9 @@ TRACE_CASES = [c for c in ERROR_CASES if c[0] in {
     "select-missing-suggest", "missing-argument-named", "unexpected-argument-named", "assert-in-function",
     "infinite-recursion-rec", "div-by-zero-nested", "curried-add-string", "curried-lambda-inherits-name",
     "method-style-call-missing-attr", "rec-nested-cycle", "interp-set", "throw-deep",
+    "map-delayed-call-has-no-call-site", "genlist-delayed-call-has-no-call-site",
+    "mapattrs-delayed-call-has-no-call-site", "zipattrswith-delayed-call-has-no-call-site",
+    "map-non-function-no-position",
 }]
 
 

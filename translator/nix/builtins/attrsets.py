@@ -98,7 +98,8 @@ def prim_list_to_attrs(args, pos):
 def prim_map_attrs(args, pos):
     f = args[0]
     attrs = ops.force_attrs(args[1], pos)
-    d = {k: Apply(Apply(f, NixString(k), pos), v, pos) for k, v in attrs.d.items()}
+    # applied with no call site: Nix forces these delayed applications with noPos
+    d = {k: Apply(Apply(f, NixString(k)), v) for k, v in attrs.d.items()}
     return NixAttrs(d)  # Nix 2.8 keeps no attribute positions here
 
 
@@ -120,5 +121,6 @@ def prim_zip_attrs_with(args, pos):
     for item in ops.force_list(args[1], pos).items:
         for k, v in ops.force_attrs(item, pos).d.items():
             groups.setdefault(k, []).append(v)
-    d = {k: Apply(Apply(f, NixString(k), pos), NixList(groups[k]), pos) for k in sorted(groups)}
+    # applied with no call site, as Nix forces them (noPos)
+    d = {k: Apply(Apply(f, NixString(k)), NixList(groups[k])) for k in sorted(groups)}
     return NixAttrs(d)

@@ -22,7 +22,7 @@ from ._util import force_string_noctx
 def prim_map(args, pos):
     f = args[0]
     items = ops.force_list(args[1], pos).items
-    return NixList([Apply(f, x, pos) for x in items])
+    return NixList([Apply(f, x) for x in items])  # no call site: Nix forces these with noPos
 
 
 @builtin("filter", 2)
@@ -108,7 +108,7 @@ def prim_gen_list(args, pos):
     if n < 0:
         raise EvalError(f"cannot create list of size {n}", pos)
     f = args[0]
-    return NixList([Apply(f, i, pos) for i in range(n)])
+    return NixList([Apply(f, i) for i in range(n)])  # no call site, as in Nix
 
 
 @builtin("all", 2)
