@@ -754,24 +754,29 @@ class _Machine:
 
     ``act[state][terminal id]`` is the next state for a shift (>= 0) or ``~i`` for step ``i``
     (< 0); ``gotos[state][nonterminal id]``; ``steps[i]`` is ``(kind, lhs id, size, data)``:
-    the grammar's rules first (step ``i`` reduces rule ``i``), then one step that stops
-    (accept or syntax error), then one step per state in which a ``SIMPLE_STR`` token shifts
-    its three tokens ``QUOTE STR QUOTE`` at once (``data``: the three states it pushes).
-    ``units`` memoises chains of pass-through reductions: (state below, top, lookahead) ->
-    new top state (the value on the stack stays the same).
+    the grammar's rules first, pass-through rules before the others (so that ``a >= -nunits``
+    says "pass-through" without looking the step up; ``data`` is the rule's index), then one
+    step that stops (accept or syntax error), then one step per state in which a
+    ``SIMPLE_STR`` token shifts its three tokens ``QUOTE STR QUOTE`` at once (``data``: the
+    three states it pushes). ``units`` memoises chains of pass-through reductions:
+    (state below, top, lookahead) -> new top state (the value on the stack stays the same).
     """
 
     def __init__(self, t: _Tables) -> None:
         nonterminals = sorted({rule[0] for rule in t.rules} | {sym for g in t.gotos for sym in g})
         nt_id = {name: i for i, name in enumerate(nonterminals)}
         self.nrules = len(t.rules)
-        steps: list[tuple] = []
-        for lhs, size, alias, _rhs in t.rules:
+        units: list[tuple] = []
+        others: list[tuple] = []
+        for index, (lhs, size, alias, _rhs) in enumerate(t.rules):
             if size == 1 and (alias is None or alias in _IDENTITY_RULES):
-                kind = _UNIT
+                units.append((_UNIT, nt_id[lhs], size, index))
             else:
                 kind = _EMPTY if size == 0 else _ONE if size == 1 else _MANY
-            steps.append((kind, nt_id[lhs], size, None))
+                others.append((kind, nt_id[lhs], size, index))
+        self.nunits = len(units)
+        steps: list[tuple] = units + others
+        step_of_rule = {step[3]: i for i, step in enumerate(steps)}
         stop = ~len(steps)
         steps.append((_STOP, 0, 0, None))
         self.gotos = [[-1] * len(nonterminals) for _ in t.gotos]
@@ -783,7 +788,7 @@ class _Machine:
         for named in t.actions:
             row = [stop] * len(TERMINALS)
             for sym, a in named.items():
-                row[TID[sym]] = a
+                row[TID[sym]] = a if a >= 0 else ~step_of_rule[~a]
             quote = row[T_QUOTE]
             if quote < 0:  # the same reductions before it (or the same error)
                 row[T_SIMPLE_STR] = quote
@@ -857,12 +862,13 @@ def _parse_tokens(text: str, file: str, base_dir: str) -> ast.Expr:
     m = _machine()
     lexer = Lexer(text, file)
     fns = _Builder(lexer, base_dir).callbacks(tables().rules)
-    steps = [(kind, lhs, size, fns[i]) for i, (kind, lhs, size, _) in enumerate(m.steps[:m.nrules])]
+    steps = [(kind, lhs, size, fns[rule]) for kind, lhs, size, rule in m.steps[:m.nrules]]
     steps += m.steps[m.nrules:]
     act = m.act
     gotos = m.gotos
     units = m.units
     follow_units = m.follow_units
+    last_unit = -m.nunits  # action codes -1 .. last_unit reduce pass-through rules
     top = m.start_state
     ss = [top]  # states
     vs: list = []  # values (one fewer: nothing for the start state)
@@ -876,14 +882,15 @@ def _parse_tokens(text: str, file: str, base_dir: str) -> ast.Expr:
                 push_value(value)
                 top = a
                 break
-            kind, lhs, size, fn = steps[~a]
-            if kind == _UNIT:  # pass-through rules: follow the whole chain at once
+            if a >= last_unit:  # pass-through rules: follow the whole chain at once
                 key = (ss[-2], top, tid)
                 target = units.get(key)
                 if target is None:
                     target = units[key] = follow_units(ss[-2], top, tid)
                 ss[-1] = top = target
-            elif kind == _ONE:
+                continue
+            kind, lhs, size, fn = steps[~a]
+            if kind == _ONE:
                 vs[-1] = fn(vs[-1])
                 ss[-1] = top = gotos[ss[-2]][lhs]
             elif kind == _MANY:
