@@ -23,6 +23,7 @@ import json
 import os
 import tarfile
 import tempfile
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Callable
@@ -225,15 +226,34 @@ def _from_parents(plain: str, tf: tarfile.TarFile, members: dict, repositories: 
 MEMORY_SPOOL = 32 << 20
 
 
+class _Aborted(Exception):
+    """The archive being written failed; a layer prepared ahead is no longer wanted."""
+
+
 class _Chunks:
     """A write-only list of byte chunks (no reallocation as it grows)."""
 
-    def __init__(self) -> None:
+    def __init__(self, abort: threading.Event | None = None) -> None:
         self.parts: list[bytes] = []
+        self.abort = abort
 
     def write(self, b) -> int:
+        if self.abort is not None and self.abort.is_set():
+            raise _Aborted()
         self.parts.append(bytes(b))
         return len(b)
+
+
+class _Abortable:
+    """Forwards writes to ``f`` until ``abort`` is set, then raises :class:`_Aborted`."""
+
+    def __init__(self, f: BinaryIO, abort: threading.Event | None) -> None:
+        self.f, self.abort = f, abort
+
+    def write(self, b) -> int:
+        if self.abort is not None and self.abort.is_set():
+            raise _Aborted()
+        return self.f.write(b)
 
 
 class ArchiveWriter:
@@ -344,16 +364,19 @@ class ArchiveWriter:
         if self.seekable:
             return [self._layer_in_place(m) for m in members]
         blobs: list[Blob] = []
+        abort = threading.Event()
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="nix2image-tar") as pool:
-            pending = [pool.submit(self._prepare, m) for m in members[:1]]
+            pending = [pool.submit(self._prepare, m, abort) for m in members[:1]]
             try:
                 for i, m in enumerate(members):
                     prepared = pending.pop(0).result()
                     if i + 1 < len(members):
-                        pending.append(pool.submit(self._prepare, members[i + 1]))
+                        pending.append(pool.submit(self._prepare, members[i + 1], abort))
                     blobs.append(self._emit(m, prepared))
             finally:
-                for f in pending:  # an error: let the helper finish, then drop its scratch file
+                if pending:  # an error (e.g. the reader went away): stop the helper, drop its file
+                    abort.set()
+                for f in pending:
                     if not f.cancel():
                         try:
                             f.result().discard()
@@ -391,19 +414,20 @@ class ArchiveWriter:
         self.names.add(placeholder.name)
         return Blob(digest, size, "", body_start)  # path filled by the caller once the file is final
 
-    def _prepare(self, m: "NewMember") -> "_Prepared":
-        """Tar and hash ``m`` once, into memory (small layers) or a scratch file (runs in the helper)."""
+    def _prepare(self, m: "NewMember", abort: threading.Event | None = None) -> "_Prepared":
+        """Tar and hash ``m`` once, into memory (small layers) or a scratch file (runs in the
+        helper thread; stops early once ``abort`` is set)."""
         size = archive_size(m.entries)
         if size <= MEMORY_SPOOL:
-            chunks = _Chunks()
+            chunks = _Chunks(abort)
             sink = HashingSink(chunks)
             n = write_tar(m.entries, sink, self.progress)
             prepared = _Prepared(sink.hexdigest(), n, chunks=chunks.parts)
         else:
             fd, path = tempfile.mkstemp(prefix=".spool-", suffix=".layer", dir=self.spool_dir)
             try:
-                with os.fdopen(fd, "wb", buffering=0) as f:
-                    sink = HashingSink(f)
+                with os.fdopen(fd, "wb") as f:
+                    sink = HashingSink(_Abortable(f, abort))
                     n = write_tar(m.entries, sink, self.progress)
                     digest = sink.hexdigest()
             except BaseException:
