@@ -10,10 +10,12 @@ alternative that matches, so each state's rules are ordered so that "first" equa
 every input (argued in docs/parser.md); in the default state whitespace and comments are skipped
 by the same match as the token that follows, so most tokens cost one regex call.
 
-Tokens are plain tuples ``(type, value, offset)``; :meth:`Lexer.pos` turns an offset into a
-:class:`Pos` counted as Nix does (1-based lines, 1-based byte columns, ``\\r`` and ``\\r\\n`` are
-line breaks). Token types are the names Nix's Bison grammar uses (``ID``, ``DOLLAR_CURLY``, ...)
-or a name for a single character (``LBRACE``...), ``INVALID`` for any other character.
+Tokens are plain tuples ``(terminal id, value, offset)`` (:meth:`Lexer.scan`, what the parser
+reads; :meth:`Lexer.tokens` gives names instead of ids); :meth:`Lexer.pos` turns an offset into
+a :class:`Pos` counted as Nix does (1-based lines, 1-based byte columns, ``\\r`` and ``\\r\\n``
+are line breaks), only for the tokens that become AST nodes. Token types are the names Nix's
+Bison grammar uses (``ID``, ``DOLLAR_CURLY``, ...) or a name for a single character
+(``LBRACE``...), ``INVALID`` for any other character.
 """
 
 from __future__ import annotations
@@ -106,7 +108,8 @@ _PUNCT_TID = {c: TID[name] for c, name in (
 (_K_PLAIN, _K_ID, _K_PUNCT, _K_SIMPLE_STR, _K_INT, _K_OPEN, _K_RBRACE, _K_QUOTE, _K_FLOAT,
  _K_PATH, _K_PATH_SEG, _K_SPATH, _K_URI, _K_IND_OPEN, _K_EOF, _K_INVALID) = range(16)
 _SPECIAL_GROUPS = {
-    "ID": (_K_ID, "ID"), "ID2": (_K_ID, "ID"), "PUNCT": (_K_PUNCT, "INVALID"), "SIMPLE_STR": (_K_SIMPLE_STR, "SIMPLE_STR"),
+    "ID": (_K_ID, "ID"), "ID2": (_K_ID, "ID"), "PUNCT": (_K_PUNCT, "INVALID"),  # PUNCT: by character
+    "SIMPLE_STR": (_K_SIMPLE_STR, "SIMPLE_STR"),
     "INT": (_K_INT, "INT"), "INT2": (_K_INT, "INT"), "LBRACE": (_K_OPEN, "LBRACE"),
     "DOLLAR_CURLY": (_K_OPEN, "DOLLAR_CURLY"), "RBRACE": (_K_RBRACE, "RBRACE"),
     "QUOTE": (_K_QUOTE, "QUOTE"), "FLOAT": (_K_FLOAT, "FLOAT"), "PATH": (_K_PATH, "PATH"),
