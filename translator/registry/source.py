@@ -66,6 +66,10 @@ def open_push_source(source: str) -> Iterator[PushImage]:
     if not os.path.exists(source):
         raise UserError(f"SOURCE '{source}' does not exist")
     with tempfile.TemporaryDirectory(prefix="nix2image-push-") as work:
-        from ..image.build import read_image
+        from ..image.docker_archive import read_docker_archive
+        from ..image.oci_layout import read_oci_dir
 
-        yield _from_image_data(read_image(source, work))
+        # Layers are checked against their diff_ids while they are compressed for upload; layers
+        # the registry already has are not read at all.
+        image = read_oci_dir(source, work) if os.path.isdir(source) else read_docker_archive(source, work, verify=False)
+        yield _from_image_data(image)
