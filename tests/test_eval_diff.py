@@ -183,7 +183,7 @@ TRACE_CASES = [c for c in ERROR_CASES if c[0] in {
     "method-style-call-missing-attr", "rec-nested-cycle", "interp-set", "throw-deep",
     "map-delayed-call-has-no-call-site", "genlist-delayed-call-has-no-call-site",
     "mapattrs-delayed-call-has-no-call-site", "zipattrswith-delayed-call-has-no-call-site",
-    "map-non-function-no-position",
+    "map-non-function-no-position", "rec-overrides-not-a-set", "rec-overrides-throws",
 }]
 
 

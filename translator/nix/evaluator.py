@@ -790,10 +790,13 @@ class Compiler:
         slots = {n: i + 1 for i, n in enumerate(order)}
         inner = Scope(slots, scope)
         fills = []
+        has_overrides = "__overrides" in slots
         for n in order:
             d = node.attrs[n]
             if d.inherited and type(d.expr) is A.Var:
                 fills.append((slots[n], True, self.lazy(d.expr, scope)))
+            elif has_overrides:  # real thunks (no shared cells), so overridden slots are seen
+                fills.append((slots[n], False, lambda env, ev=self.compile(d.expr, inner): CThunk(ev, env)))
             else:
                 fills.append((slots[n], False, self.lazy(d.expr, inner, building=slots[n])))
         dyn = self._dynamic(node.dynamic, inner) if node.dynamic else None
@@ -801,17 +804,41 @@ class Compiler:
         add = self._add_dynamic
         sorted_slots = [(n, slots[n]) for n in names]
 
+        ov_slot = slots.get("__overrides")
+        overrides = self._apply_overrides
+
         def ev_rec(env):
             env2 = [env]
             env2.extend([None] * size)
             for slot, inherited, lz in fills:
                 env2[slot] = lz(env) if inherited else lz(env2)
             d = {n: env2[i] for n, i in sorted_slots}
+            pm = posmap
+            if ov_slot is not None:
+                d, pm = overrides(env2, ov_slot, slots, d, pm)
             if dyn:
-                d, pm = add(dyn, env2, d, posmap)
-                return NixAttrs(d, pm)
-            return NixAttrs(d, posmap)
+                d, pm = add(dyn, env2, d, pm)
+            return NixAttrs(d, pm)
         return ev_rec
+
+    @staticmethod
+    def _apply_overrides(env2: list, ov_slot: int, slots: dict, d: dict, posmap: dict):
+        """Nix's ``__overrides`` in a ``rec`` set: its attributes replace the set's own, also for
+        the other attributes that refer to them (the recursive scope's slots), or are added.
+        Forced when the set is, with no position for a type error (as Nix's noPos)."""
+        over = force_attrs(env2[ov_slot], None)
+        if not over.d:
+            return d, posmap
+        d = dict(d)
+        posmap = dict(posmap)
+        over_pos = over.pos or {}
+        for name, value in over.d.items():
+            slot = slots.get(name)
+            if slot is not None:
+                env2[slot] = value
+            d[name] = value
+            posmap[name] = over_pos.get(name)
+        return dict(sorted(d.items())), posmap
 
     def c_list(self, node: A.List, scope: Scope):
         items = [self.lazy(i, scope) for i in node.items]
