@@ -184,6 +184,7 @@ TRACE_CASES = [c for c in ERROR_CASES if c[0] in {
     "map-delayed-call-has-no-call-site", "genlist-delayed-call-has-no-call-site",
     "mapattrs-delayed-call-has-no-call-site", "zipattrswith-delayed-call-has-no-call-site",
     "map-non-function-no-position", "rec-overrides-not-a-set", "rec-overrides-throws",
+    "tojson-function-trace", "tojson-primop-in-list-trace", "tojson-partial-primop-nested-trace",
 }]
 
 

@@ -265,4 +265,6 @@ def _json(v: Any, pos: Any, copy: bool, out: list[str], ctx: set) -> None:
             todo.append(id(v))
             stack.extend(reversed(todo))
         else:
-            raise EvalError(f"cannot convert {show_type(v)} to JSON", v.node.pos if t is Lambda else pos)
+            # Nix 2.8 adds this (placeholder) trace entry at the position being converted
+            raise EvalError(f"cannot convert {show_type(v)} to JSON", v.node.pos if t is Lambda else pos
+                            ).add_trace("message for the trace", pos)
