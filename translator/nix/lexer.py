@@ -262,14 +262,16 @@ class Lexer:
         eof_at = None
         stack = [INITIAL]
         state = INITIAL
-        default_match = _DEFAULT.match
+        default_match = None  # the DEFAULT state's scanner: each match starts where the last ended
         kinds = _GROUP_KIND
         group_tid = _GROUP_TID
         keywords = _KEYWORD_TID
         punct = _PUNCT_TID
         while True:
             if state <= DEFAULT:
-                m = default_match(text, pos)
+                if default_match is None:
+                    default_match = _DEFAULT.scanner(text, pos).match
+                m = default_match()
                 g = m.lastindex
                 start, pos = m.span(g)
                 k = kinds[g]
@@ -333,6 +335,7 @@ class Lexer:
                 prev_end = pos
                 continue
             start = pos
+            default_match = None  # other regexes move on: a new scanner when back in DEFAULT
             if state == STRING:
                 m = _STRING.match(text, pos)
                 kind = m.lastgroup
