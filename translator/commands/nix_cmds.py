@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from ..errors import UsageError, UserError
+from ..nix.attrpath import split_attr_path
 from ..nix.values import EvalError, Lambda, NixAttrs, NixList, NixString, Thunk, show_type
 
 
@@ -66,7 +67,7 @@ def _find_along_attr_path(ev: Any, v: Any, attr_path: str, auto_args: dict) -> A
     auto-called on the way."""
     if attr_path == "":
         return v
-    for tok in _tokens(attr_path):
+    for tok in split_attr_path(attr_path):
         v = ev.auto_call(v, auto_args)
         v = v.force() if isinstance(v, Thunk) else v
         if tok.isdigit():
@@ -85,20 +86,6 @@ def _find_along_attr_path(ev: Any, v: Any, attr_path: str, auto_args: dict) -> A
                 raise EvalError(f"attribute '{tok}' in selection path '{attr_path}' not found")
             v = v.d[tok]
     return v
-
-
-def _tokens(path: str) -> list[str]:
-    out, cur, quoted = [], [], False
-    for c in path:
-        if c == '"':
-            quoted = not quoted
-        elif c == "." and not quoted:
-            out.append("".join(cur))
-            cur = []
-        else:
-            cur.append(c)
-    out.append("".join(cur))
-    return out
 
 
 @click.command("eval")

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import UsageError, UserError
+from ..nix.attrpath import split_attr_path
 from ..spec import ImageSpec
 from . import primops  # noqa: F401 - registers the primops before any evaluator is built
 from .flake import evaluate_flake, flake_file
@@ -341,17 +342,8 @@ def evaluate(file: str, opts: LoadOptions) -> Evaluation:
 # --- selecting images -----------------------------------------------------------------------------
 
 def _attr_tokens(attr: str) -> list[str]:
-    out, cur, quoted = [], [], False
-    for c in attr:
-        if c == '"':
-            quoted = not quoted
-        elif c == "." and not quoted:
-            out.append("".join(cur))
-            cur = []
-        else:
-            cur.append(c)
-    out.append("".join(cur))
-    if quoted or any(t == "" for t in out):
+    out = split_attr_path(attr)
+    if attr.count('"') % 2 or any(t == "" for t in out):
         raise UsageError(f"-A {attr}: not a valid attribute path")
     return out
 
