@@ -7,7 +7,10 @@ every byte sequence round-trips, and valid UTF-8 stays ordinary text.
 
 from __future__ import annotations
 
+from typing import Any, Callable
+
 from .. import operations as ops
+from ..values import NixAttrs, NixList
 
 
 def to_bytes(s: str) -> bytes:
@@ -37,3 +40,25 @@ def fmt_float_g(x: float) -> str:
     if x in (float("inf"), float("-inf")):
         return "inf" if x > 0 else "-inf"
     return "%g" % x
+
+
+def from_python(data: Any, leaf: Callable[[Any], Any]) -> Any:
+    """Nix values from parsed JSON/TOML data (dicts, lists, scalars), iteratively so that deep
+    documents never recurse in Python; ``leaf`` converts each scalar (strings included)."""
+    root: list[Any] = [None]
+    work: list[tuple[Any, Any, Any]] = [(data, root, 0)]
+    while work:
+        val, parent, key = work.pop()
+        if isinstance(val, dict):
+            d: dict[str, Any] = {}
+            parent[key] = NixAttrs(d)
+            for k, x in val.items():
+                work.append((x, d, k))
+        elif isinstance(val, list):
+            items: list[Any] = [None] * len(val)
+            parent[key] = NixList(items)
+            for i, x in enumerate(val):
+                work.append((x, items, i))
+        else:
+            parent[key] = leaf(val)
+    return root[0]

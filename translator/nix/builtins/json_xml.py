@@ -19,7 +19,7 @@ from typing import Any
 from ..values import EvalError, Lambda, NixAttrs, NixList, NixPath, NixString, PrimOp, force
 from .. import operations as ops
 from . import builtin
-from ._util import fmt_float_g
+from ._util import fmt_float_g, from_python
 
 # --- fromJSON --------------------------------------------------------------------------------
 
@@ -360,25 +360,7 @@ def parse_json_fast(text: str) -> Any:
         data = json.loads(text, parse_int=_fast_int, parse_float=_fast_float, parse_constant=_reject)
     except (ValueError, _Fallback, RecursionError):
         return parse_json(text)
-    root: list[Any] = [None]
-    work: list[tuple[Any, Any, Any]] = [(data, root, 0)]
-    while work:
-        val, parent, key = work.pop()
-        if isinstance(val, dict):
-            d: dict[str, Any] = {}
-            parent[key] = NixAttrs(d)
-            for k, x in val.items():
-                work.append((x, d, k))
-        elif isinstance(val, list):
-            items: list[Any] = [None] * len(val)
-            parent[key] = NixList(items)
-            for i, x in enumerate(val):
-                work.append((x, items, i))
-        elif isinstance(val, str):
-            parent[key] = NixString(val)
-        else:  # bool, int, float, None
-            parent[key] = val
-    return root[0]
+    return from_python(data, lambda v: NixString(v) if isinstance(v, str) else v)
 
 
 @builtin("fromJSON", 1)

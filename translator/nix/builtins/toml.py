@@ -16,41 +16,29 @@ from typing import Any
 from ..values import EvalError, NixAttrs, NixList, NixString
 from .. import operations as ops
 from . import builtin
+from ._util import from_python
 
 
 class _Unsupported(Exception):
     pass
 
 
+def _leaf(val: Any) -> Any:
+    if isinstance(val, bool) or isinstance(val, float):
+        return val
+    if isinstance(val, int):
+        # toml11 (Nix 2.8) saturates out-of-range integers like strtoll
+        return min(max(val, -(2**63)), 2**63 - 1)
+    if isinstance(val, str):
+        return NixString(val)
+    if isinstance(val, (datetime.date, datetime.time, datetime.datetime)):
+        raise _Unsupported("Dates and times are not supported")
+    raise _Unsupported(f"unsupported TOML value {val!r}")
+
+
 def _convert(v: Any) -> Any:
-    """Convert a ``tomllib`` result iteratively (deep documents must not recurse in Python)."""
-    root: list[Any] = [None]
-    work: list[tuple[Any, Any, Any]] = [(v, root, 0)]
-    while work:
-        val, parent, key = work.pop()
-        if isinstance(val, dict):
-            d: dict[str, Any] = {}
-            parent[key] = NixAttrs(d)
-            for k, x in val.items():
-                work.append((x, d, k))
-        elif isinstance(val, list):
-            items: list[Any] = [None] * len(val)
-            parent[key] = NixList(items)
-            for i, x in enumerate(val):
-                work.append((x, items, i))
-        elif isinstance(val, bool):
-            parent[key] = val
-        elif isinstance(val, int):
-            # toml11 (Nix 2.8) saturates out-of-range integers like strtoll
-            parent[key] = min(max(val, -(2**63)), 2**63 - 1)
-        elif isinstance(val, float):
-            parent[key] = val
-        elif isinstance(val, str):
-            parent[key] = NixString(val)
-        elif isinstance(val, (datetime.date, datetime.time, datetime.datetime)):
-            raise _Unsupported("Dates and times are not supported")
-        else:
-            raise _Unsupported(f"unsupported TOML value {val!r}")
+    """Convert a ``tomllib`` result (attribute names sorted, as Nix's sets are)."""
+    root = [from_python(v, _leaf)]
     for attrs in _iter_attrs(root[0]):
         attrs.d = dict(sorted(attrs.d.items()))
     return root[0]
