@@ -602,13 +602,14 @@ class Compiler:
         ev_with.pos = pos  # type: ignore[attr-defined]
         return ev_with
 
+    def _compile_parts(self, node: A.InterpStr | A.InterpPath, scope: Scope) -> list[tuple]:
+        """``(literal, None, None)`` or ``(None, code, position)`` for each part of an
+        interpolated string or path."""
+        return [(p, None, None) if isinstance(p, str) else (None, self.compile(p, scope), self.interp_pos(p))
+                for p in node.parts]
+
     def c_interp_str(self, node: A.InterpStr, scope: Scope):
-        parts = []
-        for p in node.parts:
-            if isinstance(p, str):
-                parts.append((p, None, None))
-            else:
-                parts.append((None, self.compile(p, scope), self.interp_pos(p)))
+        parts = self._compile_parts(node, scope)
 
         def ev(env):
             out = []
@@ -629,12 +630,7 @@ class Compiler:
         return ev
 
     def c_interp_path(self, node: A.InterpPath, scope: Scope):
-        parts = []
-        for p in node.parts:
-            if isinstance(p, str):
-                parts.append((p, None, None))
-            else:
-                parts.append((None, self.compile(p, scope), self.interp_pos(p)))
+        parts = self._compile_parts(node, scope)
 
         def ev(env):
             out = []
