@@ -36,6 +36,7 @@ from .operations import (
     store_path_of,
     values_equal,
 )
+from .paths import canon_path
 from .values import (
     _BLACKHOLE,
     _UNSET,
@@ -87,18 +88,6 @@ class CThunk(Thunk):
 # positions
 
 
-def canon_path(p: str) -> str:
-    """Nix's canonPath: absolute, no ``.``/``..``/``//``, no trailing slash."""
-    out: list[str] = []
-    for part in p.split("/"):
-        if part == "" or part == ".":
-            continue
-        if part == "..":
-            if out:
-                out.pop()
-            continue
-        out.append(part)
-    return "/" + "/".join(out)
 
 
 def pos_text(pos: Any) -> str:

@@ -24,6 +24,7 @@ from typing import Any, Callable
 from .. import errors
 from ..errors import Pos
 from . import ast
+from .paths import canon_path
 from .lexer import T_QUOTE, T_SIMPLE_STR, TERMINALS, TID, Lexer, NixSyntaxError
 
 __all__ = ["parse_file", "parse_string", "NixSyntaxError"]
@@ -154,18 +155,6 @@ def _packaged_grammar() -> str:
 # Paths
 
 
-def canon_path(path: str) -> str:
-    """Nix's ``canonPath``: absolute, no ``.``/``..``/empty components, no trailing slash."""
-    out: list[str] = []
-    for part in path.split("/"):
-        if part == "" or part == ".":
-            continue
-        if part == "..":
-            if out:
-                out.pop()
-            continue
-        out.append(part)
-    return "/" + "/".join(out)
 
 
 def _home() -> str:

@@ -15,6 +15,7 @@ from ..values import EvalError, NixAttrs, NixPath, NixString, force
 from .. import operations as ops
 from . import builtin
 from ...store.nar import file_type
+from ..paths import canon_path
 from ._util import force_string_noctx, from_bytes
 from .strings import hash_bytes
 
@@ -22,18 +23,6 @@ from .strings import hash_bytes
 COREPKGS_PREFIX = "/__corepkgs__/"
 
 
-def canon_path(path: str) -> str:
-    """Nix's canonPath: absolute, no ``.``/``..``/empty components, no trailing slash."""
-    parts: list[str] = []
-    for comp in path.split("/"):
-        if comp == "" or comp == ".":
-            continue
-        if comp == "..":
-            if parts:
-                parts.pop()
-            continue
-        parts.append(comp)
-    return "/" + "/".join(parts)
 
 
 def base_name_of(path: str) -> str:
