@@ -268,3 +268,18 @@ def test_corrupt_archive_is_not_pushed(registry, tmp_path, cache_dir):
     tags = subprocess.run(["skopeo", "inspect", "--tls-verify=false", f"docker://{registry.host}/corrupt/app:1"],
                           capture_output=True)
     assert tags.returncode != 0
+
+
+def test_upload_progress_only_on_a_terminal(registry, tmp_path, cache_dir):
+    from conftest import nix2image_exe
+
+    need_tool("script")
+    src = tmp_path / "v1.tar"
+    make_docker_archive(src, APP_V1, "app:1")
+    cmd = (f"{nix2image_exe()} push {src} docker://{registry.host}/progress/app:1 --insecure "
+           f"--cache-dir {cache_dir}")
+    tty = subprocess.run(["script", "-q", "-e", "-c", cmd, "/dev/null"], capture_output=True, text=True, timeout=600)
+    assert tty.returncode == 0, tty.stdout
+    assert "uploaded 0.3 MiB" in tty.stdout  # the bytes sent, counted as they go (about 300 kB here)
+    plain = run_cli("push", str(src), f"docker://{registry.host}/progress/app:2", "--insecure", "--cache-dir", cache_dir)
+    assert plain.returncode == 0 and "MiB" not in plain.stderr

@@ -70,6 +70,9 @@ def push(source: str, destination: str, insecure: bool, username, password, pass
     ref = parse_reference(destination, what="DESTINATION")
     client = _client(ref, insecure, username, password, password_stdin, retries, quiet)
     blobmap = BlobMap(Path(cache_dir) / "blobmap.json" if cache_dir else None)
+    from ..progress import Progress
+
+    progress = Progress(None, sys.stderr.isatty() and not quiet, label="uploaded ")
     if _is_nix_source(source):
         from ..registry.build_push import push_spec
         from .image_cmds import _plan
@@ -78,7 +81,7 @@ def push(source: str, destination: str, insecure: bool, username, password, pass
         spec, content = load_spec(source, **{k: spec_kw.get(k) for k in OPTION_NAMES})
         report, warnings = push_spec(spec, _plan(spec, strategy, layers_file), content, ref, client,
                                      compression=compression, manifest_format=manifest_format, blobmap=blobmap,
-                                     strategy=strategy, chunk_size=chunk_size)
+                                     strategy=strategy, chunk_size=chunk_size, progress=progress)
         for w in warnings:
             click.echo(f"warning: {w}", err=True)
     else:
@@ -87,7 +90,8 @@ def push(source: str, destination: str, insecure: bool, username, password, pass
 
         with open_push_source(source) as image:
             report = push_image(image, ref, client, compression=compression, manifest_format=manifest_format,
-                                blobmap=blobmap, chunk_size=chunk_size)
+                                blobmap=blobmap, chunk_size=chunk_size, progress=progress)
+    progress.finish()
     if as_json:
         import json
 

@@ -16,13 +16,13 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import sys
 import tarfile
 import tempfile
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from ..errors import UserError, UsageError
+from ..progress import Progress
 from ..spec import ImageSpec
 from ..storeinfo import LayerPlan
 from . import config as cfgmod
@@ -66,34 +66,6 @@ class BuildResult:
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-class _Progress:
-    """A one-line byte counter on stderr (only when asked, i.e. a terminal and not --quiet)."""
-
-    def __init__(self, total: int, enabled: bool) -> None:
-        self.total = max(total, 1)
-        self.done = 0
-        self.enabled = enabled
-        self._last = -1
-
-    def __call__(self, n: int) -> None:
-        if not self.enabled:
-            return
-        self.done += n
-        pct = min(100, self.done * 100 // self.total)
-        if pct != self._last:
-            self._last = pct
-            bar = "#" * (pct // 4)
-            sys.stderr.write(f"\r[{bar:<25}] {pct:3d}% {self.done >> 20} MiB")
-            sys.stderr.flush()
-
-    def finish(self) -> None:
-        if self.enabled and self._last >= 0:
-            # bodies are counted as they are copied; headers and padding make up the rest
-            self._last = -1
-            sys.stderr.write(f"\r[{'#' * 25}] 100% {self.total >> 20} MiB\n")
-            sys.stderr.flush()
-
 
 def check_spec(spec: ImageSpec) -> None:
     """Reject what this backend cannot do, saying what would be needed."""
@@ -361,7 +333,7 @@ def write_image(spec: ImageSpec, plan: LayerPlan | None, content, out, opts: Bui
     make_config = (lambda layers: _layered_config(spec, base, layers)) if spec.builder in LAYERED else None
 
     total = sum(archive_size(n.entries) for n in new) + sum(l.blob.size for l in (base.layers if base else []))
-    progress = _Progress(total, opts.progress)
+    progress = Progress(total, opts.progress)
     try:
         if opts.format == "docker-archive":
             w = ArchiveWriter(out, mtime=mtime, spool_dir=workdir, progress=progress)
