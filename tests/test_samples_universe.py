@@ -90,3 +90,11 @@ def test_unbound_opaque_sample_errors(cli):
     assert proc.returncode != 0 and "Traceback" not in proc.stderr
     assert "rustPlatform.buildRustPackage" in proc.stderr and "rust-opaque.nix:8:5" in proc.stderr
     assert "--bind myservice=" in proc.stderr
+
+
+def test_unknown_attribute_names_the_images(cli):
+    one = cli("spec", str(SAMPLES / "hello-layered.nix"), "-A", "nosuch")
+    assert one.returncode == 1 and "the file itself is the image (omit -A)" in one.stderr
+    several = cli("spec", str(SAMPLES / "multi-image.nix"), "-A", "nosuch")
+    assert several.returncode == 1 and "(images: backend, frontend, merged)" in several.stderr
+    assert "Traceback" not in one.stderr + several.stderr

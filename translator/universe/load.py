@@ -369,7 +369,10 @@ def select(evl: Evaluation, attr: str) -> Any:
             v = v.d[tok]
         if ok:
             return force(v)
-    available = ", ".join(find_image_attrs(evl)) or "none"
+    attrs = find_image_attrs(evl)
+    if attrs == [""]:
+        raise UsageError(f"attribute '{attr}' not found in {evl.file}: the file itself is the image (omit -A)")
+    available = ", ".join(attrs) or "none"
     raise UsageError(f"attribute '{attr}' not found in {evl.file} (images: {available})")
 
 
