@@ -339,18 +339,23 @@ class SourceText:
                     return k
         return None
 
+    def _locate(self, p: Pos | None) -> tuple[Any, str, int] | None:
+        """The source entry, its text and the offset of ``p`` in it, or None when unknown."""
+        if p is None:
+            return None
+        entry = self._get(p.file)
+        if entry is None:
+            return None
+        off = self._off(entry, p)
+        return None if off is None else (entry, entry[0], off)
+
     def grow_left(self, p: Pos, limit: Pos | None = None, follow: str = "") -> Pos:
         """``p`` moved back over ``(`` whose ``)`` closes before ``limit`` (or is followed by
         one of ``follow``)."""
-        if p is None:
+        found = self._locate(p)
+        if found is None:
             return p
-        entry = self._get(p.file)
-        if entry is None:
-            return p
-        text = entry[0]
-        off = self._off(entry, p)
-        if off is None:
-            return p
+        entry, text, off = found
         lim = self._off(entry, limit) if limit is not None and limit.file == p.file else None
         moved = False
         while True:
@@ -374,15 +379,10 @@ class SourceText:
 
     def grow_back(self, p: Pos) -> Pos:
         """``p`` moved back over every ``(`` directly before it."""
-        if p is None:
+        found = self._locate(p)
+        if found is None:
             return p
-        entry = self._get(p.file)
-        if entry is None:
-            return p
-        text = entry[0]
-        off = self._off(entry, p)
-        if off is None:
-            return p
+        entry, text, off = found
         moved = False
         while True:
             j = self._back_ws(text, off - 1)
@@ -394,13 +394,10 @@ class SourceText:
 
     def dollar_curly(self, p: Pos) -> Pos:
         """The ``${`` that opens the interpolation whose expression starts at ``p``."""
-        entry = self._get(p.file) if p is not None else None
-        if entry is None:
+        found = self._locate(p)
+        if found is None:
             return p
-        text = entry[0]
-        off = self._off(entry, p)
-        if off is None:
-            return p
+        entry, text, off = found
         j = off - 1
         while j >= 1 and text[j] in " \t\r\n(":
             j -= 1
