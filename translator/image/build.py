@@ -170,9 +170,9 @@ def _base_store_paths(base: ImageData | None) -> set[str]:
     if base is None:
         return found
     for layer in base.layers:
-        with layer.blob.open() as f:
+        with layer.blob.window() as f:
             try:
-                with tarfile.open(fileobj=_Bounded(f, layer.blob.size), mode="r|") as tf:
+                with tarfile.open(fileobj=f, mode="r|") as tf:
                     for ti in tf:
                         n = ti.name.lstrip("./").lstrip("/")
                         parts = n.split("/")
@@ -181,20 +181,6 @@ def _base_store_paths(base: ImageData | None) -> set[str]:
             except tarfile.TarError as err:
                 raise UserError(f"base image layer {layer.member} is not a readable tar ({err})") from err
     return found
-
-
-class _Bounded:
-    """Read at most ``size`` bytes of a file (a layer inside an archive)."""
-
-    def __init__(self, f, size: int) -> None:
-        self.f, self.left = f, size
-
-    def read(self, n: int = -1) -> bytes:
-        if n < 0 or n > self.left:
-            n = self.left
-        b = self.f.read(n)
-        self.left -= len(b)
-        return b
 
 
 # --- the builders ----------------------------------------------------------------------------

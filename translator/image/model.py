@@ -26,6 +26,12 @@ class Blob:
         f.seek(self.offset)
         return f
 
+    def window(self):
+        """The blob as a file of its own (reads stop at its end; seekable), for tar readers and uploads."""
+        from .subfile import SubFile
+
+        return SubFile(self.path, self.offset, self.size)
+
     def read_all(self) -> bytes:
         with self.open() as f:
             return f.read(self.size)

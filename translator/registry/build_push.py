@@ -24,7 +24,6 @@ from .cache import BlobMap
 from .client import RegistryClient
 from .push import PushImage, PushLayer, PushReport, push_image
 from .reference import Reference
-from .source import _opener
 
 
 def content_fingerprint(content: Any) -> list[str]:
@@ -65,7 +64,7 @@ def push_spec(spec: ImageSpec, plan: LayerPlan | None, content: Any, ref: Refere
         model: list[Layer] = []
         built: list[str] = []  # diff_ids of the layers tarred in this run
         for bl in base.layers if base else []:
-            push_layers.append(PushLayer("sha256:" + bl.blob.digest, _opener(bl.blob.path, bl.blob.offset, bl.blob.size),
+            push_layers.append(PushLayer("sha256:" + bl.blob.digest, bl.blob.window,
                                          size=bl.blob.size, annotation="base layer"))
             model.append(Layer(blob=bl.blob, comment=f"store paths: {[bl.member]!r}", kind="base"))
         for n in new:
@@ -81,7 +80,7 @@ def push_spec(spec: ImageSpec, plan: LayerPlan | None, content: Any, ref: Refere
                     if "sha256:" + blob.digest != diff_id:
                         raise UserError(f"layer of {n.paths[0]} … changed since it was cached ({diff_id}); "
                                         f"remove the blob map ({blobmap.path}) and push again")
-                    return _opener(blob.path, blob.offset, blob.size)()
+                    return blob.window()
 
                 push_layers.append(PushLayer(diff_id, build_later, size=size, annotation=what))
                 model.append(Layer(blob=Blob(diff_id.split(":")[1], size, ""), comment=n.comment, paths=n.paths, kind=n.kind))
@@ -90,7 +89,7 @@ def push_spec(spec: ImageSpec, plan: LayerPlan | None, content: Any, ref: Refere
                 built.append("sha256:" + blob.digest)
                 if key:
                     blobmap.remember_layer(key, "sha256:" + blob.digest, blob.size)
-                push_layers.append(PushLayer("sha256:" + blob.digest, _opener(blob.path, blob.offset, blob.size),
+                push_layers.append(PushLayer("sha256:" + blob.digest, blob.window,
                                              size=blob.size, annotation=what))
                 model.append(Layer(blob=blob, comment=n.comment, paths=n.paths, kind=n.kind))
         config = imgbuild.config_bytes(spec, base, model)
