@@ -33,15 +33,6 @@ force_float = ops.force_float
 force_string_noctx = ops.force_string_no_context
 
 
-def fmt_float_g(x: float) -> str:
-    """A float as C++ ``ostream << double`` prints it (``%g``, 6 significant digits)."""
-    if x != x:
-        return "-nan" if str(x).startswith("-") else "nan"
-    if x in (float("inf"), float("-inf")):
-        return "inf" if x > 0 else "-inf"
-    return "%g" % x
-
-
 def from_python(data: Any, leaf: Callable[[Any], Any]) -> Any:
     """Nix values from parsed JSON/TOML data (dicts, lists, scalars), iteratively so that deep
     documents never recurse in Python; ``leaf`` converts each scalar (strings included)."""

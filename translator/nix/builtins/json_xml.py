@@ -19,7 +19,8 @@ from typing import Any
 from ..values import EvalError, Lambda, NixAttrs, NixList, NixPath, NixString, PrimOp, force
 from .. import operations as ops
 from . import builtin
-from ._util import fmt_float_g, from_python
+from ..printer import format_float
+from ._util import from_python
 
 # --- fromJSON --------------------------------------------------------------------------------
 
@@ -436,7 +437,7 @@ def to_xml(v: Any, pos: Any) -> tuple[str, frozenset]:
         elif val is None:
             empty("null", depth)
         elif t is float:
-            empty("float", depth, {"value": fmt_float_g(val)})
+            empty("float", depth, {"value": format_float(val)})
         elif t is NixAttrs:
             if ops.is_derivation(val):
                 xattrs: dict[str, str] = {}
