@@ -717,15 +717,21 @@ class Compiler:
         e = self.compile(node.expr, scope)
         path = [self._attr_name(p, scope) for p in node.path]
 
+        last = len(path) - 1
+
         def ev(env):
+            # Nix looks only at names: the value under the last name is never forced, and each
+            # value on the way is forced only to see whether it is a set.
             v = e(env)
-            for p in path:
+            for i, p in enumerate(path):
                 name = p if isinstance(p, str) else p(env)
                 if type(v) is not NixAttrs:
                     return False
                 c = v.d.get(name, _MISSING)
                 if c is _MISSING:
                     return False
+                if i == last:
+                    return True
                 v = c.force() if isinstance(c, Thunk) else c
             return True
         return ev
