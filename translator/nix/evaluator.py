@@ -24,6 +24,7 @@ import threading
 from typing import Any, Callable
 
 from ..errors import Pos, UserError, register_source
+from ..store.errors import StoreError
 from . import ast as A
 from .eval_errors import NixEvalError, show_expr, suggestion_text
 from .operations import (
@@ -190,6 +191,8 @@ def call(f: Any, arg: Any, pos: Any = None) -> Any:
                 if f.name in _POSITIONLESS and err.pos is pos:
                     err.pos = None  # Nix's throw/abort errors carry no position
                 raise
+            except StoreError as err:  # a store failure a builtin did not report itself
+                raise EvalError(err.message, None) from None
             if isinstance(r, Thunk):
                 r = r.force()
             return r
