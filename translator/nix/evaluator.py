@@ -26,7 +26,8 @@ from typing import Any, Callable
 from ..errors import Pos, UserError, register_source
 from ..store.errors import StoreError
 from . import ast as A
-from .eval_errors import NixEvalError, show_expr, suggestion_text
+from .ast_dump import to_nix_parse_format
+from .eval_errors import NixEvalError, suggestion_text
 from .operations import (
     coerce_to_string,
     compare_values,
@@ -920,7 +921,7 @@ class Compiler:
             if type(c) is not bool:
                 raise EvalError(f"value is {show_type(c)} while a Boolean was expected", cpos)
             if not c:
-                raise EvalError(f"assertion '{show_expr(node.cond)}' failed", pos, kind="assert")
+                raise EvalError(f"assertion '{to_nix_parse_format(node.cond)}' failed", pos, kind="assert")
             return body(env)
         return ev
 
