@@ -992,9 +992,9 @@ class Compiler:
         if op == "/":
             return lambda env: _divide(lhs(env), rhs(env), start)
         if op == "==":
-            return lambda env: values_equal(lhs(env), rhs(env), start)
+            return lambda env: values_equal(lhs(env), rhs(env), start, cells=False)
         if op == "!=":
-            return lambda env: not values_equal(lhs(env), rhs(env), start)
+            return lambda env: not values_equal(lhs(env), rhs(env), start, cells=False)
         if op == "<":
             return lambda env: _less(lhs(env), rhs(env), start)
         if op == ">":
