@@ -1384,6 +1384,16 @@ def run_deep(fn: Callable[[], Any]) -> Any:
     return result[0]
 
 
+def check_bindings(node: Any) -> None:
+    """Bind the variables of a parsed expression in the global scope, as Nix 2.8's parser does
+    (``nix-instantiate --parse`` included): a name that neither a lexical scope nor an enclosing
+    ``with`` can supply is Nix's ``undefined variable`` error, raised as a user error."""
+    try:
+        Evaluator().compile_ast(node)
+    except EvalError as err:
+        raise to_user_error(err) from None
+
+
 def to_user_error(err: EvalError, show_trace: bool = True) -> UserError:
     """An evaluation error formatted like Nix, ready for the CLI."""
     return NixEvalError(err, show_trace=show_trace)
