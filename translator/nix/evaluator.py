@@ -40,7 +40,7 @@ from .operations import (
     store_path_of,
     values_equal,
 )
-from .paths import canon_path
+from .paths import canon_path, resolve_expr_path
 from .values import (
     _BLACKHOLE,
     _UNSET,
@@ -1257,9 +1257,13 @@ class Evaluator:
     def eval_file(self, path: str) -> Any:
         """``import path``: evaluate a file (a directory means its default.nix), cached per path."""
         path = canon_path(os.path.abspath(path))
-        if os.path.isdir(path):
-            path = canon_path(path + "/default.nix")
         cached = self.import_cache.get(path)
+        if cached is None:
+            try:
+                path = resolve_expr_path(path)  # symlinks followed, as Nix's import does
+            except OSError as err:
+                raise EvalError(str(err)) from None
+            cached = self.import_cache.get(path)
         if cached is not None:
             return cached.force() if isinstance(cached, Thunk) else cached
         from .parser import parse_file
@@ -1329,9 +1333,10 @@ class Evaluator:
     def _prim_scoped_import(self, args: list, pos: Any) -> Any:
         scope_attrs = force_attrs(args[0], pos)
         path = self._import_path(args[1], pos)
-        path = canon_path(path)
-        if os.path.isdir(path):
-            path = canon_path(path + "/default.nix")
+        try:
+            path = resolve_expr_path(canon_path(path))
+        except OSError as err:
+            raise EvalError(str(err)) from None
         if not os.path.exists(path):
             raise EvalError(f"getting status of '{path}': No such file or directory")
         from .parser import parse_file
