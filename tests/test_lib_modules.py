@@ -79,7 +79,8 @@ def standin(tmp_path_factory, scratch):
     try:
         assert server.stdout.readline().strip() == "ready"
         env = nix_env()
-        env.update(PATH=f"{STANDIN}{os.pathsep}{env['PATH']}", NIX2IMAGE_STANDIN=str(sock))
+        env.update(PATH=f"{STANDIN}{os.pathsep}{env['PATH']}", NIX2IMAGE_STANDIN=str(sock),
+                   NIX2IMAGE_STANDIN_PYTHON=sys.executable)
         yield env
     finally:
         sock.unlink(missing_ok=True)

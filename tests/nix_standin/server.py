@@ -57,11 +57,11 @@ def main(path: str, warm: list[str]) -> None:
     from translator.nix.parser import parse_file
 
     for d in warm:  # parse these trees' files now: every forked child finds them parsed
-        for root, _dirs, files in os.walk(d):
+        for root, _dirs, files in os.walk(d, followlinks=True):
             for name in files:
                 if name.endswith(".nix"):
-                    try:
-                        parse_file(os.path.join(root, name))
+                    try:  # by real path: import follows symbolic links
+                        parse_file(os.path.realpath(os.path.join(root, name)))
                     except Exception:  # noqa: BLE001 - a file that does not parse fails when used
                         pass
 
