@@ -90,6 +90,8 @@ def command_view(text: str, content, scratch: str, known: set[str] | None = None
     out = []
     for path, loc in needed_view(text, content, known):
         if is_placeholder(loc):
+            note("commands that read store paths ran with placeholder content; its programs were "
+                 "shown to them as no-ops that succeed")
             dest = os.path.join(scratch, "views", os.path.basename(path))
             if not os.path.isdir(dest):
                 os.makedirs(os.path.dirname(dest), exist_ok=True)

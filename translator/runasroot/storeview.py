@@ -77,13 +77,16 @@ def main(argv: list[str]) -> int:
         entries = [tuple(e) for e in json.load(f)]
     uid, gid = os.getuid(), os.getgid()
     try:
-        libc.unshare(libc.CLONE_NEWUSER | libc.CLONE_NEWNS)
-        with open("/proc/self/setgroups", "w") as f:
-            f.write("deny")
-        with open("/proc/self/uid_map", "w") as f:
-            f.write(f"{uid} {uid} 1")
-        with open("/proc/self/gid_map", "w") as f:
-            f.write(f"{gid} {gid} 1")
+        if uid == 0:  # root needs no user namespace (and keeps every id for chown)
+            libc.unshare(libc.CLONE_NEWNS)
+        else:  # the user stays itself, with the right to mount in its own namespaces
+            libc.unshare(libc.CLONE_NEWUSER | libc.CLONE_NEWNS)
+            with open("/proc/self/setgroups", "w") as f:
+                f.write("deny")
+            with open("/proc/self/uid_map", "w") as f:
+                f.write(f"{uid} {uid} 1")
+            with open("/proc/self/gid_map", "w") as f:
+                f.write(f"{gid} {gid} 1")
         libc.mount(None, "/", None, libc.MS_REC | libc.MS_PRIVATE)
         store_view_mounted(entries, scratch)
     except OSError as err:

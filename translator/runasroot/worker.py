@@ -68,12 +68,16 @@ def unpack_base(base_tar: str, lower: str) -> None:
     no symlink of the image can reach outside the tree."""
     fd = os.open(base_tar, os.O_RDONLY)
 
+    # chrooted, the image's names and links cannot leave the tree: no filter needed (or wanted:
+    # the "data" filter would refuse the absolute symlinks images are full of)
+    kw = {"filter": "fully_trusted"} if hasattr(tarfile, "fully_trusted_filter") else {}
+
     def inner() -> None:
         os.chroot(lower)
         os.chdir("/")
         with os.fdopen(fd, "rb") as f, tarfile.open(fileobj=f, mode="r|") as tf:
             for ti in tf:
-                tf.extract(ti, "/", set_attrs=True, numeric_owner=True, filter="fully_trusted")
+                tf.extract(ti, "/", set_attrs=True, numeric_owner=True, **kw)
 
     code = _run_in_child(inner)
     os.close(fd)
