@@ -2,7 +2,7 @@
 { lib }:
 let
   b = builtins;
-  inherit (lib.lists) concatMap foldr foldl all;
+  inherit (lib.lists) concatMap foldr foldl all take;
 in
 rec {
   attrNames = b.attrNames;
@@ -80,6 +80,7 @@ rec {
     else [ ];
   recurseIntoAttrs = attrs: attrs // { recurseForDerivations = true; };
   dontRecurseIntoAttrs = attrs: attrs // { recurseForDerivations = false; };
+  mapCartesianProduct = f: attrsOfLists: map f (cartesianProduct attrsOfLists);
   cartesianProduct = attrsOfLists:
     foldl (listOfAttrs: attrName: concatMap (attrs: map (listValue: attrs // { ${attrName} = listValue; }) attrsOfLists.${attrName}) listOfAttrs) [ { } ] (b.attrNames attrsOfLists);
   unionOfDisjoint = x: y:
@@ -93,4 +94,62 @@ rec {
   getLib = getOutput "lib";
   getDev = getOutput "dev";
   getMan = getOutput "man";
+
+  # The longest prefix of attrPath that exists in v (path elements past it stay unevaluated).
+  longestValidPathPrefix = attrPath: v:
+    let
+      len = b.length attrPath;
+      go = n: x:
+        if n == len then attrPath
+        else let a = b.elemAt attrPath n; in
+          if b.isAttrs x && x ? ${a} then go (n + 1) x.${a} else take n attrPath;
+    in go 0 v;
+
+  # `//` of a list of attribute sets, later ones winning; merged pairwise as a balanced tree.
+  mergeAttrsList = list:
+    let
+      go = start: n:
+        if n == 0 then { }
+        else if n == 1 then b.elemAt list start
+        else let half = n / 2; in go start half // go (start + half) (n - half);
+    in go 0 (b.length list);
+
+  # Apply { path; update; } updates: deeper paths first, updates of one path in list order.
+  updateManyAttrsByPath = updates: value:
+    let
+      go = depth: present: v: ups:
+        let
+          here = b.filter (u: b.length u.path == depth) ups;
+          deeper = b.filter (u: b.length u.path > depth) ups;
+          old = if present then v else throw "updateManyAttrsByPath: the path to be updated does not exist";
+          nested =
+            if deeper == [ ] then old
+            else if present && !b.isAttrs v then
+              throw "updateManyAttrsByPath: path '${showAttrPath (take depth (b.head deeper).path)}' of the given value is not an attribute set, so it can't be updated with update paths: ${b.concatStringsSep ", " (map (u: showAttrPath u.path) deeper)}"
+            else
+              let
+                base = if present then v else { };
+                groups = b.groupBy (u: b.elemAt u.path depth) deeper;
+              in base // b.mapAttrs (name: go (depth + 1) (base ? ${name}) (base.${name} or null)) groups;
+        in foldl (acc: u: u.update acc) nested here;
+    in go 0 true value updates;
+
+  # An attribute path as Nix source would write it: a.b."c d".
+  showAttrPath = path:
+    if path == [ ] then "<root attribute path>"
+    else b.concatStringsSep "." (map lib.strings.escapeNixIdentifier path);
+
+  genAttrs' = xs: f: b.listToAttrs (map f xs);
+  mapAttrsToListRecursive = f: mapAttrsToListRecursiveCond (_: _: true) f;
+  mapAttrsToListRecursiveCond = cond: f: set:
+    let
+      go = path: s: concatMap (name:
+        let v = s.${name}; p = path ++ [ name ]; in
+        if b.isAttrs v && !isDerivation v && cond p v then go p v else [ (f p v) ]) (b.attrNames s);
+    in go [ ] set;
+  concatMapAttrsStringSep = sep: f: attrs: b.concatStringsSep sep (mapAttrsToList f attrs);
+  chooseDevOutputs = map getDev;
+  getFirstOutput = candidates: pkg:
+    let outputs = b.filter (o: b.elem o (pkg.outputs or [ "out" ])) candidates;
+    in if pkg.outputSpecified or false || outputs == [ ] then pkg else pkg.${b.head outputs};
 }

@@ -23,6 +23,10 @@ let
     customisation = sub ./customisation.nix;
     meta = sub ./meta.nix;
     asserts = sub ./asserts.nix;
+    debug = sub ./debug.nix;
+    derivations = sub ./derivations.nix;
+    filesystem = sub ./filesystem.nix;
+    cli = sub ./cli.nix;
     sources = sub ./sources.nix;
     fileset = sub ./fileset;
     generators = sub ./generators.nix;
@@ -43,20 +47,23 @@ let
 
     inherit (lib.trivial) id const flip pipe isFunction functionArgs setFunctionArgs mirrorFunctionArgs
       toFunction warn warnIf throwIf throwIfNot boolToString mergeAttrs inNixShell importJSON importTOML seq
-      deepSeq concat bitAnd bitOr bitXor mod compare version release codeName;
-    inherit (lib.fixedPoints) fix extends composeExtensions composeManyExtensions;
+      deepSeq concat and xor bitAnd bitOr bitXor mod compare version release codeName oldestSupportedRelease
+      inPureEvalMode splitByAndCompare toBaseDigits toHexString fromHexString;
+    inherit (lib.fixedPoints) fix extends composeExtensions composeManyExtensions toExtension makeExtensible
+      makeExtensibleWithCustomName;
     inherit (lib.lists) foldr foldl foldl' optional optionals toList singleton forEach imap0 imap1 concatMap
       flatten remove findSingle findFirst findFirstIndex any all count range replicate partition groupBy
       groupBy' zipListsWith zipLists reverseList sort sortOn take drop takeEnd dropEnd sublist last init unique
       uniqueStrings intersectLists subtractLists mutuallyExclusive head tail elem elemAt length filter genList
-      concatLists crossLists min max ifilter0 commonPrefixLength allUnique;
+      concatLists crossLists min max ifilter0 allUnique fold;
     inherit (lib.attrsets) attrNames attrValues hasAttr getAttr mapAttrs listToAttrs nameValuePair attrByPath
       hasAttrByPath setAttrByPath getAttrFromPath attrVals getAttrs catAttrs filterAttrs filterAttrsRecursive
       foldlAttrs foldAttrs mapAttrs' mapAttrsToList attrsToList concatMapAttrs mapAttrsRecursive
       mapAttrsRecursiveCond genAttrs isDerivation toDerivation optionalAttrs zipAttrsWithNames zipAttrsWith
       zipAttrs recursiveUpdateUntil recursiveUpdate matchAttrs overrideExisting collect recurseIntoAttrs
       dontRecurseIntoAttrs cartesianProduct unionOfDisjoint removeAttrs intersectAttrs getOutput getBin getLib
-      getDev getMan;
+      getDev getMan mapCartesianProduct longestValidPathPrefix mergeAttrsList updateManyAttrsByPath showAttrPath
+      genAttrs' mapAttrsToListRecursive mapAttrsToListRecursiveCond chooseDevOutputs getFirstOutput;
     inherit (lib.strings) concatStrings concatStringsSep concatMapStrings concatMapStringsSep concatImapStrings
       concatImapStringsSep concatLines intersperse makeSearchPath makeSearchPathOutput makeLibraryPath
       makeIncludePath makeBinPath makePerlPath optionalString hasPrefix hasSuffix hasInfix stringToCharacters
@@ -65,10 +72,19 @@ let
       removeSuffix versionOlder versionAtLeast getName getVersion nameFromURL enableFeature enableFeatureAs
       withFeature withFeatureAs mesonOption mesonBool cmakeFeature cmakeBool fixedWidthString fixedWidthNumber
       isStorePath isStringLike toIntBase10 trim trimWith fileContents sanitizeDerivationName toSentenceCase
-      stringLength substring toString match split lowerChars upperChars toInt splitVersion;
-    inherit (lib.customisation) makeOverridable callPackageWith callPackagesWith;
-    inherit (lib.meta) getExe getExe' addMetaAttrs lowPrio hiPrio;
+      stringLength substring toString match split lowerChars upperChars toInt splitVersion replaceString
+      concatMapAttrsStringSep escapeNixIdentifier isValidNixIdentifier isConvertibleWithToString escapeC escapeURL
+      normalizePath toCamelCase readFile;
+    inherit (lib.customisation) makeOverridable callPackageWith callPackagesWith makeScope
+      makeScopeWithSplicing' overrideDerivation extendDerivation;
+    inherit (lib.derivations) lazyDerivation optionalDrvAttr warnOnInstantiate;
+    inherit (lib.filesystem) packagesFromDirectoryRecursive pathType pathIsDirectory pathIsRegularFile
+      listFilesRecursive;
+    inherit (lib.meta) getExe getExe' addMetaAttrs lowPrio hiPrio setName updateName appendToName setPrio
+      lowPrioSet hiPrioSet platformMatch availableOn getLicenseFromSpdxId getLicenseFromSpdxIdOr;
     inherit (lib.asserts) assertMsg assertOneOf;
+    inherit (lib.debug) traceIf traceVal traceValFn traceSeq traceSeqN traceValSeq traceValSeqFn traceValSeqN
+      traceValSeqNFn traceFnSeqN runTests testAllTrue;
     inherit (lib.sources) cleanSourceFilter cleanSourceWith cleanSource sourceByRegex sourceFilesBySuffices;
     inherit (lib.modules) mkDefault mkForce mkOverride mkIf mkMerge;
     inherit (lib.options) mkOption mkEnableOption;

@@ -14,6 +14,7 @@ rec {
     let foldl' = n: if n == -1 then nul else op (foldl' (n - 1)) (b.elemAt list n);
     in foldl' (b.length list - 1);
   foldl' = b.foldl';
+  fold = foldr;
   optional = cond: elem: if cond then [ elem ] else [ ];
   optionals = cond: elems: if cond then elems else [ ];
   toList = x: if b.isList x then x else [ x ];
@@ -27,11 +28,14 @@ rec {
   findSingle = pred: default: multiple: list:
     let found = b.filter pred list; len = b.length found;
     in if len == 0 then default else if len != 1 then multiple else b.head found;
-  findFirst = pred: default: list:
-    let found = b.filter pred list; in if found == [ ] then default else b.head found;
+  # The index of the first element satisfying pred, or default. Stops at the first match (later
+  # elements stay unevaluated) and runs in constant stack: the fold's accumulator is an integer,
+  # -(n + 1) while n elements have been looked at, the index once found.
   findFirstIndex = pred: default: list:
-    let r = b.foldl' (acc: x: if acc.found != null then acc else if pred x then acc // { found = acc.i; } else acc // { i = acc.i + 1; }) { i = 0; found = null; } list;
-    in if r.found == null then default else r.found;
+    let r = b.foldl' (acc: x: if acc >= 0 then acc else if pred x then -acc - 1 else acc - 1) (-1) list;
+    in if r >= 0 then r else default;
+  findFirst = pred: default: list:
+    let i = findFirstIndex pred null list; in if i == null then default else b.elemAt list i;
   any = b.any;
   all = b.all;
   count = pred: b.foldl' (c: x: if pred x then c + 1 else c) 0;
@@ -47,8 +51,8 @@ rec {
   sortOn = f: list: map (x: x.snd) (b.sort (a: c: a.fst < c.fst) (map (x: { fst = f x; snd = x; }) list));
   take = count: sublist 0 count;
   drop = count: list: sublist count (b.length list) list;
-  takeEnd = n: xs: drop (b.max 0 (b.length xs - n)) xs;
-  dropEnd = n: xs: take (b.max 0 (b.length xs - n)) xs;
+  takeEnd = n: xs: drop (lib.trivial.max 0 (b.length xs - n)) xs;
+  dropEnd = n: xs: take (lib.trivial.max 0 (b.length xs - n)) xs;
   sublist = start: count: list:
     let len = b.length list; in
     b.genList (n: b.elemAt list (n + start))
@@ -70,7 +74,11 @@ rec {
   concatLists = b.concatLists;
   crossLists = f: foldl (fs: args: concatMap (f: map f args) fs) [ f ];
   ifilter0 = ipred: input: map (idx: b.elemAt input idx) (b.filter (idx: ipred idx (b.elemAt input idx)) (range 0 (b.length input - 1)));
-  commonPrefixLength = a: c: let m = min (b.length a) (b.length c); go = i: if i < m && b.elemAt a i == b.elemAt c i then go (i + 1) else i; in go 0;
+  # How many leading elements two lists share (elements past the first difference stay unevaluated).
+  commonPrefixLength = a: c:
+    let m = min (b.length a) (b.length c);
+    in findFirstIndex (i: b.elemAt a i != b.elemAt c i) m (b.genList (i: i) m);
+  commonPrefix = a: c: take (commonPrefixLength a c) a;
   hasPrefix = list1: list2: take (b.length list1) list2 == list1;
   removePrefix = list1: list2: if hasPrefix list1 list2 then drop (b.length list1) list2 else throw "lib.lists.removePrefix: First argument is not a list prefix of the second argument";
   allUnique = list: b.length (unique list) == b.length list;

@@ -17,4 +17,31 @@ rec {
     assert (b.isString y) || b.throw "lib.getExe': The second argument is of type ${b.typeOf y}, but it should be a string instead.";
     assert (b.match ".*/.*" y == null) || b.throw "lib.getExe': The second argument \"${y}\" is a nested path with a \"/\" character, but it should just be the name of the executable instead.";
     "${getBin x}/bin/${y}";
+
+  setName = name: drv: drv // { inherit name; };
+  updateName = updater: drv: drv // { name = updater (drv.name); };
+  appendToName = suffix: updateName (name:
+    let x = b.parseDrvName name; in "${x.name}-${suffix}-${x.version}");
+  setPrio = priority: addMetaAttrs { inherit priority; };
+  lowPrioSet = set: b.mapAttrs (_: lowPrio) set;
+  hiPrioSet = set: b.mapAttrs (_: hiPrio) set;
+
+  # Whether a meta.platforms entry matches a platform: a system string is compared with
+  # platform.system; an attribute set is a pattern of the whole platform, or of its `parsed`
+  # part when it has no `parsed` itself.
+  platformMatch = platform: elem:
+    if b.isString elem then platform ? system && platform.system == elem
+    else lib.attrsets.matchAttrs (if elem ? parsed then elem else { parsed = elem; }) platform;
+  availableOn = platform: pkg:
+    (!(pkg ? meta.platforms) || lib.lists.any (platformMatch platform) pkg.meta.platforms)
+    && !(lib.lists.any (platformMatch platform) (pkg.meta.badPlatforms or [ ]));
+
+  # lib.licenses entry by SPDX identifier, compared case-insensitively.
+  licensesBySpdxId =
+    b.listToAttrs (map (l: { name = lib.strings.toLower l.spdxId; value = l; })
+      (b.filter (l: l ? spdxId) (b.attrValues lib.licenses)));
+  getLicenseFromSpdxIdOr = licstr: default: licensesBySpdxId.${lib.strings.toLower licstr} or default;
+  getLicenseFromSpdxId = licstr:
+    getLicenseFromSpdxIdOr licstr
+      (lib.trivial.warn "getLicenseFromSpdxId: No license matches the given SPDX ID: ${licstr}" { shortName = licstr; });
 }

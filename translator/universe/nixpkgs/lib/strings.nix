@@ -86,18 +86,27 @@ rec {
     assert strw <= width;
     if strw == width then str else filler + fixedWidthString reqWidth filler str;
   fixedWidthNumber = width: n: fixedWidthString width "0" (b.toString n);
+  # A store path itself (not a file inside one), or a content-addressed placeholder path
+  # ("/" and 52 base-32 characters) that stands for an output not yet built.
   isStorePath = x:
     if isStringLike x then
       let str = b.toString x; in
-      b.substring 0 1 str == "/" && b.dirOf str == b.storeDir
+      (b.substring 0 1 str == "/" && b.dirOf str == b.storeDir)
+      || b.match "/[0-9a-df-np-sv-z]{52}" str != null
     else false;
   isStringLike = x: b.isString x || b.isPath x || x ? outPath || x ? __toString;
+  isConvertibleWithToString = x:
+    isStringLike x || b.elem (b.typeOf x) [ "null" "int" "float" "bool" ]
+    || (b.isList x && lib.lists.all isConvertibleWithToString x);
+  # Decimal integers with optional surrounding white space; leading zeros are refused (octal?).
   toInt = str:
-    let r = b.fromJSON str; in
-    if b.isInt r then r else throw "Could not convert ${str} to int.";
-  toIntBase10 = str:
-    let m = b.match "[[:space:]]*0*([0-9]+)[[:space:]]*" str; in
+    let m = b.match "[[:space:]]*(-?(0|[1-9][0-9]*))[[:space:]]*" str; in
     if m == null then throw "Could not convert ${str} to int." else b.fromJSON (b.head m);
+  # Decimal integers with optional surrounding white space; leading zeros are ignored.
+  toIntBase10 = str:
+    let m = b.match "[[:space:]]*(-?)0*([0-9]+)[[:space:]]*" str; in
+    if m == null then throw "Could not convert ${str} to int."
+    else let n = b.fromJSON (b.elemAt m 1); in if b.head m == "-" then 0 - n else n;
   trim = trimWith { start = true; end = true; };
   trimWith = { start ? false, end ? false }: s:
     let regex = if start && end then "[[:space:]]*(.*[^[:space:]])[[:space:]]*"
@@ -105,15 +114,95 @@ rec {
         res = b.match regex s;
     in if res == null then (if start || end then "" else s) else b.head res;
   fileContents = file: removeSuffix "\n" (b.readFile file);
-  sanitizeDerivationName = string: let
+  readFile = b.readFile;
+  # A valid derivation name made from any string: runs of other characters become "-",
+  # leading dots go, at most the last 207 characters stay, and "" becomes "unknown".
+  sanitizeDerivationName = string:
+    let
       okRegex = b.match "[[:alnum:]+_?=-][[:alnum:]+._?=-]*";
-    in if b.stringLength string <= 207 && okRegex string != null then string
-       else let s = b.concatStringsSep "" (map (c: if b.isList c then "-" else c) (b.split "[^[:alnum:]+._?=-]+" (b.toString string)));
-                s' = if b.substring 0 1 s == "." then "-" + b.substring 1 (-1) s else s;
-            in if s' == "" then "unknown" else b.substring 0 207 s';
+      replaced = b.concatStringsSep "" (map (c: if b.isList c then "-" else c) (b.split "[^[:alnum:]+._?=-]+" string));
+      len = b.stringLength replaced;
+      tailPart = if len > 207 then b.substring (len - 207) 207 replaced else replaced;
+      noDots = b.head (b.match "[.]*(.*)" tailPart);
+    in
+    if b.stringLength string <= 207 && okRegex string != null then b.unsafeDiscardStringContext string
+    else if noDots == "" then "unknown" else noDots;
   toSentenceCase = str:
+    assert b.isString str || throw "toSentenceCase: expected a string, got a ${b.typeOf str}";
     let firstChar = b.substring 0 1 str; rest = b.substring 1 (b.stringLength str) str;
     in toUpper firstChar + toLower rest;
+  # "hello world", "hello-world", "hello_world" and "HelloWorld" all become "helloWorld".
+  toCamelCase = str:
+    assert b.isString str || throw "toCamelCase: expected a string, got a ${b.typeOf str}";
+    let
+      parts = b.filter (w: b.isString w && w != "") (b.split "[ _-]+" str);
+      words = concatMap (splitStringBy (prev: curr: b.match "[a-z]" prev != null && b.match "[A-Z]" curr != null) true) parts;
+      cap = w: toUpper (b.substring 0 1 w) + toLower (b.substring 1 (-1) w);
+    in
+    if words == [ ] then ""
+    else toLower (b.head words) + b.concatStringsSep "" (map cap (b.tail words));
+
+  # Split before each character `curr` for which `pred prev curr` holds (prev is "" at the start);
+  # with keepSplit the character begins the next part, without it the character is dropped.
+  splitStringBy = pred: keepSplit: str:
+    let
+      len = b.stringLength str;
+      at = i: b.substring i 1 str;
+      cuts = b.filter (i: pred (if i == 0 then "" else at (i - 1)) (at i)) (b.genList (i: i) len);
+      starts = [ 0 ] ++ map (i: if keepSplit then i else i + 1) cuts;
+      ends = cuts ++ [ len ];
+    in b.genList (k: let s0 = b.elemAt starts k; in b.substring s0 (b.elemAt ends k - s0) str) (b.length ends);
+
+  replaceString = from: to: b.replaceStrings [ from ] [ to ];
+  replicate = n: s: b.concatStringsSep "" (lib.lists.replicate n s);
+  normalizePath = s:
+    b.concatStringsSep "" (map (x: if b.isList x then "/" else x) (b.split "//+" s));
+
+  # The characters of codes 1..127 (JSON escapes make the control characters).
+  asciiTable =
+    let hex2 = i: b.substring (i / 16) 1 "0123456789abcdef" + b.substring (i - (i / 16) * 16) 1 "0123456789abcdef";
+    in b.listToAttrs (b.genList (i: { name = b.fromJSON "\"\\u00${hex2 (i + 1)}\""; value = i + 1; }) 127);
+  charToInt = c: asciiTable.${c} or (throw "charToInt: ${b.toJSON c} is not an ASCII character");
+  escapeC = list: b.replaceStrings list
+    (map (c: "\\x" + toLower (fixedWidthString 2 "0" (lib.trivial.toHexString (charToInt c)))) list);
+  escapeURL =
+    let
+      unreserved = stringToCharacters "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~";
+      toEscape = b.filter (c: !b.elem c unreserved) (b.attrNames asciiTable);
+    in b.replaceStrings toEscape (map (c: "%" + fixedWidthString 2 "0" (lib.trivial.toHexString (charToInt c))) toEscape);
+
+  commonPrefixLength = a: c:
+    let m = lib.trivial.min (b.stringLength a) (b.stringLength c);
+    in lib.lists.findFirstIndex (i: b.substring i 1 a != b.substring i 1 c) m (b.genList (i: i) m);
+  commonSuffixLength = a: c:
+    let la = b.stringLength a; lc = b.stringLength c; m = lib.trivial.min la lc;
+    in lib.lists.findFirstIndex (i: b.substring (la - i - 1) 1 a != b.substring (lc - i - 1) 1 c) m (b.genList (i: i) m);
+
+  # Edit distance (insertions, deletions, substitutions), one row of the table at a time.
+  levenshtein = a: c:
+    let
+      la = b.stringLength a; lc = b.stringLength c;
+      cs = stringToCharacters c;
+      step = prev: i:
+        let
+          ca = b.substring i 1 a;
+          row = b.genList (j:
+            if j == 0 then i + 1
+            else lib.trivial.min (lib.trivial.min (b.elemAt prev j + 1) (b.elemAt row (j - 1) + 1))
+              (b.elemAt prev (j - 1) + (if ca == b.elemAt cs (j - 1) then 0 else 1))) (lc + 1);
+        in b.deepSeq row row;
+      last = b.foldl' step (b.genList (j: j) (lc + 1)) (b.genList (i: i) la);
+    in b.elemAt last lc;
+  levenshteinAtMost = k: a: c:
+    let d = b.stringLength a - b.stringLength c; in
+    (if d < 0 then -d else d) <= k && levenshtein a c <= k;
+
+  escapeNixIdentifier = s:
+    if b.match "[a-zA-Z_][a-zA-Z0-9_'-]*" s != null
+      && !b.elem s [ "if" "then" "else" "assert" "with" "let" "in" "rec" "inherit" "or" ]
+    then s else escapeNixString s;
+  isValidNixIdentifier = s: escapeNixIdentifier s == s;
+  concatMapAttrsStringSep = sep: f: attrs: b.concatStringsSep sep (lib.attrsets.mapAttrsToList f attrs);
   stringLength = b.stringLength;
   substring = b.substring;
   toString = b.toString;

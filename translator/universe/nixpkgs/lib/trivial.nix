@@ -43,4 +43,25 @@ rec {
   max = x: y: if x > y then x else y;
   mod = base: int: base - (int * (b.div base int));
   compare = a: c: if a < c then -1 else if a > c then 1 else 0;
+  xor = x: y: x != y;
+  splitByAndCompare = p: yes: no: a: c:
+    if p a then (if p c then yes a c else -1) else if p c then 1 else no a c;
+
+  # Digits of a non-negative integer in a base, most significant first.
+  toBaseDigits = base: n:
+    assert base >= 2; assert n >= 0;
+    let go = acc: v: if v < base then [ v ] ++ acc else go ([ (v - (v / base) * base) ] ++ acc) (v / base);
+    in go [ ] n;
+  toHexString = n:
+    let digit = d: b.substring d 1 "0123456789ABCDEF";
+    in b.concatStringsSep "" (map digit (toBaseDigits 16 n));
+  # Parsed as TOML does (so an optional 0x/0X prefix is accepted, and too large values saturate
+  # as Nix's TOML reader does).
+  fromHexString = str:
+    let
+      lower = b.replaceStrings [ "A" "B" "C" "D" "E" "F" "X" ] [ "a" "b" "c" "d" "e" "f" "x" ] str;
+      digits = if b.substring 0 2 lower == "0x" then b.substring 2 (-1) lower else lower;
+    in
+    if b.match "[0-9a-f]+" digits == null then throw "fromHexString: ${b.toJSON str} is not a hexadecimal number"
+    else (b.fromTOML "v = 0x${digits}").v;
 }
