@@ -22,10 +22,10 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 
 from ..errors import UserError
+from .overlay import force_rmtree
 
 FULL_RANGE = 4294967295
 
@@ -123,7 +123,7 @@ class WorkerResult:
     stderr: str
 
 
-def _spawn(args: list[str], mapping: IdMapping, cwd: str) -> tuple[subprocess.Popen, int, int]:
+def _spawn(args: list[str], mapping: IdMapping, cwd: str) -> tuple[subprocess.Popen, int]:
     """Start ``args`` (which end with the two control fds) and write its id map when it asks."""
     to_child_r, to_child_w = os.pipe()
     from_child_r, from_child_w = os.pipe()
@@ -143,7 +143,7 @@ def _spawn(args: list[str], mapping: IdMapping, cwd: str) -> tuple[subprocess.Po
             os.write(to_child_w, b"g")
     finally:
         os.close(from_child_r)
-    return proc, to_child_w, 0
+    return proc, to_child_w
 
 
 def kill_group(proc: subprocess.Popen) -> None:
@@ -164,7 +164,7 @@ def run_worker(plan: dict, mapping: IdMapping, timeout: float) -> WorkerResult:
     proc = None
     ctl = -1
     try:
-        proc, ctl, _ = _spawn([sys.executable, "-m", "translator.runasroot.worker", path], mapping, scratch)
+        proc, ctl = _spawn([sys.executable, "-m", "translator.runasroot.worker", path], mapping, scratch)
         try:
             _out, err = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -195,25 +195,11 @@ def remove_scratch(scratch: str, mapping: IdMapping) -> None:
         return
     if mapping.mode == "root":
         for t in trees:
-            _force_rmtree(t)
+            force_rmtree(t)
         return
     for t in trees:
         if not os.path.lexists(t):
             continue
-        proc, ctl, _ = _spawn([sys.executable, "-m", "translator.runasroot.worker", "--cleanup", t], mapping, scratch)
+        proc, ctl = _spawn([sys.executable, "-m", "translator.runasroot.worker", "--cleanup", t], mapping, scratch)
         proc.communicate()
         os.close(ctl)
-
-
-def _force_rmtree(path: str) -> None:
-    if not os.path.lexists(path):
-        return
-    for dirpath, dirnames, _ in os.walk(path):
-        for d in dirnames:
-            p = os.path.join(dirpath, d)
-            if not os.path.islink(p):
-                try:
-                    os.chmod(p, 0o700)
-                except OSError:
-                    pass
-    shutil.rmtree(path, ignore_errors=True)

@@ -54,6 +54,21 @@ def copy_tree(src: str, dst: str) -> None:
             os.chmod(d, stat.S_IMODE(st.st_mode))
 
 
+def force_rmtree(path: str) -> None:
+    """Remove ``path`` whatever the modes inside it (store directories are 0555)."""
+    if not os.path.lexists(path):
+        return
+    for dirpath, dirnames, _ in os.walk(path):
+        for d in dirnames:
+            p = os.path.join(dirpath, d)
+            if not os.path.islink(p):
+                try:
+                    os.chmod(p, 0o700)
+                except OSError:
+                    pass
+    shutil.rmtree(path, ignore_errors=True)
+
+
 def _kernel(lower: str, upper: str, work: str, merged: str) -> None:
     bad = [p for p in (lower, upper, work) if "," in p or ":" in p]
     if bad:

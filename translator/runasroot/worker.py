@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import sys
 import tarfile
 
 from . import libc
 from .layer_diff import copy_changes, layer_entries, upper_changes
-from .overlay import OverlayError, mount_root, unmount_root
+from .overlay import OverlayError, force_rmtree, mount_root, unmount_root
 
 HOST_TOOLS = ".nix2image-host-tools"
 SCRIPT = ".nix2image-run-as-root.sh"
@@ -241,22 +240,29 @@ def work(plan: dict) -> None:
     _write_result(plan, mode=mode, tried=tried, status=0, phase="done")
 
 
+def _enter_userns(ctl_in: int, ctl_out: int) -> bool:
+    """Enter a new user namespace, have the parent write its id map, become its root; False
+    when the parent could not map it."""
+    libc.die_with_parent()
+    libc.unshare(libc.CLONE_NEWUSER)
+    os.write(ctl_out, b"r")
+    if os.read(ctl_in, 1) != b"g":
+        return False
+    os.setresgid(0, 0, 0)
+    os.setresuid(0, 0, 0)
+    return True
+
+
 def main(argv: list[str]) -> int:
     with open(argv[1]) as f:
         plan = json.load(f)
-    ctl_in, ctl_out = int(argv[2]), int(argv[3])
-    libc.die_with_parent()
     try:
-        libc.unshare(libc.CLONE_NEWUSER)
+        if not _enter_userns(int(argv[2]), int(argv[3])):
+            return 3
     except OSError as err:
         _write_result(plan, error=f"cannot create a user namespace ({err.strerror})", step="userns")
         return 3
-    os.write(ctl_out, b"r")
-    if os.read(ctl_in, 1) != b"g":
-        return 3
     try:
-        os.setresgid(0, 0, 0)
-        os.setresuid(0, 0, 0)
         libc.unshare(libc.CLONE_NEWNS | libc.CLONE_NEWPID | libc.CLONE_NEWIPC | libc.CLONE_NEWUTS)
         libc.mount(None, "/", None, libc.MS_REC | libc.MS_PRIVATE)
     except OSError as err:
@@ -289,31 +295,15 @@ def cleanup(plan: dict) -> None:
     s = plan["scratch"]
     for n in ("lower", "upper", "work", "merged"):
         p = os.path.join(s, n)
-        if os.path.lexists(p):
-            shutil.rmtree(p, ignore_errors=True)
+        force_rmtree(p)
 
 
 def cleanup_main(argv: list[str]) -> int:
     """``worker --cleanup SCRATCH ctl_in ctl_out``: remove a scratch left by a killed worker."""
-    ctl_in, ctl_out = int(argv[3]), int(argv[4])
-    libc.die_with_parent()
-    libc.unshare(libc.CLONE_NEWUSER)
-    os.write(ctl_out, b"r")
-    if os.read(ctl_in, 1) != b"g":
+    if not _enter_userns(int(argv[3]), int(argv[4])):
         return 3
-    os.setresgid(0, 0, 0)
-    os.setresuid(0, 0, 0)
-    libc.unshare(libc.CLONE_NEWNS)
-    # a fuse mount left behind would be in the dead namespace only; the trees are plain files now
-    for dirpath, dirnames, _ in os.walk(argv[2]):
-        for d in dirnames:
-            p = os.path.join(dirpath, d)
-            if not os.path.islink(p):
-                try:
-                    os.chmod(p, 0o700)
-                except OSError:
-                    pass
-    shutil.rmtree(argv[2], ignore_errors=True)
+    # a fuse mount left behind was in the dead namespace only: the trees are plain files now
+    force_rmtree(argv[2])
     return 0 if not os.path.exists(argv[2]) else 1
 
 
