@@ -131,6 +131,27 @@ def test_no_store_paths_extra_commands_see_the_store_path(examples):
     assert not any(n.startswith("nix/") for n in layer)
 
 
+def test_fake_root_commands_read_store_paths(tmp_path):
+    f = tmp_path / "fr.nix"
+    f.write_text("""{ pkgs ? import <nixpkgs> { } }:
+pkgs.dockerTools.buildLayeredImage {
+  name = "fr";
+  includeStorePaths = false;
+  fakeRootCommands = ''
+    mkdir bb
+    cp -r ${pkgs.pkgsStatic.busybox}/bin bb/
+    chown -R 1000:1000 bb
+  '';
+}
+""")
+    out = tmp_path / "fr.tar"
+    proc = run_cli("build", str(f), "--placeholders", "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert "commands that read store paths ran with placeholder content" in proc.stderr
+    layer = _last_layer(out)
+    assert layer["bb/bin/busybox"][0] == "f" and layer["bb/bin/busybox"][3] == (1000, 1000)
+
+
 def test_redis_runs_mkdir_data_with_host_tools_and_is_labelled(examples, tmp_path):
     res, path = examples["redis"]
     layer = _last_layer(path)
