@@ -992,9 +992,9 @@ class Compiler:
         if op == "/":
             return lambda env: _divide(lhs(env), rhs(env), start)
         if op == "==":
-            return lambda env: values_equal(lhs(env), rhs(env), start)
+            return lambda env: values_equal(lhs(env), rhs(env), start, cells=False)
         if op == "!=":
-            return lambda env: not values_equal(lhs(env), rhs(env), start)
+            return lambda env: not values_equal(lhs(env), rhs(env), start, cells=False)
         if op == "<":
             return lambda env: _less(lhs(env), rhs(env), start)
         if op == ">":
@@ -1382,6 +1382,16 @@ def run_deep(fn: Callable[[], Any]) -> Any:
     if result[1] is not None:
         raise result[1]
     return result[0]
+
+
+def check_bindings(node: Any) -> None:
+    """Bind the variables of a parsed expression in the global scope, as Nix 2.8's parser does
+    (``nix-instantiate --parse`` included): a name that neither a lexical scope nor an enclosing
+    ``with`` can supply is Nix's ``undefined variable`` error, raised as a user error."""
+    try:
+        Evaluator().compile_ast(node)
+    except EvalError as err:
+        raise to_user_error(err) from None
 
 
 def to_user_error(err: EvalError, show_trace: bool = True) -> UserError:
