@@ -428,10 +428,38 @@ def _run(fn):
     from ..nix.evaluator import run_deep, to_user_error
     from ..nix.values import EvalError
 
+    from .openworld import MissingPackagesError, missing_error
+    from .session import active
+
     try:
         return run_deep(fn)
     except EvalError as err:
+        sess = active()
+        if sess.missing and not sess.placeholders:
+            # the missing packages come first: the later failure is most likely their consequence
+            raise missing_error(sess, after=err.message.splitlines()[0]) from None
         raise _with_hint(to_user_error(err, show_trace=_debugging())) from None
+    except MissingPackagesError:
+        raise
+    except UserError as err:
+        sess = active()
+        if sess.missing and not sess.placeholders:
+            raise missing_error(sess, after=str(err).splitlines()[0].removeprefix("error: ")) from None
+        raise
+
+
+def _check_missing(session: Session, final: bool = True) -> None:
+    """Without --placeholders, packages the catalog lacks are one error listing them all; with
+    it, one warning (the stand-ins are labelled in the image too)."""
+    from .openworld import missing_error, missing_warning
+
+    if not session.missing:
+        return
+    if not session.placeholders:
+        raise missing_error(session)
+    text = missing_warning(session) if final else None
+    if text:
+        session.warn(text)
 
 
 def _debugging() -> bool:
@@ -542,10 +570,12 @@ def _specs(file: str, opts: LoadOptions, want_all: bool) -> tuple[list[ImageSpec
                 names = "\n".join(f"         {a}" for a, _ in chosen)
                 raise UsageError(f"{evl.file} defines {len(chosen)} images; choose one with -A ATTR (or FILE#ATTR):\n{names}")
         ex = Extractor(None, origin=evl.file)
+        _check_missing(evl.session, final=False)
         specs = []
         for a, v in chosen:
             spec = ex.spec(v, a or None, with_closure=False)
             specs.append(spec)
+        _check_missing(evl.session)  # spec extraction may have met more
         uni = _universe(evl)
         for spec in specs:
             _complete(spec, uni)
