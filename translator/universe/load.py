@@ -112,7 +112,12 @@ def _make_evaluator(opts: LoadOptions, session: Session, main_dir: str):
         under --placeholders."""
 
         def _prim_import(self, args: list, pos: Any) -> Any:
+            from .fetches import import_override
+
             path = self._import_path(args[0], pos)
+            fetched = import_override(path)
+            if fetched is not None:
+                return fetched
             bound = _bound_import(session, path, main_dir)
             if bound is not None:
                 bound.used = True
@@ -132,34 +137,9 @@ def _make_evaluator(opts: LoadOptions, session: Session, main_dir: str):
 
         def _build_globals(self) -> None:
             super()._build_globals()
-            self._override_fetcher("fetchTarball")
-            self._override_fetcher("fetchGit")
+            from .fetches import install
 
-        def _override_fetcher(self, name: str) -> None:
-            """A pin of nixpkgs (``fetchTarball``/``fetchGit`` of a nixpkgs URL, as niv does) is the
-            modelled nixpkgs; any other URL keeps the offline fetcher's error."""
-            from ..nix.operations import force_string_no_context
-            from ..nix.values import NixAttrs, NixString, PrimOp, force
-
-            bset = self.base_env[self.global_names["builtins"]]
-            orig = bset.d.get(name)
-            if orig is None:
-                return
-
-            def fetch(args: list, pos: Any) -> Any:
-                a = force(args[0])
-                url = force_string_no_context(a.d["url"], pos) if type(a) is NixAttrs and "url" in a.d else (
-                    force_string_no_context(a, pos) if type(a) is NixString else "")
-                if "nixpkgs" in url.lower() or "nixos-" in url.lower() or "nixos.org/channels" in url.lower():
-                    session.warn(f"note: {name} {url} stands for nix2image's modelled nixpkgs")
-                    return NixString(NIXPKGS_DIR)
-                return force(orig).fn(args, pos)
-
-            prim = PrimOp(name, 1, fetch)
-            bset.d[name] = prim
-            for key in (name, "__" + name):
-                if key in self.global_names:
-                    self.base_env[self.global_names[key]] = prim
+            install(self, session, main_dir)
 
     # channels people name in <...> all stand for the modelled nixpkgs
     search = [f"{name}={NIXPKGS_DIR}" for name in NIXPKGS_CHANNELS] + list(opts.search_path)
