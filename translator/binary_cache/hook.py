@@ -18,7 +18,7 @@ from typing import Any
 
 from ..universe.catalog import UnknownPathError
 from .settings import CacheSettings
-from .source import BinaryCacheSource, MissingSubstituteError, _format
+from .source import BinaryCacheSource, MissingSubstituteError, SubstituteError, _format
 
 #: Recipe kinds whose content the universe does not build itself.
 NOT_BUILT = ("image", "pull", "opaque", "bound")
@@ -99,11 +99,42 @@ class CachedContents:
         return self.source.location(path)
 
 
+def _metadata_from_store(universe: Any, db: Any, path: str) -> bool:
+    """True when the universe would ask the store (database or caches) for ``path``'s metadata."""
+    from ..store import add as store_add
+
+    if path in universe.infos or path in universe.bound_infos or path in universe.session.recipes:
+        return False
+    if path in universe.session.catalog.paths or path in universe.session.extra_paths:
+        return False
+    if path in store_add.KNOWN_SOURCES or path in store_add.KNOWN_TEXTS:
+        return False
+    return db is None or not db.is_valid(path)
+
+
+def _closure_looking_ahead(universe: Any, db: Any, source: BinaryCacheSource):
+    """``universe.closure`` that first looks up every root the caches must describe, together,
+    so that all the paths no cache has are reported at once."""
+    closure = universe.closure
+
+    def run(roots):
+        wanted = sorted(r for r in set(roots) if _metadata_from_store(universe, db, r))
+        if wanted:
+            problems = source.walk(wanted)
+            if problems:
+                raise SubstituteError(_format(problems, "cannot be substituted"), hint=source._hint())
+        return closure(roots)
+
+    return run
+
+
 def attach(universe: Any, settings: CacheSettings | None) -> None:
     """Give ``universe`` the binary caches of ``settings`` (nothing happens without any)."""
     if settings is None or not settings.active:
         return
     source = BinaryCacheSource(settings)
-    universe.db = CachedMetadata(universe.db, source)
+    db = universe.db
+    universe.db = CachedMetadata(db, source)
     universe.store = CachedContents(universe.store, source, universe)
+    universe.closure = _closure_looking_ahead(universe, db, source)
     universe.binary_caches = source

@@ -90,6 +90,12 @@ def _short(url: str) -> str:
 
 def _transient(method: str, url: str, err: BaseException) -> TransientError:
     reason = getattr(err, "reason", None) or err
+    for arg in getattr(err, "args", ()):
+        if type(arg).__name__ == "IncompleteRead":
+            got, more = getattr(arg, "partial", 0), getattr(arg, "expected", None)
+            got = got if isinstance(got, int) else len(got)
+            return TransientError(f"{method} {_short(url)}: the connection closed after {got} bytes"
+                                  + (f", {more} more expected" if more is not None else ""))
     text = str(reason)
     # urllib3's messages repeat the connection object's repr; keep the useful part
     if "): " in text and text.startswith("<"):

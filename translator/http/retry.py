@@ -43,7 +43,7 @@ class RetryPolicy:
                 if attempt >= self.attempts:
                     raise error(f"{what}: giving up after {attempt} attempt{'s' if attempt > 1 else ''}: {err}") from None
                 if log:
-                    log(f"{what}: {err}; retrying in {delay:.1f}s ({attempt}/{self.attempts})")
+                    log(f"warning: {what}: {err}; retrying in {delay:.1f}s ({attempt}/{self.attempts})")
                 self.sleep(delay)
                 delay = min(delay * 2, self.max_backoff)
         raise AssertionError("unreachable")
