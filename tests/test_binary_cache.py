@@ -230,3 +230,26 @@ def test_two_builds_racing_share_one_cache(caches, server, tmp_path):
     assert (tmp_path / "r0.tar").read_bytes() == (tmp_path / "r1.tar").read_bytes()
     assert leftovers(tmp_path / "shared-cache") == []
     assert len(cached_hashes(tmp_path / "shared-cache")) == 6
+
+
+def test_https_cache_through_a_proxy(caches, tmp_path):
+    """An https:// cache with a CA made here (--cert-dir), reached through HTTPS_PROXY."""
+    from tls_support import ForwardProxy, make_ca_and_server_cert
+
+    pki = make_ca_and_server_cert(tmp_path / "pki")
+    srv = CacheServer(caches["xz"], tls=(pki["cert"], pki["key"]))
+    proxy = ForwardProxy()
+    try:
+        args = ["closure", str(caches["work"] / "img.nix"), "--store", str(tmp_path / "none"),
+                "--substituters", srv.url, "--trusted-public-keys", caches["key"]]
+        env = env_with(tmp_path / "c", HTTPS_PROXY=proxy.url)
+        untrusted = run_cli(*args, env=env)
+        assert untrusted.returncode == 1 and "not trusted" in untrusted.stderr and "Traceback" not in untrusted.stderr
+        ok = run_cli(*args, "--cert-dir", str(pki["ca_dir"]), env=env)
+        assert ok.returncode == 0, ok.stderr
+        assert "6 paths" in ok.stdout
+        assert set(proxy.connects()) == {f"127.0.0.1:{srv.port}"}
+        assert len(srv.requests(".narinfo")) == 6
+    finally:
+        proxy.close()
+        srv.close()
