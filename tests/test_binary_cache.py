@@ -106,10 +106,34 @@ def test_http_cache_gives_conformance_layers_and_runs(caches, server, tmp_path, 
     assert again.read_bytes() == image.read_bytes() and len(server.log) == before
 
 
-def test_file_url_with_zstd(caches, tmp_path):
+def test_file_url_with_zstd_and_progress_on_a_terminal(caches, tmp_path):
+    import os
+    import pty
+
+    from conftest import nix2image_exe
+
     assert any(p.suffix == ".zst" for p in (caches["zstd"] / "nar").iterdir())
-    proc, image = build(caches, tmp_path, f"file://{caches['zstd']}")
-    assert proc.returncode == 0, proc.stderr
+    image = tmp_path / "img.tar"
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.run([nix2image_exe(), "build", str(caches["work"] / "img.nix"), "--store", str(tmp_path / "e"),
+                               "--substituters", f"file://{caches['zstd']}", "--trusted-public-keys", caches["key"],
+                               "--layers", str(caches["work"] / "layers.json"), "-o", str(image)],
+                              env=env_with(tmp_path / "home-cache"), stderr=slave, stdout=subprocess.PIPE, timeout=300)
+        os.close(slave)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(master)
+    assert proc.returncode == 0, shown.decode(errors="replace")
+    assert b"\rfetching 6/6 store paths" in shown
     assert layer_digests(image)[:4] == caches["digests"]
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from ..universe.catalog import UnknownPathError
 from .settings import CacheSettings
-from .source import BinaryCacheSource, MissingSubstituteError, SubstituteError, _format
+from .source import BinaryCacheSource, MissingSubstituteError, SubstituteError, format_problems
 
 #: Recipe kinds whose content the universe does not build itself.
 NOT_BUILT = ("image", "pull", "opaque", "bound")
@@ -84,7 +84,7 @@ class CachedContents:
             return False
         wanted = self._wanted()
         problems = self._missing(sorted(set(wanted) | {path}))
-        raise MissingSubstituteError(_format(problems, "cannot be substituted"), hint=self.source._hint())
+        raise MissingSubstituteError(format_problems(problems, "cannot be substituted"), hint=self.source.hint())
 
     def location(self, path: str) -> str:
         if self.local.has(path):
@@ -94,7 +94,7 @@ class CachedContents:
             wanted = sorted(set(self._wanted()) | {path})
             problems = self._missing(wanted)
             if problems and not self.universe.placeholders:
-                raise MissingSubstituteError(_format(problems, "cannot be substituted"), hint=self.source._hint())
+                raise MissingSubstituteError(format_problems(problems, "cannot be substituted"), hint=self.source.hint())
             self.source.fetch([p for p in wanted if p not in problems])
         return self.source.location(path)
 
@@ -122,7 +122,7 @@ def _closure_looking_ahead(universe: Any, db: Any, source: BinaryCacheSource):
         if wanted:
             problems = source.walk(wanted)
             if problems:
-                raise SubstituteError(_format(problems, "cannot be substituted"), hint=source._hint())
+                raise SubstituteError(format_problems(problems, "cannot be substituted"), hint=source.hint())
         return closure(roots)
 
     return run

@@ -50,7 +50,7 @@ class Found:
     cache: Substituter
 
 
-def _format(problems: dict[str, str], what: str) -> str:
+def format_problems(problems: dict[str, str], what: str) -> str:
     lines = sorted(problems.items())
     if len(lines) == 1:
         path, why = lines[0]
@@ -162,13 +162,13 @@ class BinaryCacheSource:
         if found is None:
             problems = self.walk([path])
             if problems:
-                raise SubstituteError(_format(problems, "cannot be substituted"),
-                                      hint=self._hint())
+                raise SubstituteError(format_problems(problems, "cannot be substituted"),
+                                      hint=self.hint())
             found = self.found[path]
         i = found.info
         return PathInfo(path, i.nar_size, i.references, nar_hash=i.nar_hash)
 
-    def _hint(self) -> str:
+    def hint(self) -> str:
         if self.settings.offline:
             return "run once without --offline to fetch them"
         return ("build them with Nix, give a store that has them (--store DIR), add a cache with "
@@ -208,14 +208,14 @@ class BinaryCacheSource:
         finally:
             self.progress.finish()
         if failures:
-            raise SubstituteError(_format(failures, "could not be substituted"))
+            raise SubstituteError(format_problems(failures, "could not be substituted"))
 
     def location(self, path: str) -> str:
         loc = self.locations.get(path)
         if loc is None:
             if not self.knows(path):
-                raise MissingSubstituteError(_format({path: self.problems[path]}, "cannot be substituted"),
-                                             hint=self._hint())
+                raise MissingSubstituteError(format_problems({path: self.problems[path]}, "cannot be substituted"),
+                                             hint=self.hint())
             self.fetch([path])
             loc = self.locations[path]
         return loc
