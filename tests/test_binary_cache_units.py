@@ -248,3 +248,96 @@ def test_content_store_commit_and_lost_race(tmp_path):
             os.mkdir(c)
             raise RuntimeError("checks failed")
     assert sorted(os.listdir(store.nar_dir)) == [h.split(":")[1]]
+
+
+# -- caches made here (no Nix needed): priority, StoreDir, 404s, require-sigs ------------------
+
+def make_cache(root: Path, store_path: str, content: bytes, secret: str | None, *, info: str = "",
+               compression_name: str = "xz") -> Path:
+    """A one-path binary cache written by hand (what `nix copy` writes, for a single file)."""
+    import hashlib
+
+    from translator.store import base32
+
+    root.mkdir(parents=True, exist_ok=True)
+    src = root.parent / f"{root.name}-src"
+    src.write_bytes(content)
+    nar = nar_bytes(str(src))
+    packed = lzma.compress(nar) if compression_name == "xz" else nar
+    digest = "sha256:" + base32.encode(hashlib.sha256(packed).digest())
+    (root / "nar").mkdir(exist_ok=True)
+    url = f"nar/{digest[7:]}.nar" + (".xz" if compression_name == "xz" else "")
+    (root / url).write_bytes(packed)
+    nar_hash = "sha256:" + base32.encode(hashlib.sha256(nar).digest())
+    text = (f"StorePath: {store_path}\nURL: {url}\nCompression: {compression_name}\nFileHash: {digest}\n"
+            f"FileSize: {len(packed)}\nNarHash: {nar_hash}\nNarSize: {len(nar)}\nReferences: \n")
+    if secret:
+        text += "Sig: " + sign(f"1;{store_path};{nar_hash};{len(nar)};", secret) + "\n"
+    (root / f"{store_path[11:43]}.narinfo").write_text(text)
+    (root / "nix-cache-info").write_text(info or "StoreDir: /nix/store\n")
+    return root
+
+
+def source_for(tmp_path: Path, urls: list[str], keys: list[str], **kw):
+    from translator.binary_cache.settings import CacheSettings
+    from translator.binary_cache.source import BinaryCacheSource
+
+    s = CacheSettings(substituters=tuple(urls), trusted_public_keys=tuple(keys), cache_dir=str(tmp_path / "cc"),
+                      progress=False, attempts=2, **kw)
+    return BinaryCacheSource(s, log=lambda m: None)
+
+
+Q = "/nix/store/" + "a" * 32 + "-thing"
+
+
+def test_priority_order_and_url_override(tmp_path):
+    sk, pk = keypair("k")
+    slow = make_cache(tmp_path / "slow", Q, b"from slow\n", sk, info="StoreDir: /nix/store\nPriority: 40\n")
+    fast = make_cache(tmp_path / "fast", Q, b"from fast\n", sk, info="StoreDir: /nix/store\nPriority: 10\n")
+    src = source_for(tmp_path, [f"file://{slow}", f"file://{fast}"], [pk])
+    assert Path(src.location(Q)).read_bytes() == b"from fast\n"
+    assert [str(c) for c in src.ordered()] == [f"file://{fast}", f"file://{slow}"]
+    src = source_for(tmp_path / "2", [f"file://{slow}?priority=5", f"file://{fast}"], [pk])
+    assert Path(src.location(Q)).read_bytes() == b"from slow\n"
+
+
+def test_store_dir_must_match(tmp_path):
+    from translator.binary_cache.substituter import CacheError
+
+    sk, pk = keypair("k")
+    gnu = make_cache(tmp_path / "gnu", Q, b"x", sk, info="StoreDir: /gnu/store\n")
+    with pytest.raises(CacheError, match="prefix '/gnu/store', not '/nix/store'"):
+        source_for(tmp_path, [f"file://{gnu}"], [pk]).path_info(Q)
+
+
+def test_unsigned_narinfo_only_without_require_sigs(tmp_path):
+    from translator.binary_cache.source import SubstituteError
+
+    _, pk = keypair("k")
+    c = make_cache(tmp_path / "c", Q, b"unsigned\n", None, compression_name="none")
+    with pytest.raises(SubstituteError, match=r"not signed by a trusted key \(signed by: none; trusted: k\)"):
+        source_for(tmp_path, [f"file://{c}"], [pk]).path_info(Q)
+    src = source_for(tmp_path / "2", [f"file://{c}"], [], require_sigs=False)
+    assert src.path_info(Q).references == () and Path(src.location(Q)).read_bytes() == b"unsigned\n"
+
+
+def test_404_is_not_retried_but_500_is(tmp_path):
+    from cache_support import CacheServer
+    from translator.binary_cache.source import SubstituteError
+
+    sk, pk = keypair("k")
+    c = make_cache(tmp_path / "c", Q, b"x", sk)
+    srv = CacheServer(c)
+    try:
+        src = source_for(tmp_path, [srv.url], [pk])
+        missing = "/nix/store/" + "b" * 32 + "-gone"
+        with pytest.raises(SubstituteError, match="in no binary cache"):
+            src.path_info(missing)
+        assert srv.requests(f"{'b' * 32}.narinfo") == [404]
+        srv.fail[f"{'a' * 32}.narinfo"] = 5
+        src = source_for(tmp_path / "2", [srv.url], [pk])
+        with pytest.raises(UserError, match="giving up after 2 attempts"):
+            src.path_info(Q)
+        assert srv.requests(f"{'a' * 32}.narinfo") == [500, 500]
+    finally:
+        srv.close()
