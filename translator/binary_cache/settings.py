@@ -30,6 +30,7 @@ class CacheSettings:
     http: HttpSettings = field(default_factory=HttpSettings)
     cache_dir: str | None = None  # default: $XDG_CACHE_HOME/nix2image/binary-cache
     progress: bool | None = None  # default: stderr is a terminal
+    quiet: bool = False  # no retry notes on stderr
 
     @property
     def active(self) -> bool:

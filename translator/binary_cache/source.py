@@ -63,7 +63,7 @@ class BinaryCacheSource:
 
     def __init__(self, settings: CacheSettings, *, log: Callable[[str], None] | None = None) -> None:
         self.settings = settings
-        self.log = log or (lambda msg: print(msg, file=sys.stderr))
+        self.log = log or ((lambda msg: None) if settings.quiet else (lambda msg: print(msg, file=sys.stderr)))
         self.keys = parse_public_keys(settings.trusted_public_keys)
         self.retry = RetryPolicy(attempts=settings.attempts)
         self.http = HttpClient(settings.http)

@@ -120,10 +120,16 @@ def _cache_settings(opts: dict[str, Any]):
     """Binary cache settings: the options over nix.conf / NIX_CONFIG."""
     from ..binary_cache.settings import resolve
 
+    import dataclasses
+
     tls_verify = opts.get("tls_verify")
-    return resolve(opts.get("substituters") or None, opts.get("trusted_public_keys") or None,
-                   offline=bool(opts.get("offline")), tls_verify=True if tls_verify is None else bool(tls_verify),
-                   cert_dir=opts.get("cert_dir"))
+    settings = resolve(opts.get("substituters") or None, opts.get("trusted_public_keys") or None,
+                       offline=bool(opts.get("offline")), tls_verify=True if tls_verify is None else bool(tls_verify),
+                       cert_dir=opts.get("cert_dir"))
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.params.get("quiet"):  # the command's -q: no progress line, no retry notes
+        settings = dataclasses.replace(settings, progress=False, quiet=True)
+    return settings
 
 
 def load_spec(file: str, **opts: Any):
