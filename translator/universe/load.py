@@ -49,6 +49,7 @@ class LoadOptions:
     system: str | None = None
     pull_cache: str | None = None
     store: str | None = None
+    binary_caches: Any = None  # translator.binary_cache.settings.CacheSettings (substituters)
 
 
 @dataclass(slots=True)
@@ -89,10 +90,12 @@ def _catalog(paths: list[str]):
 
 
 def _db(store: str | None):
-    from .nixdb import DEFAULT_DB, NixDb
+    from .nixdb import DEFAULT_DB, NixDb, empty_store_root
 
     if store is None and not os.path.isfile(DEFAULT_DB):
         return None
+    if store is not None and empty_store_root(store) is not None:
+        return None  # an empty or missing --store DIR: no local store at all
     try:
         return NixDb.open(store=store)
     except UserError:
@@ -297,9 +300,7 @@ def evaluate(file: str, opts: LoadOptions) -> Evaluation:
     catalog = _catalog(opts.catalogs)
     session = Session(catalog=catalog, system=opts.system or DEFAULT_SYSTEM, placeholders=opts.placeholders)
     db = _db(opts.store)
-    store_root = ""
-    if db is not None:
-        store_root = getattr(db.location, "root", "") or ""
+    store_root = _store_root(db, opts.store)
     bindings = resolve_binds(opts.binds, known={**catalog.paths}, db=db, store_root=store_root)
     for b in bindings:
         session.binds[b.name] = Bound(b.name, b.store_path, b.source_path, list(b.closure))
@@ -480,10 +481,22 @@ class _EvalUserError(UserError):
         return text + (f"\n\n       hint: {self.hint}" if self.hint else "")
 
 
+def _store_root(db, store: str | None) -> str:
+    """Where store contents are read: the database's store, else an empty ``--store DIR``."""
+    from .nixdb import empty_store_root
+
+    if db is not None:
+        return getattr(db.location, "root", "") or ""
+    return (empty_store_root(store) or "") if store else ""
+
+
 def _universe(evl: Evaluation) -> Universe:
-    return Universe(evl.session, bindings=evl.bindings, db=evl.db,
-                    store_root=(getattr(evl.db.location, "root", "") if evl.db is not None else ""),
-                    placeholders=evl.opts.placeholders, full_size=evl.opts.full_size)
+    from ..binary_cache.hook import attach
+
+    uni = Universe(evl.session, bindings=evl.bindings, db=evl.db, store_root=_store_root(evl.db, evl.opts.store),
+                   placeholders=evl.opts.placeholders, full_size=evl.opts.full_size)
+    attach(uni, evl.opts.binary_caches)  # substituters: narinfo metadata and NAR contents
+    return uni
 
 
 def _complete(spec: ImageSpec, uni: Universe, seen: set[int] | None = None) -> None:
