@@ -38,12 +38,10 @@ def _text(el: ET.Element, tag: str, text: str) -> ET.Element:
     return child
 
 
-def closure_picture(g: ClosureGraph, plan: LayerPlan, title: str, max_nodes: int,
-                    layer_numbers: list[int] | None = None) -> GraphPicture:
-    """The plan drawn over the closure; ``layer_numbers[i]`` is how the page numbers plan layer i
-    (its position in the image, base layers included). Raises UserError without Graphviz."""
+def closure_picture(g: ClosureGraph, plan: LayerPlan, title: str, max_nodes: int) -> GraphPicture:
+    """The plan drawn over the closure; store layers are named ``L0`` (bottom) ... as in the drawing,
+    ``plan`` and ``explain``. Raises UserError without Graphviz."""
     per_layer = len(g) > max_nodes
-    numbers = layer_numbers or list(range(1, len(plan.layers) + 1))
     raw = render_svg(to_dot(g, plan, title=title, max_nodes=max_nodes))
     ET.register_namespace("", SVG)
     ET.register_namespace("xlink", XLINK)
@@ -77,13 +75,13 @@ def closure_picture(g: ClosureGraph, plan: LayerPlan, title: str, max_nodes: int
         name = name_el.text if name_el is not None and name_el.text else ""
         if name in layer_of:
             li = layer_of[name]
-            label = f"{name} ({human(sizes[name])}), layer {numbers[li]}"
+            label = f"{name} ({human(sizes[name])}), store layer L{li}"
         elif name.startswith("L") and name[1:].isdigit():
             li = int(name[1:])
-            label = f"layer {numbers[li]}: {len(plan.layers[li])} store path(s), e.g. {short(plan.layers[li][0])}"
+            label = f"store layer L{li}: {len(plan.layers[li])} store path(s), e.g. {short(plan.layers[li][0])}"
         elif name.startswith("legend") and name[6:].isdigit():
             li = int(name[6:])
-            _text(el, "title", f"legend: colour of layer {numbers[li]}")
+            _text(el, "title", f"legend: colour of store layer L{li}")
             continue
         else:
             continue
@@ -94,7 +92,7 @@ def closure_picture(g: ClosureGraph, plan: LayerPlan, title: str, max_nodes: int
         el.set("tabindex", "0")
         el.set("role", "img")
         el.set("aria-label", label)
-        el.set("data-layer", str(numbers[li]))
+        el.set("data-layer", f"L{li}")
         nodes += 1
     svg = ET.tostring(root, encoding="unicode", short_empty_elements=True)
     return GraphPicture(svg, per_layer, nodes)

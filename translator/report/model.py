@@ -53,9 +53,12 @@ class PathRow:
 
 @dataclass(slots=True)
 class LayerRow:
-    """One layer of the image, bottom first; ``number`` counts from 1 as the manifest lists them."""
+    """One layer of the image, bottom first. ``number`` is its position in the manifest (from 1);
+    ``name`` is how the page calls it: store layers ``L0``, ``L1``... as the graph, ``plan`` and
+    ``explain`` number them, base layers ``base 1``..., and ``customisation``."""
 
     number: int
+    name: str
     kind: str  # base | store | customisation | root (buildImage's one layer)
     paths: list[PathRow]
     nar_bytes: int
@@ -247,7 +250,7 @@ def layer_rows(spec: ImageSpec, layout: Layout, plan: LayerPlan, facts: ArchiveF
         fl = facts.layers[i] if facts is not None else None
         if fl is not None:
             used.add(i)
-        rows.append(LayerRow(len(rows) + 1, "base", [PathRow(p, 0, "base") for p in (fl.store_paths if fl else ())],
+        rows.append(LayerRow(len(rows) + 1, f"base {i + 1}", "base", [PathRow(p, 0, "base") for p in (fl.store_paths if fl else ())],
                              0, fl.size if fl else None, fl.digest if fl else None,
                              f"comes from the base image ({describe_base(spec)}) unchanged.", "#dddddd",
                              list(fl.top_dirs) if fl else []))
@@ -257,7 +260,7 @@ def layer_rows(spec: ImageSpec, layout: Layout, plan: LayerPlan, facts: ArchiveF
         why = _why_store(g, plan, layer, layout.budget) if layered else (
             "buildImage copies copyToRoot into the root of this one layer, runs extraCommands there, and adds "
             "every store path of the closure that the base image does not have.")
-        rows.append(LayerRow(len(rows) + 1, "store" if layered else "root", _path_rows(layer, g, kind_of),
+        rows.append(LayerRow(len(rows) + 1, f"L{li}", "store" if layered else "root", _path_rows(layer, g, kind_of),
                              sum(g.sizes[g.index[p]] for p in layer), fl.size if fl else None,
                              fl.digest if fl else None, why, colours[li],
                              list(fl.top_dirs) if (fl and not layered) else []))
@@ -268,7 +271,7 @@ def layer_rows(spec: ImageSpec, layout: Layout, plan: LayerPlan, facts: ArchiveF
                + (", then extraCommands" if spec.extra_commands.strip() else "")
                + (", then fakeRootCommands under fakeroot" if spec.fake_root_commands.strip() else "")
                + ". It holds no store paths; it points into them.")
-        rows.append(LayerRow(len(rows) + 1, "customisation", [], 0, fl.size if fl else None, fl.digest if fl else None,
+        rows.append(LayerRow(len(rows) + 1, "customisation", "customisation", [], 0, fl.size if fl else None, fl.digest if fl else None,
                              why, "#ffffff", list(fl.top_dirs) if fl else []))
     return rows
 
@@ -338,13 +341,13 @@ def stages(spec: ImageSpec, plan: LayerPlan, layout: Layout, rows: Sequence[Laye
          f"{layout.budget} for them (maxLayers {spec.max_layers} minus the customisation layer"
          f"{f' and {layout.base_layers} base layer(s)' if layout.base_layers else ''})." if layered else
          "buildImage writes copyToRoot and the store paths into one tar."),
-        tuple(Fact(f"layer {r.number}", r.digest or "(not built)", f"{len(r.paths)} path(s)") for r in store)))
+        tuple(Fact(r.name, r.digest or "(not built)", f"{len(r.paths)} path(s)") for r in store)))
     if layered:
         cust = rows[-1]
         out.append(Stage("4. customisation layer",
                          "Symlinks from / into contents, the output of the commands above; top-level entries: "
                          + (", ".join("/" + d for d in cust.top_dirs) or "none") + ".",
-                         (Fact(f"layer {cust.number}", cust.digest or "(not built)"),)))
+                         (Fact(cust.name, cust.digest or "(not built)"),)))
     if facts is not None:
         out.append(Stage(f"{len(out) + 1}. config",
                          "The image config: the config argument as written, with architecture, os, created, the "
@@ -386,11 +389,10 @@ def from_spec(spec: ImageSpec, layouts: Sequence[Layout], labels: Sequence[str],
     report.call = call_rows(spec.call, source_dir)
     report.call_note = ("Arguments the file gives are marked with where they are written; the others are "
                         "nixpkgs' defaults.")
-    numbers = [r.number for r in rows if r.kind in ("store", "root")]
     if len(g):
         try:
             report.graph = closure_picture(g, plan, f"closure of {spec.name}: {len(g)} paths in "
-                                           f"{len(plan.layers)} {plan.strategy} layers", max_nodes, numbers)
+                                           f"{len(plan.layers)} {plan.strategy} layers", max_nodes)
             if report.graph.per_layer:
                 report.graph_note = (f"The closure has {len(g)} paths, more than the {max_nodes} drawn one by one "
                                      "(--max-nodes), so the graph shows one node per layer; every path is in the "
@@ -423,7 +425,7 @@ def from_archive(facts: ArchiveFacts, source: str) -> Report:
         kind = "store" if fl.store_paths else "customisation"
         why = (f"the config's history says: {fl.comment}" if fl.comment else
                "the archive does not say why (no history comment for this layer).")
-        rows.append(LayerRow(i + 1, kind, [PathRow(p, 0, "unknown") for p in fl.store_paths], 0, fl.size,
+        rows.append(LayerRow(i + 1, f"layer {i + 1}", kind, [PathRow(p, 0, "unknown") for p in fl.store_paths], 0, fl.size,
                              fl.digest, why, colours[i], list(fl.top_dirs)))
     cfg = facts.config
     paths = {p for fl in facts.layers for p in fl.store_paths}

@@ -111,7 +111,7 @@ def _glance(r: Report) -> str:
                     "bottom layer on the left; hover a part for its size.</figcaption>")
         body.append(svg_chart.layer_strip([(l.tar_bytes if use_tar else l.nar_bytes) or 0 for l in sized],
                                           [l.colour for l in sized],
-                                          [f"layer {l.number} ({l.kind})" for l in sized]))
+                                          [f"{l.name} ({l.kind})" for l in sized]))
         body.append("</figure>")
     if r.warnings:
         body.append('<div class="warn" role="note"><h3>Warnings</h3><ul>'
@@ -150,14 +150,14 @@ def _graph(r: Report) -> str:
     for l in r.layers:
         if l.kind in ("store", "root"):
             out.append(f'<tr><td><span class="swatch" style="background:{e(l.colour)}"></span></td>'
-                       f'<td><a href="#layer-{l.number}">layer {l.number}</a></td><td>{len(l.paths)}</td>'
+                       f'<td><a href="#layer-{l.number}">{e(l.name)}</a></td><td>{len(l.paths)}</td>'
                        f'<td class="num">{e(human(l.nar_bytes))}</td></tr>')
     out.append("</tbody></table>")
     return "\n".join(out)
 
 
 def _layer(l: LayerRow) -> str:
-    head = f"Layer {l.number} · {l.kind} · {len(l.paths)} store path(s)"
+    head = f"{l.name} · {l.kind} layer · {len(l.paths)} store path(s) · manifest position {l.number}"
     sizes = []
     if l.nar_bytes:
         sizes.append(f"narSize {human(l.nar_bytes)}")
@@ -174,7 +174,7 @@ def _layer(l: LayerRow) -> str:
         out.append(f"<dt>top-level entries</dt><dd><code>{e(' '.join('/' + d for d in l.top_dirs))}</code></dd>")
     out.append("</dl>")
     if l.paths:
-        out.append(f"<table><caption>Store paths of layer {l.number}</caption><thead><tr>"
+        out.append(f"<table><caption>Store paths of {e(l.name)}</caption><thead><tr>"
                    '<th scope="col">store path</th><th scope="col" class="num">narSize</th>'
                    '<th scope="col">content</th></tr></thead><tbody>')
         for p in l.paths:
@@ -186,8 +186,10 @@ def _layer(l: LayerRow) -> str:
 
 
 def _layers(r: Report) -> str:
-    intro = ("<p>Bottom first, in the order the manifest lists them. <em>why</em> is what "
-             "<code>nix2image explain</code> says of the layer's largest path.</p>")
+    intro = ("<p>Bottom first, in the order the manifest lists them. "
+             + ("<em>why</em> is what <code>nix2image explain</code> says of the layer's largest path; store "
+                "layers are named L0, L1, ... as in the graph and in <code>nix2image plan</code>.</p>"
+                if r.mode == "nix" else "<em>why</em> is what the config's history records.</p>"))
     return intro + "\n" + "\n".join(_layer(l) for l in r.layers)
 
 

@@ -69,7 +69,7 @@ def strategy_chart(bars: Sequence[StrategyBar], cid: str = "strategy-chart") -> 
     out = _open(cid, "Store layers by strategy",
                 "For each strategy, one bar split into its store layers (widths by bytes, bottom layer on the "
                 "left); the largest layer is drawn darker.", height)
-    span = WIDTH - LABEL_W - 10
+    span = WIDTH - LABEL_W - 190
     for r, bar in enumerate(bars):
         y = 10 + r * row
         largest = max(bar.layer_bytes, default=0)
@@ -83,10 +83,8 @@ def strategy_chart(bars: Sequence[StrategyBar], cid: str = "strategy-chart") -> 
             out.append(f'<rect x="{x:.2f}" y="{y}" width="{max(w, 0.5):.2f}" height="24" class="{cls}">'
                        f'<title>{escape(bar.name)}, {what}: {escape(human(size))}</title></rect>')
             x += w
-        anchor = ' text-anchor="end"' if x + 4 > WIDTH - 150 else ""
-        tx = WIDTH - 4 if anchor else x + 4
-        out.append(f'<text x="{tx:.2f}" y="{y + 17}" fill="currentColor" font-size="11" class="on-bar"{anchor}>'
-                   f'{len(bar.layer_bytes)} layers, largest {escape(human(largest))}</text>')
+        out.append(f'<text x="{x + 6:.2f}" y="{y + 17}" fill="currentColor" font-size="11">'
+                   f'{len(bar.layer_bytes)} layer(s), largest {escape(human(largest))}</text>')
     out.append("</svg>")
     return "\n".join(out)
 
