@@ -209,3 +209,20 @@ def png_pixels(data: bytes) -> tuple[int, int, list[bytes]]:
         rows.append(bytes(line))
         prev = line
     return width, height, rows
+
+
+if __name__ == "__main__":  # screenshots for the docs: python tests/chromium_cdp.py PAGE.html OUT.png [ID [HEIGHT]]
+    import base64
+    import sys
+    from pathlib import Path
+
+    page, out = Path(sys.argv[1]).resolve(), sys.argv[2]
+    anchor = sys.argv[3] if len(sys.argv) > 3 else None
+    height = int(sys.argv[4]) if len(sys.argv) > 4 else 1400
+    with Browser(width=1200, height=height) as b:
+        b.open(page.as_uri())
+        top = b.evaluate(f"document.getElementById('{anchor}').getBoundingClientRect().top + window.scrollY") \
+            if anchor else 0
+        shot = b.call("Page.captureScreenshot", session=True, format="png", captureBeyondViewport=True,
+                      clip={"x": 0, "y": top, "width": 1200, "height": height, "scale": 1})
+        Path(out).write_bytes(base64.b64decode(shot["data"]))

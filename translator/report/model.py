@@ -27,6 +27,7 @@ from .graph_svg import GraphPicture, closure_picture
 #: The strategies compared side by side (``pipeline`` is added when the image has its own).
 COMPARED = ("popularity", "auto", "nixery", "per-path", "single")
 LAYERED = ("buildLayeredImage", "streamLayeredImage", "buildLayeredImageWithNixDb")
+GLANCE_LAYERS = 12  # layer sizes listed at a glance (the strip and the layer table show them all)
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,7 +273,7 @@ def layer_rows(spec: ImageSpec, layout: Layout, plan: LayerPlan, facts: ArchiveF
                + (", then fakeRootCommands under fakeroot" if spec.fake_root_commands.strip() else "")
                + ". It holds no store paths; it points into them.")
         rows.append(LayerRow(len(rows) + 1, "customisation", "customisation", [], 0, fl.size if fl else None, fl.digest if fl else None,
-                             why, "#ffffff", list(fl.top_dirs) if fl else []))
+                             why, "#bbbbbb", list(fl.top_dirs) if fl else []))
     return rows
 
 
@@ -280,7 +281,9 @@ def glance(spec: ImageSpec, rows: Sequence[LayerRow], facts: ArchiveFacts | None
            n_paths: int, nar_total: int) -> list[Fact]:
     tag = facts.repo_tags[0].rsplit(":", 1)[1] if facts and facts.repo_tags else (spec.tag or "(hash of the config)")
     tar_total = facts.total_size if facts else None
-    per_layer = ", ".join(human(r.tar_bytes) for r in rows if r.tar_bytes is not None) if facts else ""
+    sized = [human(r.tar_bytes) for r in rows if r.tar_bytes is not None]
+    per_layer = ", ".join(sized[:GLANCE_LAYERS]) + (f" and {len(sized) - GLANCE_LAYERS} more (see the layers below)"
+                                                    if len(sized) > GLANCE_LAYERS else "")
     out = [Fact("name", spec.name), Fact("tag", tag), Fact("builder", f"dockerTools.{spec.builder}"),
            Fact("base image", describe_base(spec)), Fact("architecture", f"{spec.os}/{spec.architecture}"),
            Fact("layers", str(len(rows)), per_layer and f"layer tars: {per_layer}"),
