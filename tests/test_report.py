@@ -227,3 +227,18 @@ def test_archive_refuses_evaluation_options(tmp_path):
         tf.add(tmp_path / "x.nix", "x.nix")
     proc = run_cli("report", str(fake), "--compare", str(SAMPLE), "-o", str(tmp_path / "r.html"))
     assert proc.returncode != 0 and "apply to Nix files" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_big_closures_draw_one_node_per_layer(tmp_path):
+    """Above --max-nodes paths the graph has a node per layer (and the page says so), while the
+    layer table still lists every path."""
+    need_tool("dot")
+    out = tmp_path / "small-graph.html"
+    run_cli("report", "--placeholders", "--max-nodes", "5", str(SAMPLE), "-o", str(out), check=True)
+    html = out.read_text()
+    plan = json.loads(run_cli("plan", "--json", "--placeholders", str(SAMPLE), check=True).stdout)
+    assert "more than the 5 drawn one by one" in html
+    assert len(re.findall(r'<g [^>]*class="node"[^>]*tabindex="0"', html)) == len(plan["layers"])
+    for layer in plan["layers"]:
+        for p in layer:
+            assert p in html
