@@ -18,7 +18,7 @@ import os
 import shutil
 import tarfile
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import BinaryIO
 
 from ..errors import UserError, UsageError
@@ -29,40 +29,16 @@ from . import config as cfgmod
 from . import layer as layermod
 from .compress import COMPRESSIONS
 from .docker_archive import ArchiveWriter, layered_archive, read_docker_archive
+from .export import export_image
+from .merge import merge_images
 from .model import Blob, ImageData, Layer
+from .outcome import BuildOptions, BuildResult, BuiltLayer
 from .tags import image_name, image_tag
 from .tarwriter import Entry, archive_size
 
 FORMATS = ("docker-archive", "oci", "oci-archive")
 LAYERED = ("buildLayeredImage", "streamLayeredImage", "buildLayeredImageWithNixDb")
 STACKED = ("buildImage", "buildImageWithNixDb")
-
-
-@dataclass(slots=True)
-class BuildOptions:
-    format: str = "docker-archive"
-    compress: str = "none"
-    progress: bool = False  # show a progress bar on stderr
-    strategy: str | None = None  # layering strategy when no plan is given (None: nixpkgs' default)
-
-
-@dataclass(slots=True)
-class BuiltLayer:
-    digest: str  # diff_id hex
-    size: int
-    paths: tuple[str, ...]
-    kind: str
-    blob_digest: str | None = None  # OCI: digest of the (compressed) blob
-
-
-@dataclass(slots=True)
-class BuildResult:
-    output: str
-    format: str
-    repo_tag: str
-    config_digest: str
-    layers: list[BuiltLayer] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -302,13 +278,10 @@ def write_image(spec: ImageSpec, plan: LayerPlan | None, content, out, opts: Bui
         raise UsageError("error: --compress applies to OCI output; docker-archive layers are plain tars "
                          "(compress the whole archive instead)")
     if spec.builder == "mergeImages":
-        from .merge import merge_images
-
-        return merge_images(spec, content, out, opts, workdir)
+        return merge_images(spec, out, opts, workdir,
+                            lambda sub, f, d: write_image(sub, None, content, f, BuildOptions(), d))
     if spec.builder == "exportImage":
-        from .export import export_image
-
-        return export_image(spec, content, out, opts, workdir)
+        return export_image(spec, lambda: resolve_base(spec, content, workdir), out, opts)
     if spec.builder not in LAYERED + STACKED:
         raise UserError(f"{spec.builder} images cannot be built by nix2image{_at(spec)}")
     base = resolve_base(spec, content, workdir)

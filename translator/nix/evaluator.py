@@ -24,8 +24,10 @@ import threading
 from typing import Any, Callable
 
 from ..errors import Pos, UserError, register_source
+from ..store.errors import StoreError
 from . import ast as A
-from .eval_errors import NixEvalError, show_expr, suggestion_text
+from .ast_dump import to_nix_parse_format
+from .eval_errors import NixEvalError, suggestion_text
 from .operations import (
     coerce_to_string,
     compare_values,
@@ -190,6 +192,8 @@ def call(f: Any, arg: Any, pos: Any = None) -> Any:
                 if f.name in _POSITIONLESS and err.pos is pos:
                     err.pos = None  # Nix's throw/abort errors carry no position
                 raise
+            except StoreError as err:  # a store failure a builtin did not report itself
+                raise EvalError(err.message, None) from None
             if isinstance(r, Thunk):
                 r = r.force()
             return r
@@ -917,7 +921,7 @@ class Compiler:
             if type(c) is not bool:
                 raise EvalError(f"value is {show_type(c)} while a Boolean was expected", cpos)
             if not c:
-                raise EvalError(f"assertion '{show_expr(node.cond)}' failed", pos, kind="assert")
+                raise EvalError(f"assertion '{to_nix_parse_format(node.cond)}' failed", pos, kind="assert")
             return body(env)
         return ev
 

@@ -130,12 +130,13 @@ def store_path_of(path: str, pos: Any = None) -> str:
     """The store path ``path`` would be copied to (computed, never copied)."""
     try:
         from ..store.add import path_to_store_path
+        from ..store.errors import StoreError
     except ImportError as err:  # the store helper's module is not there yet
         raise EvalError(f"cannot copy '{path}' to the store: store support unavailable ({err})", pos) from None
     try:
         return path_to_store_path(path)
-    except EvalError:
-        raise
+    except StoreError as err:  # a name Nix rejects: an evaluation error, positioned by the caller
+        raise EvalError(err.message, None) from None
     except OSError as err:  # Nix reports this one without a position
         raise EvalError(f"getting status of '{path}': {err.strerror or err}", None) from None
 
