@@ -30,10 +30,11 @@ let
         imageTag = if (args.tag or null) != null then args.tag
                    else b.unsafeDiscardStringContext (b.head (lib.splitString "-" (b.baseNameOf outPath)));
         meta = args.meta or { };
-        __nix2image = { kind = "image"; inherit builder args; };
+        # call: the attribute set the caller wrote (its positions say where each argument came from)
+        __nix2image = { kind = "image"; inherit builder args; call = extra.__call or { }; };
         passthru = args.passthru or { };
         override = _: self;
-      } // (args.passthru or { }) // extra;
+      } // (args.passthru or { }) // b.removeAttrs extra [ "__call" ];
     in self;
 
   baseNameOfImage = name: b.baseNameOf name;
@@ -50,7 +51,7 @@ let
         extraCommands fakeRootCommands enableFakechroot includeStorePaths includeNixDB passthru meta
         layeringPipeline debug;
       contentsGiven = args ? contents;
-    } (lib.optionalAttrs (builder == "streamLayeredImage") { isExe = true; });
+    } ({ __call = args; } // lib.optionalAttrs (builder == "streamLayeredImage") { isExe = true; });
 
   streamLayeredImage = streamLayeredImage' "streamLayeredImage" (n: "stream-${n}");
 
@@ -77,7 +78,7 @@ let
       # what nixpkgs' shellScript wrapper runs the script with: #!${runtimeShell}, PATH=${coreutils}/bin:/bin
       runAsRootShell = final.runtimeShell;
       runAsRootPath = "${final.coreutils}/bin:/bin";
-    }) { });
+    }) { __call = args; });
 
   buildImage = buildImage' "buildImage";
 
