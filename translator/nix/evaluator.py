@@ -59,6 +59,11 @@ from .values import (
 )
 
 _MISSING = object()
+
+#: ``(attrs, name, pos) -> value or _MISSING``, asked when a select without ``or`` or a ``with``
+#: variable finds no attribute. nix2image's open package world (translator.universe.openworld)
+#: sets it to stand in for packages its catalog lacks; None keeps Nix's errors.
+missing_attribute_hook = None
 _EMPTY = frozenset()
 _POSITIONLESS = frozenset(("throw", "abort"))
 
@@ -590,6 +595,12 @@ class Compiler:
                 v = attrs.d.get(name, _MISSING)
                 if v is not _MISSING:
                     return v.force() if isinstance(v, Thunk) else v
+            if missing_attribute_hook is not None:
+                for up in ups:
+                    attrs = up(env)[1]
+                    v = missing_attribute_hook(attrs.force() if isinstance(attrs, Thunk) else attrs, name, pos)
+                    if v is not _MISSING:
+                        return v.force() if isinstance(v, Thunk) else v
             raise EvalError(f"undefined variable '{name}'", pos)
         ev_with.pos = pos  # type: ignore[attr-defined]
         return ev_with
@@ -673,6 +684,8 @@ class Compiler:
                 if type(v) is not NixAttrs:
                     raise EvalError(f"value is {show_type(v)} while a set was expected", pos)
                 c = v.d.get(name, _MISSING)
+                if c is _MISSING and missing_attribute_hook is not None:
+                    c = missing_attribute_hook(v, name, pos)
                 if c is _MISSING:
                     err = EvalError(f"attribute '{name}' missing", pos)
                     err.suggestion = suggestion_text(name, v.d)  # type: ignore[attr-defined]
@@ -699,6 +712,8 @@ class Compiler:
                             return default(env)
                         raise EvalError(f"value is {show_type(v)} while a set was expected", pos)
                     c = v.d.get(name, _MISSING)
+                    if c is _MISSING and default is None and missing_attribute_hook is not None:
+                        c = missing_attribute_hook(v, name, pos)
                     if c is _MISSING:
                         if default is not None:
                             return default(env)

@@ -126,6 +126,11 @@ def format_float_tostring(f: float) -> str:
     return "%f" % f
 
 
+#: ``hook(path) -> store path | None`` for a local path that does not exist (the universe layer
+#: stands in for missing sources under --placeholders); None keeps Nix's error.
+MISSING_PATH_HOOKS: list = []
+
+
 def store_path_of(path: str, pos: Any = None) -> str:
     """The store path ``path`` would be copied to (computed, never copied)."""
     try:
@@ -138,6 +143,11 @@ def store_path_of(path: str, pos: Any = None) -> str:
     except StoreError as err:  # a name Nix rejects: an evaluation error, positioned by the caller
         raise EvalError(err.message, None) from None
     except OSError as err:  # Nix reports this one without a position
+        if isinstance(err, FileNotFoundError):
+            for hook in MISSING_PATH_HOOKS:
+                found = hook(path)
+                if found is not None:
+                    return found
         raise EvalError(f"getting status of '{path}': {err.strerror or err}", None) from None
 
 
