@@ -59,3 +59,22 @@ def test_nixpkgs_bootstrap_drvpath_as_nix(tmp_path):
     mine = run_cli("eval", "-E", expr, cwd=tree)
     assert mine.returncode == 0, mine.stderr[-2000:]
     assert mine.stdout == theirs.stdout
+
+
+def test_reading_a_fetchurl_output_fails_clearly_offline():
+    """Nix would download the file to read it (import from derivation); nix2image has no network
+    and builds nothing while evaluating: the error names the URL and what to do instead."""
+    expr = ('builtins.readFile (import <nix/fetchurl.nix> { url = "http://example.invalid/f"; '
+            'sha256 = "0000000000000000000000000000000000000000000000000000"; })')
+    proc = run_cli("eval", "-E", expr)
+    assert proc.returncode == 1
+    first = proc.stderr.splitlines()[0]
+    assert first.startswith("error: cannot read '/nix/store/") and "-f.drv'" in first
+    assert "downloaded from 'http://example.invalid/f'" in first and "no network access" in first
+    assert "Traceback" not in proc.stderr
+
+
+def test_importing_an_unbuilt_output_names_the_derivation():
+    proc = run_cli("eval", "-E", 'import "${derivation { name = "n"; builder = "/bin/sh"; system = "x"; }}/a.nix"')
+    assert proc.returncode == 1
+    assert "does not build derivations while evaluating (import from derivation)" in proc.stderr

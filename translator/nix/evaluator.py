@@ -1324,6 +1324,12 @@ class Evaluator:
             raise EvalError(f"string '{s.s}' doesn't represent an absolute path", pos)
         if s.s.endswith(".drv"):
             raise EvalError(f"cannot import '{s.s}': importing derivations is not supported", pos)
+        if s.ctx:
+            from .builtins.files import unbuilt_output_error
+
+            err = unbuilt_output_error(s.s, s.ctx, pos)
+            if err is not None:
+                raise err
         return s.s
 
     def _prim_import(self, args: list, pos: Any) -> Any:
