@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gc
 import os
+import time
 import pickle
 from pathlib import Path as FsPath
 from typing import Any, Callable
@@ -942,5 +943,6 @@ def parse_file(path: str) -> ast.Expr:
         raise errors.UserError(f"opening file '{p}': {err.strerror or err}") from None
     text = data.decode("utf-8", errors="surrogateescape")
     tree = _parse(text, p, os.path.dirname(p))
-    _file_cache[p] = (key, tree)
+    if time.time_ns() - st.st_mtime_ns > 2_000_000_000:  # a file changed just now may change
+        _file_cache[p] = (key, tree)                     # again within the clock's granularity
     return tree
