@@ -439,20 +439,12 @@ let
     };
 
   # ---- systems -----------------------------------------------------------
-  systems = import ./systems.nix { lib = self; };
+  systems = import ./systems { lib = self; };
 
-  # ---- modules (minimal; enough for flake-parts style option reads) ----------
-  mkOption = { default ? null, type ? null, description ? null, example ? null, ... }@args: args // { _type = "option"; };
-  mkEnableOption = name: mkOption { default = false; description = "Whether to enable ${name}."; };
-  mkDefault = x: x;
-  mkForce = x: x;
-  mkOverride = _: x: x;
-  mkIf = cond: content: { _type = "if"; condition = cond; inherit content; };
-  mkMerge = contents: { _type = "merge"; inherit contents; };
-  types = b.listToAttrs (map (n: nameValuePair n { name = n; }) [ "str" "int" "bool" "package" "path" "attrs" "anything" "raw" "unspecified" "lines" "port" ]) // {
-    listOf = t: { name = "listOf"; }; attrsOf = t: { name = "attrsOf"; }; nullOr = t: { name = "nullOr"; };
-    lazyAttrsOf = t: { name = "lazyAttrsOf"; }; submodule = m: { name = "submodule"; }; enum = l: { name = "enum"; };
-  };
+  # ---- modules, options, types (modules.nix, options.nix, types.nix) ----------
+  modules = import ./modules.nix { lib = self; };
+  options = import ./options.nix { lib = self; };
+  types = import ./types.nix { lib = self; };
 
   platforms = {
     linux = [ "x86_64-linux" "aarch64-linux" "i686-linux" "armv7l-linux" "armv6l-linux" "riscv64-linux" "powerpc64le-linux" ];
@@ -494,7 +486,19 @@ let
     inherit warn warnIf throwIf throwIfNot boolToString mergeAttrs inNixShell trivial;
     inherit (trivial) importJSON importTOML seq deepSeq concat bitAnd bitOr bitXor mod compare version release codeName;
     inherit cleanSourceFilter cleanSourceWith cleanSource sourceByRegex sourceFilesBySuffices sources fileset;
-    inherit systems mkOption mkEnableOption mkDefault mkForce mkOverride mkIf mkMerge types platforms licenses maintainers;
+    inherit systems types platforms licenses maintainers modules options;
+    inherit (modules) evalModules setDefaultModuleLocation unifyModuleSyntax applyModuleArgsIfFunction mergeModules
+      mergeOptionDecls mergeDefinitions pushDownProperties dischargeProperties filterOverrides sortProperties
+      fixupOptionType mkIf mkAssert mkMerge mkOverride mkOptionDefault mkDefault mkImageMediaOverride mkForce
+      mkVMOverride mkFixStrictness mkOrder mkBefore mkAfter mkAliasDefinitions mkAliasAndWrapDefinitions
+      fixMergeModules mkRemovedOptionModule mkRenamedOptionModule mkRenamedOptionModuleWith mkMergedOptionModule
+      mkChangedOptionModule mkAliasOptionModule mkDerivedConfig doRename mkAliasOptionModuleMD mkDefinition
+      evalOptionValue;
+    inherit (options) isOption mkEnableOption mkSinkUndeclaredOptions mergeDefaultOption mergeOneOption
+      mergeEqualOption mergeUniqueOption getValues getFiles optionAttrSetToDocList optionAttrSetToDocList'
+      scrubOptionValue literalExpression literalExample showOption showOptionWithDefLocs showFiles unknownModule
+      mkOption mkPackageOption mkPackageOptionMD mdDoc literalMD;
+    inherit (types) isType setType defaultTypeMerge defaultFunctor isOptionType mkOptionType;
     isList = b.isList; isAttrs = b.isAttrs; isString = b.isString; isInt = b.isInt; isBool = b.isBool;
     isFloat = b.isFloat; isPath = b.isPath;
     elemAtOr = null;
@@ -548,8 +552,6 @@ let
     assertOneOf = self.asserts.assertOneOf;
     generators = import ./generators.nix { lib = self; };
 
-    modules = { };
-    options = { inherit mkOption mkEnableOption; };
     extend = f: fix (extends f (_: self));
   };
 in
