@@ -455,7 +455,8 @@ let
     in
     warnLegacy {
       _type = "configuration";
-      options = checked options;
+      # reading the options (documentation, getSubOptions) does not check the definitions
+      inherit options;
       config = checked (b.removeAttrs config [ "_module" ]);
       _module = checked config._module;
       inherit extendModules type class;

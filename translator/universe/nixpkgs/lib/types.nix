@@ -466,7 +466,8 @@ let
         inherit class specialArgs;
         modules = [ { _module.args.name = lib.modules.mkOptionDefault "‹name›"; } ] ++ modules;
       };
-      freeformType = base._module.freeformType;
+      # read through the options: describing the type must not check the modules' definitions
+      freeformType = base.options._module.freeformType.value;
       name = "submodule";
     in
     mkOptionType {
