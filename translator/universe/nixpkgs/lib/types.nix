@@ -109,10 +109,7 @@ let
 
   int = mkOptionType { name = "int"; description = "signed integer"; descriptionClass = "noun"; check = b.isInt; merge = mergeEqualOption; };
 
-  intBetween = name: lo: hi: description: addCheck int (x: x >= lo && x <= hi) // {
-    inherit name description;
-    descriptionClass = "nonRestrictiveClause";
-  };
+  intBetween = name: lo: hi: description: addCheck int (x: x >= lo && x <= hi) // { inherit name description; };
   between = lo: hi:
     assert lib.assertMsg (lo <= hi) "ints.between: lowest must be smaller than highest";
     intBetween "intBetween" lo hi "integer between ${b.toString lo} and ${b.toString hi} (both inclusive)";
