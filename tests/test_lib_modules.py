@@ -48,8 +48,6 @@ SAMPLE_STRIDE = 12
 # Checks left out: (module file, attribute or None for all of that file's checks) and why.
 SKIPPED = {
     ("gvariant.nix", None): "lib.gvariant (GVariant serialisation for dconf) is not part of the model",
-    ("types-attrTag.nix", "config.okChecks"): "attrTag's per-tag declaration positions in the option "
-                                               "documentation (docs.nix) are not modelled",
 }
 
 HINT = "if you get an infinite recursion here"
