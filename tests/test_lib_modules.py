@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MODEL_LIB = ROOT / "translator" / "universe" / "nixpkgs" / "lib"
 LIB_TESTS = SHARED / "nixpkgs-lib-tests" / "tests"
 
-SAMPLE_STRIDE = 12
+SAMPLE_STRIDE = 15
 
 # Checks left out: (module file, attribute or None for all of that file's checks) and why.
 SKIPPED = {
