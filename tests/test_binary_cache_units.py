@@ -341,3 +341,17 @@ def test_404_is_not_retried_but_500_is(tmp_path):
         assert srv.requests(f"{'a' * 32}.narinfo") == [500, 500]
     finally:
         srv.close()
+
+
+def test_stale_staging_entries_are_swept(tmp_path):
+    store = ContentStore(str(tmp_path))
+    os.makedirs(store.nar_dir)
+    old, fresh = Path(store.nar_dir, ".tmp-old"), Path(store.nar_dir, ".tmp-fresh")
+    for p in (old, fresh):
+        p.mkdir()
+        (p / "f").write_text("x")
+        p.chmod(0o555)
+    os.utime(old, (1, 1))
+    with store.staging("sha256:" + "1" * 52):
+        pass
+    assert sorted(os.listdir(store.nar_dir)) == [".tmp-fresh"]
