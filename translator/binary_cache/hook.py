@@ -84,7 +84,8 @@ class CachedContents:
             return False
         wanted = self._wanted()
         problems = self._missing(sorted(set(wanted) | {path}))
-        raise MissingSubstituteError(format_problems(problems, "cannot be substituted"), hint=self.source.hint())
+        raise MissingSubstituteError(format_problems(problems, "cannot be substituted"),
+                                     hint=self.source.hint(content=True))
 
     def location(self, path: str) -> str:
         if self.local.has(path):
@@ -94,7 +95,8 @@ class CachedContents:
             wanted = sorted(set(self._wanted()) | {path})
             problems = self._missing(wanted)
             if problems and not self.universe.placeholders:
-                raise MissingSubstituteError(format_problems(problems, "cannot be substituted"), hint=self.source.hint())
+                raise MissingSubstituteError(format_problems(problems, "cannot be substituted"),
+                                     hint=self.source.hint(content=True))
             self.source.fetch([p for p in wanted if p not in problems])
         return self.source.location(path)
 

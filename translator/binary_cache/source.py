@@ -168,11 +168,13 @@ class BinaryCacheSource:
         i = found.info
         return PathInfo(path, i.nar_size, i.references, nar_hash=i.nar_hash)
 
-    def hint(self) -> str:
+    def hint(self, content: bool = False) -> str:
+        """What to do about paths no cache supplied (``content``: also --placeholders)."""
+        extra = ", or use --placeholders for labelled synthetic content" if content else ""
         if self.settings.offline:
-            return "run once without --offline to fetch them"
-        return ("build them with Nix, give a store that has them (--store DIR), add a cache with "
-                "--substituters URL and its key with --trusted-public-keys NAME:KEY")
+            return "run once without --offline to fetch them" + extra
+        return ("build them with Nix, give a store that has them (--store DIR), or add a cache with "
+                "--substituters URL and its key with --trusted-public-keys NAME:KEY" + extra)
 
     def knows(self, path: str) -> bool:
         """True when a cache has a trusted narinfo for ``path`` (looked up if needed)."""
@@ -215,7 +217,7 @@ class BinaryCacheSource:
         if loc is None:
             if not self.knows(path):
                 raise MissingSubstituteError(format_problems({path: self.problems[path]}, "cannot be substituted"),
-                                             hint=self.hint())
+                                             hint=self.hint(content=True))
             self.fetch([path])
             loc = self.locations[path]
         return loc
