@@ -115,7 +115,12 @@ def _make_evaluator(opts: LoadOptions, session: Session, main_dir: str):
         under --placeholders."""
 
         def _prim_import(self, args: list, pos: Any) -> Any:
+            from .fetches import import_override
+
             path = self._import_path(args[0], pos)
+            fetched = import_override(path)
+            if fetched is not None:
+                return fetched
             bound = _bound_import(session, path, main_dir)
             if bound is not None:
                 bound.used = True
@@ -135,34 +140,9 @@ def _make_evaluator(opts: LoadOptions, session: Session, main_dir: str):
 
         def _build_globals(self) -> None:
             super()._build_globals()
-            self._override_fetcher("fetchTarball")
-            self._override_fetcher("fetchGit")
+            from .fetches import install
 
-        def _override_fetcher(self, name: str) -> None:
-            """A pin of nixpkgs (``fetchTarball``/``fetchGit`` of a nixpkgs URL, as niv does) is the
-            modelled nixpkgs; any other URL keeps the offline fetcher's error."""
-            from ..nix.operations import force_string_no_context
-            from ..nix.values import NixAttrs, NixString, PrimOp, force
-
-            bset = self.base_env[self.global_names["builtins"]]
-            orig = bset.d.get(name)
-            if orig is None:
-                return
-
-            def fetch(args: list, pos: Any) -> Any:
-                a = force(args[0])
-                url = force_string_no_context(a.d["url"], pos) if type(a) is NixAttrs and "url" in a.d else (
-                    force_string_no_context(a, pos) if type(a) is NixString else "")
-                if "nixpkgs" in url.lower() or "nixos-" in url.lower() or "nixos.org/channels" in url.lower():
-                    session.warn(f"note: {name} {url} stands for nix2image's modelled nixpkgs")
-                    return NixString(NIXPKGS_DIR)
-                return force(orig).fn(args, pos)
-
-            prim = PrimOp(name, 1, fetch)
-            bset.d[name] = prim
-            for key in (name, "__" + name):
-                if key in self.global_names:
-                    self.base_env[self.global_names[key]] = prim
+            install(self, session, main_dir)
 
     # channels people name in <...> all stand for the modelled nixpkgs
     search = [f"{name}={NIXPKGS_DIR}" for name in NIXPKGS_CHANNELS] + list(opts.search_path)
@@ -429,10 +409,38 @@ def _run(fn):
     from ..nix.evaluator import run_deep, to_user_error
     from ..nix.values import EvalError
 
+    from .openworld import MissingPackagesError, missing_error
+    from .session import active
+
     try:
         return run_deep(fn)
     except EvalError as err:
+        sess = active()
+        if sess.missing and not sess.placeholders:
+            # the missing packages come first: the later failure is most likely their consequence
+            raise missing_error(sess, after=err.message.splitlines()[0]) from None
         raise _with_hint(to_user_error(err, show_trace=_debugging())) from None
+    except MissingPackagesError:
+        raise
+    except UserError as err:
+        sess = active()
+        if sess.missing and not sess.placeholders:
+            raise missing_error(sess, after=str(err).splitlines()[0].removeprefix("error: ")) from None
+        raise
+
+
+def _check_missing(session: Session, final: bool = True) -> None:
+    """Without --placeholders, packages the catalog lacks are one error listing them all; with
+    it, one warning (the stand-ins are labelled in the image too)."""
+    from .openworld import missing_error, missing_warning
+
+    if not session.missing:
+        return
+    if not session.placeholders:
+        raise missing_error(session)
+    text = missing_warning(session) if final else None
+    if text:
+        session.warn(text)
 
 
 def _debugging() -> bool:
@@ -555,10 +563,12 @@ def _specs(file: str, opts: LoadOptions, want_all: bool) -> tuple[list[ImageSpec
                 names = "\n".join(f"         {a}" for a, _ in chosen)
                 raise UsageError(f"{evl.file} defines {len(chosen)} images; choose one with -A ATTR (or FILE#ATTR):\n{names}")
         ex = Extractor(None, origin=evl.file)
+        _check_missing(evl.session, final=False)
         specs = []
         for a, v in chosen:
             spec = ex.spec(v, a or None, with_closure=False)
             specs.append(spec)
+        _check_missing(evl.session)  # spec extraction may have met more
         uni = _universe(evl)
         for spec in specs:
             _complete(spec, uni)
