@@ -355,3 +355,19 @@ def test_stale_staging_entries_are_swept(tmp_path):
     with store.staging("sha256:" + "1" * 52):
         pass
     assert sorted(os.listdir(store.nar_dir)) == [".tmp-fresh"]
+
+
+def test_removing_a_staged_tree_never_touches_link_targets(tmp_path):
+    """An unpacked NAR may link into /nix/store: cleaning it up must not chmod the targets."""
+    outside = tmp_path / "store-dir"
+    outside.mkdir()
+    outside.chmod(0o555)
+    store = ContentStore(str(tmp_path / "cache"))
+    with pytest.raises(RuntimeError):
+        with store.staging("sha256:" + "2" * 52) as staged:
+            os.mkdir(staged)
+            os.symlink(str(outside), os.path.join(staged, "link-to-dir"))
+            os.chmod(staged, 0o555)
+            raise RuntimeError("refused")
+    assert outside.stat().st_mode & 0o777 == 0o555
+    assert os.listdir(store.nar_dir) == []
