@@ -10,9 +10,10 @@ import ipaddress
 import select
 import socket
 import socketserver
-import threading
 import urllib.parse
 from pathlib import Path
+
+from loopback import LoopbackServer
 
 
 def make_ca_and_server_cert(workdir: Path, name: str = "n2i-test") -> dict[str, Path]:
@@ -53,7 +54,7 @@ def make_ca_and_server_cert(workdir: Path, name: str = "n2i-test") -> dict[str, 
     return out
 
 
-class ForwardProxy:
+class ForwardProxy(LoopbackServer):
     """An HTTP forward proxy on 127.0.0.1: ``CONNECT host:port`` tunnels (only to loopback) and
     ``GET http://...`` requests; ``log`` lists the request lines it received."""
 
@@ -103,10 +104,7 @@ class ForwardProxy:
             daemon_threads = True
             allow_reuse_address = True
 
-        self.server = Server(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self.serve(Server(("127.0.0.1", 0), Handler))
 
     @property
     def url(self) -> str:
@@ -114,10 +112,6 @@ class ForwardProxy:
 
     def connects(self) -> list[str]:
         return [l.split(" ")[1] for l in self.log if l.startswith("CONNECT ")]
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def _pump(client: socket.socket, upstream: socket.socket, buffered) -> None:
