@@ -298,3 +298,19 @@ def test_catalog_packages_get_their_contents_from_the_cache(caches, server, tmp_
     assert proc.returncode == 0, proc.stderr
     assert layer_digests(tmp_path / "c.tar")[:4] == caches["digests"]
     assert len(server.requests(".nar.xz")) == 6
+    # a package no cache has: an error naming it, unless --placeholders stands in for it alone
+    ghost = "/nix/store/" + "g" * 32 + "-ghost-1"
+    catalog["paths"][ghost] = {"narSize": 4096, "references": []}
+    catalog["packages"]["ghost"] = {"pname": "ghost", "version": "1", "outputs": {"out": ghost}}
+    (tmp_path / "catalog.json").write_text(json.dumps(catalog))
+    (tmp_path / "pkgs.nix").write_text((tmp_path / "pkgs.nix").read_text().replace("pkgs.oracle-root", "pkgs.oracle-root pkgs.ghost"))
+    args = [{str(tmp_path / "c.tar"): str(tmp_path / "g.tar")}.get(a, a) for a in args
+            if a not in ("--layers", str(caches["work"] / "layers.json"))]
+    keys = ["--substituters", server.url, "--trusted-public-keys", caches["key"]]
+    proc = run_cli(*args, *keys, env=env_with(tmp_path / "hc"))
+    assert proc.returncode == 1 and f"{ghost}: in no binary cache (asked: {server.url})" in proc.stderr, proc.stderr
+    assert "--placeholders" in proc.stderr and not (tmp_path / "g.tar").exists()
+    proc = run_cli(*args, *keys, "--placeholders", env=env_with(tmp_path / "hc"))
+    assert proc.returncode == 0, proc.stderr
+    info = json.loads(run_cli("inspect", "--json", str(tmp_path / "g.tar"), check=True).stdout)["images"][0]
+    assert info["config"]["Labels"]["org.nix2image.placeholders"] == "1"

@@ -53,6 +53,7 @@ class CachedContents:
         self.source = source
         self.universe = universe
         self._prefetched = False
+        self._looked_up = False
 
     def _wanted(self) -> list[str]:
         """Paths whose content only a cache can give: known to the universe, provided by nothing else."""
@@ -78,6 +79,9 @@ class CachedContents:
     def has(self, path: str) -> bool:
         if self.local.has(path) or path in self.source.locations:
             return True
+        if not self._looked_up:  # one parallel round of narinfo lookups rather than one per call
+            self._looked_up = True
+            self.source.walk(sorted(set(self._wanted()) | {path}))
         if self.source.knows(path):
             return True
         if self.universe.placeholders:
