@@ -301,13 +301,21 @@ def test_priority_order_and_url_override(tmp_path):
     assert Path(src.location(Q)).read_bytes() == b"from slow\n"
 
 
-def test_store_dir_must_match(tmp_path):
-    from translator.binary_cache.substituter import CacheError
+def test_store_dir_must_match_and_a_broken_cache_is_skipped(tmp_path):
+    from translator.binary_cache.source import SubstituteError
 
     sk, pk = keypair("k")
     gnu = make_cache(tmp_path / "gnu", Q, b"x", sk, info="StoreDir: /gnu/store\n")
-    with pytest.raises(CacheError, match="prefix '/gnu/store', not '/nix/store'"):
+    with pytest.raises(SubstituteError, match="was not used: .*prefix '/gnu/store', not '/nix/store'"):
         source_for(tmp_path, [f"file://{gnu}"], [pk]).path_info(Q)
+    # an unreachable cache is left out (with a warning); the next one serves the path
+    good = make_cache(tmp_path / "good", Q, b"good\n", sk)
+    notes: list[str] = []
+    src = source_for(tmp_path / "2", ["http://127.0.0.1:9/", f"file://{gnu}", f"file://{good}"], [pk])
+    src.log = notes.append
+    assert Path(src.location(Q)).read_bytes() == b"good\n"
+    assert sorted(src.disabled) == ["file://" + str(gnu), "http://127.0.0.1:9"]
+    assert len(notes) >= 2 and all(n.startswith("warning: ") for n in notes)
 
 
 def test_unsigned_narinfo_only_without_require_sigs(tmp_path):
