@@ -379,3 +379,46 @@ def test_removing_a_staged_tree_never_touches_link_targets(tmp_path):
             raise RuntimeError("refused")
     assert outside.stat().st_mode & 0o777 == 0o555
     assert os.listdir(store.nar_dir) == []
+
+
+def test_http_client_through_a_plain_http_proxy_and_with_a_client_certificate(tmp_path):
+    """http:// through HTTP_PROXY (absolute-URI requests); https:// to a server that demands a
+    client certificate, found as NAME.cert + NAME.key in the host's certificate directory."""
+    import ssl
+
+    from cache_support import CacheServer
+    from tls_support import ForwardProxy, make_ca_and_server_cert
+    from translator.http.client import HttpClient, HttpSettings, TlsError
+
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "hello").write_text("hi\n")
+    plain = CacheServer(tmp_path / "site")
+    proxy = ForwardProxy()
+    try:
+        c = HttpClient(HttpSettings(env={"HTTP_PROXY": proxy.url}))
+        assert c.request("GET", f"{plain.url}/hello").body == b"hi\n"
+        assert proxy.log == [f"GET {plain.url}/hello HTTP/1.1"]
+    finally:
+        proxy.close()
+        plain.close()
+
+    server_pki = make_ca_and_server_cert(tmp_path / "server")
+    client_pki = make_ca_and_server_cert(tmp_path / "client", name="client")  # its "server" cert serves as client cert
+    srv = CacheServer(tmp_path / "site", tls=(server_pki["cert"], server_pki["key"]))
+    ctx = srv.server.socket.context
+    ctx.verify_mode = ssl.CERT_REQUIRED
+    ctx.load_verify_locations(cafile=str(client_pki["ca"]))
+    try:
+        certs = tmp_path / "certs.d" / f"127.0.0.1:{srv.port}"
+        certs.mkdir(parents=True)
+        (certs / "ca.crt").write_bytes(server_pki["ca"].read_bytes())
+        without = HttpClient(HttpSettings(tls=TlsSettings(certs_d=(str(tmp_path / "certs.d"),)), env={}))
+        with pytest.raises(Exception) as e:  # the server drops a client without a certificate
+            without.request("GET", f"{srv.url}/hello")
+        assert not isinstance(e.value, TlsError)
+        (certs / "me.cert").write_bytes(client_pki["cert"].read_bytes())
+        (certs / "me.key").write_bytes(client_pki["key"].read_bytes())
+        with_cert = HttpClient(HttpSettings(tls=TlsSettings(certs_d=(str(tmp_path / "certs.d"),)), env={}))
+        assert with_cert.request("GET", f"{srv.url}/hello").body == b"hi\n"
+    finally:
+        srv.close()

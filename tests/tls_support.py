@@ -17,7 +17,8 @@ from loopback import LoopbackServer
 
 
 def make_ca_and_server_cert(workdir: Path, name: str = "n2i-test") -> dict[str, Path]:
-    """``{"ca": ca.pem, "cert": server.pem, "key": server.key, "ca_dir": dir with ca.crt}``."""
+    """``{"ca": ca.pem, "cert": server.pem, "key": server.key, "ca_dir": dir with ca.crt}``; the
+    certificate is for 127.0.0.1 and good for server and client authentication."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -40,7 +41,8 @@ def make_ca_and_server_cert(workdir: Path, name: str = "n2i-test") -> dict[str, 
             .not_valid_before(now - datetime.timedelta(hours=1)).not_valid_after(now + datetime.timedelta(days=2))
             .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
                                                         x509.DNSName("localhost")]), critical=False)
-            .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+            .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH,
+                                                   x509.oid.ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
             .sign(ca_key, hashes.SHA256()))
     workdir.mkdir(parents=True, exist_ok=True)
     out = {"ca": workdir / "ca.pem", "cert": workdir / "server.pem", "key": workdir / "server.key",
