@@ -11,7 +11,6 @@ each naming the path and the cache.
 
 from __future__ import annotations
 
-import os
 import sys
 import threading
 from collections.abc import Callable, Iterable
@@ -27,7 +26,7 @@ from ..universe.contents import MissingContentError
 from .cache_store import ContentStore
 from .compression import check_method
 from .nar_fetch import fetch_nar
-from .narinfo import NarInfo, NarInfoError, parse_narinfo
+from .narinfo import NarInfo, parse_narinfo
 from .settings import CacheSettings
 from .signatures import parse_public_keys, signer_names, verify
 from .substituter import CacheError, Substituter
