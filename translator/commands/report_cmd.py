@@ -106,9 +106,8 @@ def nix_report(file: str, compare: tuple[str, ...], strategy: str | None, max_no
     labels.append(os.path.basename(file.split("#", 1)[0]))
     if len(set(labels)) != len(labels):
         labels = [f"v{i + 1}" for i in range(len(labels))]
-    source_dir = os.path.dirname(os.path.abspath(file.split("#", 1)[0] if not os.path.exists(file) else file))
-    if os.path.isdir(file):
-        source_dir = os.path.abspath(file)
+    base = file if os.path.exists(file) else (file.split("#", 1)[0] or ".")
+    source_dir = os.path.abspath(base if os.path.isdir(base) else os.path.dirname(base) or ".")
     report = from_spec(spec, layouts, labels, plan, facts, build_error, _kind_of(spec, content), file,
                        source_dir, max_nodes)
     warnings = list(spec.warnings) + list(plan.notes) + build_warnings
