@@ -66,6 +66,14 @@ def test_page_loads_clean_and_offline_in_chromium(page, browser):
     assert browser.errors() == []
     assert browser.requests() == [url], "the page fetched something besides itself"
     assert browser.evaluate("document.title").startswith("flask-app:latest")
+    # the outline a screen reader offers: one h1, the six sections in the order a student needs them
+    assert browser.evaluate("document.querySelectorAll('h1').length") == 1
+    assert browser.evaluate("[...document.querySelectorAll('h2')].map(h => h.textContent)") == [
+        "1. At a glance", "2. The evaluated call", "3. The closure graph", "4. The layers and why",
+        "5. Strategies side by side", "6. How dockerTools builds this"]
+    assert browser.evaluate("[...document.querySelectorAll('svg')].every(s => s.getAttribute('role') === 'img' "
+                            "&& s.querySelector('title') !== null)")
+    assert browser.evaluate("[...document.querySelectorAll('table')].every(t => t.querySelector('th[scope]'))")
 
 
 def test_every_store_path_of_every_layer_is_on_the_page(page, browser):
@@ -129,6 +137,11 @@ def test_screenshot_is_not_blank_and_dark_mode_applies(page, browser):
     dark = browser.evaluate("getComputedStyle(document.body).backgroundColor")
     browser.call("Emulation.setEmulatedMedia", session=True, features=[])
     assert light == "rgb(255, 255, 255)" and dark != light
+    # printable: Chromium's print path lays it out on several pages
+    import base64
+
+    pdf = base64.b64decode(browser.call("Page.printToPDF", session=True)["data"])
+    assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page\b", pdf)) > 3
 
 
 def test_page_shows_the_call_with_positions_and_the_real_digests(page, tmp_path):
