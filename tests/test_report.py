@@ -202,6 +202,9 @@ def test_report_of_an_archive_made_elsewhere(tmp_path):
     run_cli("report", "--placeholders", str(src), "-o", str(nix_out), check=True)
     nix_html = nix_out.read_text()
     assert info["config_digest"] in nix_html and "stacked form (buildImage)" in nix_html
+    # the strategies show what buildLayeredImage would do with nixpkgs' budget, not buildImage's one layer
+    layers = dict(re.findall(r'<tr><th scope="row">([a-z-]+)[^<]*</th><td class="num">(\d+)</td>', nix_html))
+    assert layers["single"] == "1" and int(layers["popularity"]) > 1 and int(layers["per-path"]) > 1
 
 
 def test_text_is_escaped(tmp_path):
@@ -255,3 +258,18 @@ def test_big_closures_draw_one_node_per_layer(tmp_path):
     for layer in plan["layers"]:
         for p in layer:
             assert p in html
+
+
+def test_the_files_own_layering_pipeline_is_compared_and_used(tmp_path):
+    need_tool("dot")
+    src = tmp_path / "piped.nix"
+    src.write_text('{ pkgs ? import <nixpkgs> { } }:\npkgs.dockerTools.streamLayeredImage {\n  name = "piped";\n'
+                   '  contents = [ pkgs.jq ];\n'
+                   '  layeringPipeline = [ [ "popularity_contest" ] [ "limit_layers" 3 ] ];\n}\n')
+    out = tmp_path / "piped.html"
+    run_cli("report", "--placeholders", str(src), "-o", str(out), check=True)
+    html = out.read_text()
+    layers = dict(re.findall(r'<tr><th scope="row">([a-z-]+)[^<]*</th><td class="num">(\d+)</td>', html))
+    assert layers["pipeline"] == "3" and int(layers["popularity"]) > 3
+    assert '<th scope="row">pipeline (this image)</th>' in html
+    assert html.count("own layeringPipeline") == 3  # the why of each of its layers

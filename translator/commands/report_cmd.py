@@ -56,11 +56,17 @@ def _kind_of(spec, content):
 
 
 def _layout(spec):
+    """The layering input of ``spec`` as ``plan`` sees it, and the Layout the strategies are
+    compared with: nixpkgs' layered budget (maxLayers minus the customisation and base layers)
+    even for a buildImage, whose own plan is one layer."""
+    from ..layering.budget import store_layer_budget
     from ..report.model import Layout
     from .layering_cmds import _spec_input
 
     inp = _spec_input(spec, None)
-    return Layout(inp.name, inp.graph, inp.store_layers, inp.base_layers, inp.pipeline), inp
+    budget = inp.store_layers if inp.default_strategy != "single" else \
+        store_layer_budget(spec.max_layers, inp.base_layers)
+    return Layout(inp.name, inp.graph, budget, inp.base_layers, inp.pipeline), inp
 
 
 def _build(spec, plan, content):
