@@ -207,6 +207,9 @@ class Extractor:
         if not layered and spec.run_as_root:
             rar_refs: set[str] = set()
             self.data(a["runAsRoot"], rar_refs, "runAsRoot")
+            for key in ("runAsRootShell", "runAsRootPath"):  # the script's wrapper (modelled dockerTools)
+                if key in a:
+                    spec.extra[key] = self.data(a[key], rar_refs, key)
             extra_roots += sorted(p for p in rar_refs if not p.endswith(".drv"))
         roots += [p for p in extra_roots if p not in roots]
         if not spec.include_store_paths:

@@ -70,11 +70,15 @@ let
           "in docker image ${name}: the contents parameter of buildImage is deprecated; use copyToRoot (e.g. copyToRoot = buildEnv { ... })"
         lib.throwIf (contents != null && copyToRoot != null)
           "in docker image ${name}: You can not specify both contents and copyToRoot.";
-    in checked (mkImage builder "docker-image-${baseNameOfImage name}.tar${if compressor == "none" then "" else ".${compressor}"}" {
+    in checked (mkImage builder "docker-image-${baseNameOfImage name}.tar${if compressor == "none" then "" else ".${compressor}"}" ({
       inherit name tag fromImage fromImageName fromImageTag copyToRoot keepContentsDirlinks config architecture
         runAsRoot diskSize buildVMMemorySize extraCommands uid gid contents created includeStorePaths meta passthru
         compressor includeNixDB;
-    } { __call = args; });
+    } // lib.optionalAttrs (runAsRoot != null) {
+      # what nixpkgs' shellScript wrapper runs the script with: #!${runtimeShell}, PATH=${coreutils}/bin:/bin
+      runAsRootShell = final.runtimeShell;
+      runAsRootPath = "${final.coreutils}/bin:/bin";
+    }) { __call = args; });
 
   buildImage = buildImage' "buildImage";
 
