@@ -273,3 +273,13 @@ def test_the_files_own_layering_pipeline_is_compared_and_used(tmp_path):
     assert layers["pipeline"] == "3" and int(layers["popularity"]) > 3
     assert '<th scope="row">pipeline (this image)</th>' in html
     assert html.count("own layeringPipeline") == 3  # the why of each of its layers
+
+
+def test_archive_refuses_an_evaluation_option_given_explicitly(tmp_path):
+    fake = tmp_path / "img.tar"
+    import tarfile
+
+    with tarfile.open(fake, "w") as tf:
+        tf.add(SAMPLE, "x.nix")
+    proc = run_cli("report", str(fake), "--placeholders", "-o", str(tmp_path / "r.html"))
+    assert proc.returncode != 0 and "apply to Nix files" in proc.stderr and "Traceback" not in proc.stderr

@@ -149,7 +149,9 @@ def report_cmd(file, output, compare, strategy, max_nodes, **kw):
         raise UsageError(f"-o/--output: '{output}' must end in .html")
     opts = {k: kw[k] for k in OPTION_NAMES}
     if is_archive(file):
-        given = [f"--{k.replace('_', '-')}" for k, v in opts.items() if v not in (None, False, ())]
+        ctx = click.get_current_context()
+        given = [k for k in OPTION_NAMES
+                 if ctx.get_parameter_source(k) not in (None, click.core.ParameterSource.DEFAULT)]
         if compare or strategy or given:
             raise UsageError(f"{file} is an image archive: --compare, --strategy and the evaluation options "
                              "apply to Nix files")
