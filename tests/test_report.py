@@ -283,3 +283,17 @@ def test_archive_refuses_an_evaluation_option_given_explicitly(tmp_path):
         tf.add(SAMPLE, "x.nix")
     proc = run_cli("report", str(fake), "--placeholders", "-o", str(tmp_path / "r.html"))
     assert proc.returncode != 0 and "apply to Nix files" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_spec_json_carries_the_call_and_reads_back(tmp_path):
+    """`spec --json` has the call (arguments, given or default, with positions); --spec-json reads it back."""
+    from translator.image.specjson import spec_from_data
+    from translator.spec import CallArg
+
+    data = json.loads(run_cli("spec", "--json", "--placeholders", str(SAMPLE), check=True).stdout)
+    by_name = {c["name"]: c for c in data["call"]}
+    assert by_name["name"] == {"name": "name", "value": "flask-app", "given": True, "file": str(SAMPLE),
+                               "line": 15, "column": 3}
+    assert by_name["maxLayers"]["given"] is False and by_name["maxLayers"]["value"] == 100
+    spec = spec_from_data(data, "spec.json")
+    assert all(isinstance(c, CallArg) for c in spec.call) and spec.call[0].name == "name"
