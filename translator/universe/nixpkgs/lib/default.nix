@@ -106,8 +106,19 @@ let
     fakeHash = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
     fakeSha256 = "0000000000000000000000000000000000000000000000000000";
     fakeSha512 = "00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000";
-    inherit (lib.modules) mkDefault mkForce mkOverride mkIf mkMerge;
-    inherit (lib.options) mkOption mkEnableOption;
+    # The module system (modules.nix, options.nix, types.nix; module-stubs.nix stands in for them).
+    inherit (lib.modules) evalModules setDefaultModuleLocation unifyModuleSyntax applyModuleArgsIfFunction mergeModules
+      mergeOptionDecls mergeDefinitions pushDownProperties dischargeProperties filterOverrides sortProperties
+      fixupOptionType mkIf mkAssert mkMerge mkOverride mkOptionDefault mkDefault mkImageMediaOverride mkForce
+      mkVMOverride mkFixStrictness mkOrder mkBefore mkAfter mkAliasDefinitions mkAliasAndWrapDefinitions
+      fixMergeModules mkRemovedOptionModule mkRenamedOptionModule mkRenamedOptionModuleWith mkMergedOptionModule
+      mkChangedOptionModule mkAliasOptionModule mkDerivedConfig doRename mkAliasOptionModuleMD mkDefinition
+      evalOptionValue;
+    inherit (lib.options) isOption mkEnableOption mkSinkUndeclaredOptions mergeDefaultOption mergeOneOption
+      mergeEqualOption mergeUniqueOption getValues getFiles optionAttrSetToDocList optionAttrSetToDocList'
+      scrubOptionValue literalExpression literalExample showOption showOptionWithDefLocs showFiles unknownModule
+      mkOption mkPackageOption mkPackageOptionMD mdDoc literalMD;
+    inherit (lib.types) isType setType defaultTypeMerge defaultFunctor isOptionType mkOptionType;
 
     isList = b.isList; isAttrs = b.isAttrs; isString = b.isString; isInt = b.isInt; isBool = b.isBool;
     isFloat = b.isFloat; isPath = b.isPath;
