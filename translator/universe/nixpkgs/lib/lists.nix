@@ -125,6 +125,8 @@ rec {
         else
           let m = minimal [ ] (b.head rest) rest; in
           if m ? cycle then m
-          else go (acc ++ [ m.found ]) (remove m.found rest);
+          else
+            let i = findFirstIndex (y: y == m.found) 0 rest;
+            in go (acc ++ [ m.found ]) (take i rest ++ drop (i + 1) rest);
     in go [ ] list;
 }
