@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 from typing import Iterable
 
+from .errors import StoreError
 from .hashing import Hash, hash_file, hash_string, parse_hash
 from .nar import PathFilter, nar_hash
 from .storepath import BadStorePath, make_fixed_output_path, make_text_path
@@ -29,7 +30,7 @@ KNOWN_SOURCES: dict[str, tuple[str, Hash, int]] = {}
 KNOWN_TEXTS: dict[str, str] = {}
 
 
-class StorePathMismatch(ValueError):
+class StorePathMismatch(StoreError):
     """``builtins.path { sha256 = ...; }`` got contents with another hash."""
 
 
