@@ -10,12 +10,10 @@ and evaluates to the list of failing tests; both Nix 2.8 (``nix-instantiate``) a
 and a few tests need the module system (``evalModules``, ``types``, ``options``), which lives in
 ``lib/modules.nix``, ``lib/options.nix`` and ``lib/types.nix`` (written separately). So:
 
-* ``test_misc_outside_module_system`` runs misc.nix without the module-system tests listed in
-  ``MODULE_SYSTEM_TESTS`` (named one by one, plus every ``testTypeDescription*``): all pass under
-  both tools.
-* ``test_misc_whole_file`` runs misc.nix unchanged: at most 4 failing tests under each tool and
-  the same list under both. While the module-system files are absent it is a strict xfail (it
-  must fail then, and must pass once they exist).
+``test_misc_nix_under_nix_and_nix2image`` runs misc.nix unchanged when those files exist: at
+most 4 failing tests under each tool, and the same list under both. Without them it runs misc.nix
+minus the module-system tests (``MODULE_SYSTEM_TESTS``, named one by one, plus every
+``testTypeDescription*``), and all of those must pass under both.
 
 With this lib all 300 tests outside the module system pass under both tools (no known failures).
 """
@@ -119,23 +117,14 @@ def _failing_under_both(misc: Path, diagnose: bool = True) -> tuple[list[str], l
 
 @pytest.mark.nix
 @pytest.mark.slow
-def test_misc_outside_module_system(nix, scratch):
+def test_misc_nix_under_nix_and_nix2image(nix, scratch):
     misc = scratch / "lib" / "tests" / "misc.nix"
-    _without_module_system(misc)
+    if not HAS_MODULE_SYSTEM:
+        # Without the module system only the other tests can run; all of them must pass.
+        _without_module_system(misc)
     failing_nix, failing_n2i = _failing_under_both(misc)
-    assert failing_nix == [], f"failing under nix-instantiate: {failing_nix}"
-    assert failing_n2i == [], f"failing under nix2image: {failing_n2i}"
-
-
-@pytest.mark.nix
-@pytest.mark.slow
-@pytest.mark.xfail(not HAS_MODULE_SYSTEM, strict=True,
-                   reason="lib/modules.nix, options.nix and types.nix are not in the modelled lib yet")
-def test_misc_whole_file(nix, scratch):
-    misc = scratch / "lib" / "tests" / "misc.nix"
-    failing_nix, failing_n2i = _failing_under_both(misc, diagnose=HAS_MODULE_SYSTEM)
-    assert len(failing_nix) <= 4, f"failing under nix-instantiate: {failing_nix}"
-    assert failing_n2i == failing_nix
+    assert len(failing_nix) <= (4 if HAS_MODULE_SYSTEM else 0), f"failing under nix-instantiate: {failing_nix}"
+    assert failing_n2i == failing_nix, f"nix2image: {failing_n2i}, nix-instantiate: {failing_nix}"
 
 
 # Functions misc.nix does not test, each compared between Nix and nix2image (one run each).
