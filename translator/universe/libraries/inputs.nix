@@ -53,6 +53,10 @@ in
   gitignore = withSource ./gitignore { lib = import ./gitignore { inherit lib; }; };
   nix-filter = withSource ./nix-filter { lib = import ./nix-filter; overlays.default = final: prev: { nix-filter = import ./nix-filter; }; };
   flake-compat = withSource ./flake-compat { };
+  haskell-nix = let hn = import ./haskell-nix { }; in withSource ./haskell-nix {
+    inherit (hn) overlay overlays nixpkgsArgs sources;
+    legacyPackages = perSystem (system: import nixpkgsDir (hn.nixpkgsArgs // { inherit system; }));
+  };
   gomod2nix = withSource ./gomod2nix {
     legacyPackages = perSystem (system: import ./gomod2nix/lib.nix { inherit (pkgsFor system) mkOpaque; });
     packages = perSystem (system: let g = import ./gomod2nix/lib.nix { inherit (pkgsFor system) mkOpaque; }; in { default = g.gomod2nix; inherit (g) gomod2nix; });
