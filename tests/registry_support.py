@@ -27,7 +27,8 @@ def free_port() -> int:
 class Registry:
     """``docker-registry serve`` on 127.0.0.1:PORT; ``htpasswd`` (user, password) enables basic auth."""
 
-    def __init__(self, workdir: Path, htpasswd: tuple[str, str] | None = None, auth_config: str = "") -> None:
+    def __init__(self, workdir: Path, htpasswd: tuple[str, str] | None = None, auth_config: str = "",
+                 tls: tuple[Path, Path] | None = None) -> None:
         need_tool("docker-registry")
         self.workdir = workdir
         self.port = free_port()
@@ -46,6 +47,7 @@ class Registry:
             "log:\n  level: error\n  accesslog:\n    disabled: true\n"
             f"storage:\n  filesystem:\n    rootdirectory: {workdir / 'storage'}\n  delete:\n    enabled: true\n"
             f"http:\n  addr: 127.0.0.1:{self.port}\n  secret: nix2image-test-secret\n"
+            + (f"  tls:\n    certificate: {tls[0]}\n    key: {tls[1]}\n" if tls else "")
             + auth
         )
 

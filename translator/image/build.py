@@ -7,8 +7,8 @@ not grow with the image (layers are spooled to a scratch directory, never held i
 
 Builders: ``buildLayeredImage``/``streamLayeredImage`` (layered), ``buildImage`` (stacked), their
 ``*WithNixDb`` variants (a Nix database in the layer, see :mod:`.nixdb`), ``mergeImages`` and
-``exportImage`` (see :mod:`.merge`, :mod:`.export`). ``runAsRoot`` needs a VM or a user namespace
-and fails with a clear error saying so.
+``exportImage`` (see :mod:`.merge`, :mod:`.export`). ``buildImage``'s ``runAsRoot`` runs in private
+namespaces (see :mod:`translator.runasroot`).
 """
 
 from __future__ import annotations
@@ -45,11 +45,6 @@ STACKED = ("buildImage", "buildImageWithNixDb")
 
 def check_spec(spec: ImageSpec) -> None:
     """Reject what this backend cannot do, saying what would be needed."""
-    if spec.run_as_root and spec.run_as_root.strip():
-        raise UserError(
-            f"runAsRoot is not supported{_at(spec)}: it runs a script as root inside the image's root "
-            "filesystem, which needs a VM (nixpkgs uses runInLinuxVM) or a rootless user namespace with "
-            "the image mounted; use extraCommands or fakeRootCommands (run under fakeroot) instead")
     if spec.tag is not None:
         try:
             image_tag(spec.tag, b"")
@@ -230,9 +225,18 @@ def _stacked_layer(spec: ImageSpec, content, base: ImageData | None, workdir: st
     """buildImage's one new layer: copyToRoot copied, extraCommands, then the store closure once."""
     mtime = cfgmod.epoch(spec.mtime)
     copied = list(spec.copy_to_root) + list(spec.contents)
-    root = layermod.copy_to_root(workdir, copied, content, keep_dirlinks=spec.keep_contents_dirlinks,
-                                 extra_commands=spec.extra_commands, prepare=_nix_db_step(spec, copied, content))
-    entries = layermod.tree_entries(root, owner=layermod.Owner(mtime, spec.uid, spec.gid, "", ""))
+    if spec.run_as_root and spec.run_as_root.strip():
+        from ..runasroot import run_as_root_layer
+
+        entries, labels = run_as_root_layer(spec, content, base, workdir, copied=copied, mtime=mtime,
+                                            keep_dirlinks=spec.keep_contents_dirlinks)
+        if labels:
+            cfg = dict(spec.config or {})
+            spec.config = dict(cfg, Labels={**(cfg.get("Labels") or {}), **labels})
+    else:
+        root = layermod.copy_to_root(workdir, copied, content, keep_dirlinks=spec.keep_contents_dirlinks,
+                                     extra_commands=spec.extra_commands, prepare=_nix_db_step(spec, copied, content))
+        entries = layermod.tree_entries(root, owner=layermod.Owner(mtime, spec.uid, spec.gid, "", ""))
     in_base = _base_store_paths(base)
     closure = sorted({p.path for p in spec.closure} - in_base)
     if closure:
@@ -268,7 +272,18 @@ def config_bytes(spec: ImageSpec, base: ImageData | None, layers: list[Layer]) -
 
 def write_image(spec: ImageSpec, plan: LayerPlan | None, content, out, opts: BuildOptions, workdir: str,
                 ) -> BuildResult:
-    """Write the image of ``spec`` to ``out`` (a binary file, or a directory path for ``oci``)."""
+    """Write the image of ``spec`` to ``out`` (a binary file, or a directory path for ``oci``);
+    the warnings of runAsRoot steps, also of images built on the way, end up in the result."""
+    from ..runasroot import settings
+
+    with settings(opts.run_timeout) as notes:
+        result = _write_image(spec, plan, content, out, opts, workdir)
+    result.warnings.extend(n for n in notes if n not in result.warnings)
+    return result
+
+
+def _write_image(spec: ImageSpec, plan: LayerPlan | None, content, out, opts: BuildOptions, workdir: str,
+                 ) -> BuildResult:
     check_spec(spec)
     if opts.format not in FORMATS:
         raise UsageError(f"error: --format must be one of {', '.join(FORMATS)}, not {opts.format!r}")

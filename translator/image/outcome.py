@@ -15,6 +15,7 @@ class BuildOptions:
     compress: str = "none"
     progress: bool = False  # show a progress bar on stderr
     strategy: str | None = None  # layering strategy when no plan is given (None: nixpkgs' default)
+    run_timeout: float | None = None  # runAsRoot's time limit in seconds (None: the default)
 
 
 @dataclass(slots=True)

@@ -57,6 +57,11 @@ from .values import (
 )
 
 _MISSING = object()
+
+#: ``(attrs, name, pos) -> value or _MISSING``, asked when a select without ``or`` or a ``with``
+#: variable finds no attribute. nix2image's open package world (translator.universe.openworld)
+#: sets it to stand in for packages its catalog lacks; None keeps Nix's errors.
+missing_attribute_hook = None
 _EMPTY = frozenset()
 _POSITIONLESS = frozenset(("throw", "abort"))
 
@@ -588,6 +593,12 @@ class Compiler:
                 v = attrs.d.get(name, _MISSING)
                 if v is not _MISSING:
                     return v.force() if isinstance(v, Thunk) else v
+            if missing_attribute_hook is not None:
+                for up in ups:
+                    attrs = up(env)[1]
+                    v = missing_attribute_hook(attrs.force() if isinstance(attrs, Thunk) else attrs, name, pos)
+                    if v is not _MISSING:
+                        return v.force() if isinstance(v, Thunk) else v
             raise EvalError(f"undefined variable '{name}'", pos)
         ev_with.pos = pos  # type: ignore[attr-defined]
         return ev_with
@@ -671,6 +682,8 @@ class Compiler:
                 if type(v) is not NixAttrs:
                     raise EvalError(f"value is {show_type(v)} while a set was expected", pos)
                 c = v.d.get(name, _MISSING)
+                if c is _MISSING and missing_attribute_hook is not None:
+                    c = missing_attribute_hook(v, name, pos)
                 if c is _MISSING:
                     err = EvalError(f"attribute '{name}' missing", pos)
                     err.suggestion = suggestion_text(name, v.d)  # type: ignore[attr-defined]
@@ -697,6 +710,8 @@ class Compiler:
                             return default(env)
                         raise EvalError(f"value is {show_type(v)} while a set was expected", pos)
                     c = v.d.get(name, _MISSING)
+                    if c is _MISSING and default is None and missing_attribute_hook is not None:
+                        c = missing_attribute_hook(v, name, pos)
                     if c is _MISSING:
                         if default is not None:
                             return default(env)
@@ -992,9 +1007,9 @@ class Compiler:
         if op == "/":
             return lambda env: _divide(lhs(env), rhs(env), start)
         if op == "==":
-            return lambda env: values_equal(lhs(env), rhs(env), start)
+            return lambda env: values_equal(lhs(env), rhs(env), start, cells=False)
         if op == "!=":
-            return lambda env: not values_equal(lhs(env), rhs(env), start)
+            return lambda env: not values_equal(lhs(env), rhs(env), start, cells=False)
         if op == "<":
             return lambda env: _less(lhs(env), rhs(env), start)
         if op == ">":
@@ -1382,6 +1397,16 @@ def run_deep(fn: Callable[[], Any]) -> Any:
     if result[1] is not None:
         raise result[1]
     return result[0]
+
+
+def check_bindings(node: Any) -> None:
+    """Bind the variables of a parsed expression in the global scope, as Nix 2.8's parser does
+    (``nix-instantiate --parse`` included): a name that neither a lexical scope nor an enclosing
+    ``with`` can supply is Nix's ``undefined variable`` error, raised as a user error."""
+    try:
+        Evaluator().compile_ast(node)
+    except EvalError as err:
+        raise to_user_error(err) from None
 
 
 def to_user_error(err: EvalError, show_trace: bool = True) -> UserError:

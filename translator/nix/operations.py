@@ -215,13 +215,23 @@ def coerce_to_path(v: Any, pos: Any = None) -> str:
     return s.s
 
 
-def values_equal(a: Any, b: Any, pos: Any = None) -> bool:
-    """Nix's ``==``: ints equal floats numerically, strings ignore context, derivations compare by
-    ``outPath``, functions are never equal, the same attribute set is equal to itself."""
+def values_equal(a: Any, b: Any, pos: Any = None, cells: bool = True) -> bool:
+    """Nix's ``eqValues``: ints equal floats numerically, strings ignore context, derivations
+    compare by ``outPath``, functions are never equal.
+
+    Both sides are forced first; then, when ``cells`` (the arguments are the value cells
+    themselves: list elements, attribute values, ``elem``'s arguments), the same cell is equal to
+    itself without looking inside, as Nix compares ``Value`` pointers. The ``==`` operator
+    compares fresh copies of its operands (``cells=False``): ``x == x`` looks inside.
+    Lists stop at the first unequal element, sets at the first differing name or value.
+    """
+    same = cells and a is b
     if isinstance(a, Thunk):
         a = a.force()
     if isinstance(b, Thunk):
         b = b.force()
+    if same:
+        return True
     ta = type(a)
     tb = type(b)
     if ta is int or ta is float:
@@ -239,20 +249,14 @@ def values_equal(a: Any, b: Any, pos: Any = None) -> bool:
     if ta is NixPath:
         return a.path == b.path
     if ta is NixList:
-        if a is b:
-            return True
         ia, ib = a.items, b.items
         if len(ia) != len(ib):
             return False
         for x, y in zip(ia, ib):
-            if x is y:  # the same cell (Nix compares Value pointers first)
-                continue
             if not values_equal(x, y, pos):
                 return False
         return True
     if ta is NixAttrs:
-        if a is b:
-            return True
         if is_derivation(a) and is_derivation(b):
             oa, ob = a.d.get("outPath"), b.d.get("outPath")
             if oa is not None and ob is not None:
@@ -260,10 +264,8 @@ def values_equal(a: Any, b: Any, pos: Any = None) -> bool:
         da, db = a.d, b.d
         if len(da) != len(db):
             return False
-        for k, x in da.items():
-            y = db.get(k, _MISSING)
-            if x is y:
-                continue
+        for k, x in da.items():  # Nix walks both in symbol order: a name missing on the right
+            y = db.get(k, _MISSING)  # is met there, after the values before it were compared
             if y is _MISSING or not values_equal(x, y, pos):
                 return False
         return True

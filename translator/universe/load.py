@@ -51,6 +51,7 @@ class LoadOptions:
     system: str | None = None
     pull_cache: str | None = None
     store: str | None = None
+    binary_caches: Any = None  # translator.binary_cache.settings.CacheSettings (substituters)
 
 
 @dataclass(slots=True)
@@ -91,10 +92,12 @@ def _catalog(paths: list[str]):
 
 
 def _db(store: str | None):
-    from .nixdb import DEFAULT_DB, NixDb
+    from .nixdb import DEFAULT_DB, NixDb, empty_store_root
 
     if store is None and not os.path.isfile(DEFAULT_DB):
         return None
+    if store is not None and empty_store_root(store) is not None:
+        return None  # an empty or missing --store DIR: no local store at all
     try:
         return NixDb.open(store=store)
     except UserError:
@@ -299,9 +302,7 @@ def evaluate(file: str, opts: LoadOptions) -> Evaluation:
     catalog = _catalog(opts.catalogs)
     session = Session(catalog=catalog, system=opts.system or DEFAULT_SYSTEM, placeholders=opts.placeholders)
     db = _db(opts.store)
-    store_root = ""
-    if db is not None:
-        store_root = getattr(db.location, "root", "") or ""
+    store_root = _store_root(db, opts.store)
     bindings = resolve_binds(opts.binds, known={**catalog.paths}, db=db, store_root=store_root)
     for b in bindings:
         session.binds[b.name] = Bound(b.name, b.store_path, b.source_path, list(b.closure))
@@ -479,10 +480,38 @@ def _run(fn):
     from ..nix.evaluator import run_deep, to_user_error
     from ..nix.values import EvalError
 
+    from .openworld import MissingPackagesError, missing_error
+    from .session import active
+
     try:
         return run_deep(fn)
     except EvalError as err:
+        sess = active()
+        if sess.missing and not sess.placeholders:
+            # the missing packages come first: the later failure is most likely their consequence
+            raise missing_error(sess, after=err.message.splitlines()[0]) from None
         raise _with_hint(to_user_error(err, show_trace=_debugging())) from None
+    except MissingPackagesError:
+        raise
+    except UserError as err:
+        sess = active()
+        if sess.missing and not sess.placeholders:
+            raise missing_error(sess, after=str(err).splitlines()[0].removeprefix("error: ")) from None
+        raise
+
+
+def _check_missing(session: Session, final: bool = True) -> None:
+    """Without --placeholders, packages the catalog lacks are one error listing them all; with
+    it, one warning (the stand-ins are labelled in the image too)."""
+    from .openworld import missing_error, missing_warning
+
+    if not session.missing:
+        return
+    if not session.placeholders:
+        raise missing_error(session)
+    text = missing_warning(session) if final else None
+    if text:
+        session.warn(text)
 
 
 def _debugging() -> bool:
@@ -523,10 +552,22 @@ class _EvalUserError(UserError):
         return text + (f"\n\n       hint: {self.hint}" if self.hint else "")
 
 
+def _store_root(db, store: str | None) -> str:
+    """Where store contents are read: the database's store, else an empty ``--store DIR``."""
+    from .nixdb import empty_store_root
+
+    if db is not None:
+        return getattr(db.location, "root", "") or ""
+    return (empty_store_root(store) or "") if store else ""
+
+
 def _universe(evl: Evaluation) -> Universe:
-    return Universe(evl.session, bindings=evl.bindings, db=evl.db,
-                    store_root=(getattr(evl.db.location, "root", "") if evl.db is not None else ""),
-                    placeholders=evl.opts.placeholders, full_size=evl.opts.full_size)
+    from ..binary_cache.hook import attach
+
+    uni = Universe(evl.session, bindings=evl.bindings, db=evl.db, store_root=_store_root(evl.db, evl.opts.store),
+                   placeholders=evl.opts.placeholders, full_size=evl.opts.full_size)
+    attach(uni, evl.opts.binary_caches)  # substituters: narinfo metadata and NAR contents
+    return uni
 
 
 def _complete(spec: ImageSpec, uni: Universe, seen: set[int] | None = None) -> None:
@@ -593,10 +634,12 @@ def _specs(file: str, opts: LoadOptions, want_all: bool) -> tuple[list[ImageSpec
                 names = "\n".join(f"         {a}" for a, _ in chosen)
                 raise UsageError(f"{evl.file} defines {len(chosen)} images; choose one with -A ATTR (or FILE#ATTR):\n{names}")
         ex = Extractor(None, origin=evl.file)
+        _check_missing(evl.session, final=False)
         specs = []
         for a, v in chosen:
             spec = ex.spec(v, a or None, with_closure=False)
             specs.append(spec)
+        _check_missing(evl.session)  # spec extraction may have met more
         uni = _universe(evl)
         for spec in specs:
             _complete(spec, uni)

@@ -279,3 +279,8 @@ def prim_mk(args: list, pos: Any) -> Any:
 
 
 constant("__nix2imageSystem", lambda: NixString(active().system))
+
+
+from . import openworld as _openworld  # noqa: E402 - registers the open world's primops and hook
+
+_openworld.install()

@@ -148,11 +148,14 @@ class Universe:
                 pos=recipe.pos if not isinstance(recipe.pos, str) else None,
                 hint=f"build it with Nix and pass the result: --bind {name}=./result (or a directory), "
                      "or use --placeholders for labelled synthetic content")
-        info = PathInfo(recipe.out_path, OPAQUE_PLACEHOLDER_SIZE, ())
+        # the runtime closure's roots the builder names (the toolchain's runtime, `deps`)
+        refs = tuple(sorted(r for r in recipe.refs if r != recipe.out_path))
+        info = PathInfo(recipe.out_path, OPAQUE_PLACEHOLDER_SIZE, refs)
         self.placeholder_infos[recipe.out_path] = info
         self.placeholder_used.add(recipe.out_path)
-        self.session.warn(f"warning: --placeholders: '{recipe.data.get('name')}' ({recipe.data.get('builder')}) "
-                          f"is replaced by synthetic content ({recipe.out_path})")
+        if not recipe.data.get("synthetic"):  # stand-ins for missing packages: one warning, at load
+            self.session.warn(f"warning: --placeholders: '{recipe.data.get('name')}' ({recipe.data.get('builder')}) "
+                              f"is replaced by synthetic content ({recipe.out_path})")
         return info
 
     def closure(self, roots: Iterable[str]) -> list[PathInfo]:

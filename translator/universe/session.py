@@ -51,6 +51,11 @@ class Session:
     extra_paths: dict[str, PathInfo] = field(default_factory=dict)  # derived (cross) catalog paths
     warnings: list[str] = field(default_factory=list)
     cross_cache: dict[str, dict] = field(default_factory=dict)
+    # the open package world (see .openworld): registered sets by id, stand-ins made, and the
+    # missing packages' attribute paths with the positions that used them
+    open_sets: dict[int, Any] = field(default_factory=dict)
+    synthetic_values: dict[tuple, Any] = field(default_factory=dict)
+    missing: dict[str, list] = field(default_factory=dict)
 
     def warn(self, text: str) -> None:
         if text not in self.warnings:

@@ -5,6 +5,11 @@
 #                                outputNames, mainProgram, meta, system)
 #   mk recipe                    the store path (string with context) of a builder whose recipe
 #                                nix2image knows how to realise (or an opaque package)
+#   open { prefix; synth; } set  `set` (a package set at attribute path `prefix`) made open: an
+#                                attribute it lacks, selected without `or`, is `synth "path"`
+#                                (translator/universe/openworld.py); plain Nix keeps it closed
+#   missingArg fn name pkgs      a stand-in for a required argument of `fn` that `pkgs` lacks
+#                                (callPackage); plain Nix selects it, failing as nixpkgs would
 #
 # Under nix2image these are primops registered by translator/universe/primops.py. Under real Nix
 # (used to test this Nix code differentially) the fallback below reads the catalog from the JSON
@@ -36,9 +41,13 @@ let
       nix2imageKind = recipe.kind;
       nix2imageRecipe = b.toJSON (sanitize recipe);
     }).outPath;
+    open = _info: set: set;
+    missingArg = _fn: name: pkgs: pkgs.${name};
   };
 in
 if b ? __nix2imageMk then {
   catalog = b.__nix2imageCatalog;
   mk = b.__nix2imageMk;
+  open = b.__nix2imageOpen;
+  missingArg = b.__nix2imageMissingArg;
 } else fallback

@@ -12,6 +12,8 @@ let
   } // (info.meta or { }) // lib.optionalAttrs ((info.mainProgram or null) != null) { mainProgram = info.mainProgram; };
   # no `version` attribute for a name without one (a bound `./result`), as with mkDerivation
   versionOf = info.version or (b.parseDrvName info.name).version;
+  drvHash = b.substring 0 32 (b.replaceStrings [ "e" "o" "u" "t" ] [ "g" "p" "v" "w" ]
+    (b.hashString "sha256" (b.unsafeDiscardStringContext (info.outputs.${b.head outputNames}))));
   common = {
     type = "derivation";
     inherit (info) name;
@@ -19,26 +21,39 @@ let
     system = info.system or "x86_64-linux";
     outputs = outputNames;
     inherit meta;
+    drvPath = "/nix/store/${drvHash}-${info.name}.drv";
+    # what the catalog does not record: the build's inputs and source
+    src = null;
+    buildInputs = [ ];
+    nativeBuildInputs = [ ];
+    propagatedBuildInputs = [ ];
     __nix2image = { kind = "catalog"; attr = info.attr or common.pname; };
     passthru = { };
     override = _: overridden "override";
-    overrideAttrs = f:
-      let new = (lib.toFunction f) common; in
-      overridden' "overrideAttrs" (new.pname or common.pname) (new.version or versionOf);
-    overrideDerivation = _: overridden "overrideDerivation";
+    overrideAttrs = f: overriddenBy "overrideAttrs" (applyOverride f);
+    overrideDerivation = f: overriddenBy "overrideDerivation" (f prevAttrs);
   } // lib.optionalAttrs (versionOf != "") { version = versionOf; } // outs;
-  overridden = how: overridden' how common.pname versionOf;
-  overridden' = how: pname: version: (import ./opaque-package.nix { inherit lib; }) {
+  prevAttrs = { inherit (common) name pname src buildInputs nativeBuildInputs propagatedBuildInputs passthru meta; }
+    // lib.optionalAttrs (versionOf != "") { version = versionOf; };
+  # `old: { ... }` or `final: prev: { ... }` (a fixed point over the new attributes)
+  applyOverride = f:
+    let r = f prevAttrs; in
+    if lib.isFunction r then (let fin = prevAttrs // ext; ext = f fin prevAttrs; in ext) else r;
+  overridden = how: overridden' how common.pname versionOf { };
+  overriddenBy = how: new: overridden' how (new.pname or common.pname) (new.version or versionOf) new;
+  overridden' = how: pname: version: new: (import ./opaque-package.nix { inherit lib; }) ({
     builder = "${info.attr or common.pname}.${how}";
     inherit pname version;
-    name = if version == "" then pname else "${pname}-${version}";
+    name = new.name or (if version == "" then pname else "${pname}-${version}");
     system = common.system;
     pos = null;
-    mainProgram = meta.mainProgram or null;
-  };
+    mainProgram = (new.meta or { }).mainProgram or meta.mainProgram or null;
+    identity = { override = b.toJSON (lib.mapAttrs (_: v: if lib.isDerivation v then "${v}" else if b.isString v || b.isInt v || b.isBool v then v else "<value>") new); };
+    meta = b.removeAttrs meta [ "outputsToInstall" ] // (new.meta or { });
+  } // b.intersectAttrs { src = 0; buildInputs = 0; nativeBuildInputs = 0; propagatedBuildInputs = 0; passthru = 0; } new);
   outs = b.listToAttrs (map (o: {
     name = o;
     value = common // { outPath = info.outputs.${o}; outputName = o; };
   }) outputNames);
 in
-outs.${b.head outputNames} // { all = b.attrValues outs; }
+outs.${b.head outputNames} // { all = map (o: outs.${o}) outputNames; }

@@ -29,6 +29,28 @@ let
 
   catalogTree = unflatten catalogFlat;
 
+  # the open world (translator/universe/openworld.py): a set at attribute path `path` whose
+  # missing packages become labelled stand-ins made by `synthOf final`
+  synthOf = final: import ./top-level/synthetic.nix {
+    inherit lib hooks final system;
+    opaquePackage = import ./opaque-package.nix { inherit lib hooks; };
+    inherit (final) mkOpaque;
+  };
+  openSet = final: path: set: hooks.open { prefix = lib.concatStringsSep "." (b.filter (p: p != "") [ prefix path ]); synth = synthOf final; } set;
+  # nixpkgs' catalog package sets (python3Packages, xorg, ...) are open too
+  openGroups = final: b.mapAttrs (n: v: if b.isAttrs v && !(v ? type) then openSet final n v else v) catalogTree;
+
+  # callPackage: a required argument that the package set lacks is a stand-in (recorded, with
+  # the position of the argument, as a missing package)
+  fillMissing = final: f: args:
+    let
+      formals = if b.isFunction f then b.functionArgs f else lib.functionArgs f;
+      missing = b.filter (n: !formals.${n} && !(args ? ${n}) && !(final ? ${n})) (b.attrNames formals);
+    in b.listToAttrs (map (n: { name = n; value = hooks.missingArg f n final; }) missing) // args;
+  callPackageOpen = final: auto: fn: args:
+    let f = if b.isFunction fn || b.isAttrs fn then fn else import fn; in
+    lib.callPackageWith auto f (fillMissing auto f args);
+
   base = final:
     let
       trivial = import ./trivial.nix { inherit lib hooks final system; };
@@ -36,7 +58,8 @@ let
       docker = lib.makeOverridable (import ./docker-tools.nix) { inherit lib hooks final hostPlatform; };
       callPackageWith = auto: fn: args: lib.callPackageWith auto fn args;
     in
-    catalogTree // trivial // opaque // {
+    openGroups final // trivial
+    // b.removeAttrs opaque [ "pythonBuilders" "pythonBuildersFor" "runtimes" "mkOpaqueWith" ] // {
       inherit lib system hostPlatform;
       pkgs = final;
       path = ../.;
@@ -48,8 +71,8 @@ let
       pkgsHostTarget = final;
       targetPackages = final;
       __splicedPackages = final;
-      newScope = extra: lib.callPackageWith (final // extra);
-      callPackage = lib.callPackageWith final;
+      newScope = extra: callPackageOpen final (openSet final "" (final // extra));
+      callPackage = callPackageOpen final final;
       callPackages = lib.callPackagesWith final;
       dockerTools = docker;
       runtimeShellPackage = final.bash;
@@ -63,13 +86,15 @@ let
         gitignoreSource = _patterns: src: lib.cleanSource src;
         gitignoreSourcePure = _patterns: src: lib.cleanSource src;
       };
-      python3Packages = (catalogTree.python3Packages or { }) // opaque.pythonBuilders;
+      python3Packages = openSet final "python3Packages"
+        ((catalogTree.python3Packages or { }) // opaque.pythonBuildersFor final.python3);
+      fakeNss = final.dockerTools.fakeNss;
     } // b.listToAttrs (b.concatMap (py:
       let setName = "${py}Packages"; in
       if !(catalogTree ? ${py}) then [ ] else [
         { name = py; value = withPython final py; }
       ] ++ lib.optional (py != "python3") {
-        name = setName; value = (catalogTree.${setName} or { }) // opaque.pythonBuilders;
+        name = setName; value = openSet final setName ((catalogTree.${setName} or { }) // opaque.pythonBuildersFor final.${py});
       }) [ "python3" "python311" "python312" "python3Minimal" ]) // {
       pkgsStatic = if static then final else import ./top-level.nix {
         inherit platform overlays config; static = true; prefix = "pkgsStatic";
@@ -91,6 +116,8 @@ let
       buildEnv = { extraLibs ? [ ], ... }: final.buildEnv { name = "${interp.name}-env"; paths = [ interp ] ++ extraLibs; };
     };
 
-  applied = b.foldl' (acc: overlay: lib.extends overlay acc) base overlays;
+  # lib.extends, with every layer an overlay sees as `prev` open as well
+  extendsOpen = overlay: f: final: let prev = openSet final "" (f final); in prev // overlay final prev;
+  applied = b.foldl' (acc: overlay: extendsOpen overlay acc) base overlays;
 in
-lib.fix applied
+lib.fix (final: openSet final "" (applied final))
