@@ -14,7 +14,7 @@ Hooked into one universe evaluation by :func:`install` (the evaluator itself is 
 * A local path that does not exist (a source folder not checked out, a ``./result`` link not
   built) is, under ``--placeholders``, a labelled synthetic tree with a warning; without, Nix's
   error stays.
-* ``builtins.__nix2imageOpen { label; default?; }`` is an open stand-in (:mod:`.standin`) for
+* ``builtins.__nix2imageStandIn { label; default?; }`` is an open stand-in (:mod:`.standin`) for
   library models whose interface has arbitrary names (haskell.nix's ``pkgs.haskell-nix``).
 * ``builtins.getFlake REF`` and ``__nix2imageFlake PATH`` (used by the flake-compat model)
   evaluate a local flake as nix2image evaluates flakes; ``getFlake`` of a known library's URL
@@ -306,7 +306,7 @@ def install(ev: Any, session: Session, main_dir: str) -> None:
         return stand_in(label, a.d.get("default"))
 
     _set_builtin(ev, "getFlake", PrimOp("getFlake", 1, prim_get_flake))
-    _set_builtin(ev, "__nix2imageOpen", PrimOp("__nix2imageOpen", 1, prim_open))
+    _set_builtin(ev, "__nix2imageStandIn", PrimOp("__nix2imageStandIn", 1, prim_open))
     _set_builtin(ev, "__nix2imageFlake", PrimOp("__nix2imageFlake", 1, prim_flake))
 
 

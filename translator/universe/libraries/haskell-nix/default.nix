@@ -6,7 +6,7 @@ let
   nixpkgs = ../../nixpkgs;
 in
 rec {
-  sources = builtins.__nix2imageOpen { label = "haskell.nix sources"; default = nixpkgs; };
+  sources = builtins.__nix2imageStandIn { label = "haskell.nix sources"; default = nixpkgs; };
   nixpkgsArgs = { overlays = [ overlay ]; config = { }; };
   overlays = { combined = overlay; haskell-nix = overlay; default = overlay; };
   inherit overlay;

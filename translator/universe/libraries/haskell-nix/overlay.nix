@@ -3,5 +3,5 @@
 # every attribute and call result is a package whose content is a labelled placeholder
 # (--placeholders) or must be bound.
 final: prev: {
-  haskell-nix = builtins.__nix2imageOpen { label = "haskell.nix"; };
+  haskell-nix = builtins.__nix2imageStandIn { label = "haskell.nix"; };
 }
