@@ -127,7 +127,8 @@ def _make_evaluator(opts: LoadOptions, session: Session, main_dir: str):
             if bound is not None:
                 bound.used = True
                 return _bound_value(bound, callable_=True)
-            if not os.path.exists(path) and session.placeholders and not path.startswith("/nix/store/"):
+            target = os.path.join(path, "default.nix") if os.path.isdir(path) else path
+            if not os.path.exists(target) and session.placeholders and not path.startswith("/nix/store/"):
                 session.warn(f"warning: --placeholders: the missing import {path} is replaced by a stand-in package")
                 return _missing_import_value(self, path)
             try:
