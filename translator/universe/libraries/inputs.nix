@@ -28,7 +28,10 @@ in
     mkLib = pkgs: import ./crane/lib.nix { inherit lib; } pkgs;
     lib = perSystem (system: import ./crane/lib.nix { inherit lib; } (pkgsFor system));
   };
+  # `pkgs.callPackage naersk { ... }` on the input itself: callable, with naersk's arguments
   naersk = withSource ./naersk {
+    __functor = _: import ./naersk;
+    __functionArgs = b.functionArgs (import ./naersk);
     lib = perSystem (system: (pkgsFor system).callPackage ./naersk { });
     overlay = final: prev: { naersk = final.callPackage ./naersk { }; };
     overlays.default = final: prev: { naersk = final.callPackage ./naersk { }; };
