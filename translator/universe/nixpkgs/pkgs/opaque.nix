@@ -55,6 +55,7 @@ let
       attrs = b.removeAttrs args [ "name" "pname" "version" "src" "buildInputs" "nativeBuildInputs"
                                     "propagatedBuildInputs" "passthru" "meta" ];
       rebuild = mkOpaqueWith runtime builder;
+      stdenv = final.stdenv;
     };
 
   mkDerivation = argsOrFn:
@@ -132,7 +133,6 @@ in
   buildNpmPackage = mkOpaqueWith runtimes.node "buildNpmPackage";
   mkYarnPackage = mkOpaqueWith runtimes.node "mkYarnPackage";
   buildDotnetModule = mkOpaque "buildDotnetModule";
-  maven = { buildMavenPackage = mkOpaqueWith runtimes.jvm "maven.buildMavenPackage"; };
   buildMavenPackage = mkOpaqueWith runtimes.jvm "buildMavenPackage";
   gradle2nix = { buildGradlePackage = mkOpaqueWith runtimes.jvm "gradle2nix.buildGradlePackage"; };
   haskellPackages = haskellSet;
