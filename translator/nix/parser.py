@@ -931,4 +931,6 @@ def parse_file(path: str) -> ast.Expr:
     except OSError as err:
         raise errors.UserError(f"opening file '{p}': {err.strerror or err}") from None
     text = data.decode("utf-8", errors="surrogateescape")
-    return _parse(text, p, os.path.dirname(p))
+    from .parse_cache import parse_cached  # nix2image's own .nix files are cached parsed
+
+    return parse_cached(p, text, lambda: _parse(text, p, os.path.dirname(p)))
