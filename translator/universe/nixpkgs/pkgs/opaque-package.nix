@@ -58,7 +58,8 @@ let
       mainProgram = (a.meta or { }).mainProgram or mainProgram;
       attrs = b.removeAttrs a [ "name" "pname" "version" "src" "buildInputs" "nativeBuildInputs" "propagatedBuildInputs" "passthru" "meta" ];
     };
-  self = {
+  # like a derivation, every other argument the builder was given is an attribute too
+  self = b.removeAttrs attrs [ "override" "overrideAttrs" "overrideDerivation" "__functor" ] // {
     type = "derivation";
     inherit name outPath system src buildInputs nativeBuildInputs propagatedBuildInputs passthru stdenv;
     pname = pname';

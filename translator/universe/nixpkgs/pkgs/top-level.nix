@@ -137,10 +137,19 @@ let
     }); in scope;
 
   # python.withPackages (a buildEnv of the interpreter and the chosen packages) and python.pkgs
-  withPython = final: py:
-    let interp = catalogTree.${py}; set = final."${py}Packages" or final.python3Packages; in
+  withPython = final: py: pythonWith final py (final."${py}Packages" or final.python3Packages);
+  pythonWith = final: py: set:
+    let interp = catalogTree.${py}; in
     interp // {
       pkgs = set;
+      # python.override { packageOverrides = self: super: { ... }; }: the same interpreter
+      # with its package set extended (an open set still)
+      override = args:
+        let
+          a = (lib.toFunction args) { packageOverrides = _: _: { }; };
+          po = a.packageOverrides or (_: _: { });
+          set' = openSet final "${py}Packages" (lib.fix (self: set // po self set));
+        in pythonWith final py set';
       withPackages = f: final.buildEnv { name = "${interp.name}-env"; paths = [ interp ] ++ f set; };
       buildEnv = { extraLibs ? [ ], ... }: final.buildEnv { name = "${interp.name}-env"; paths = [ interp ] ++ extraLibs; };
     };

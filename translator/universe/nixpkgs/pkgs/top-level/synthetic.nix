@@ -60,7 +60,8 @@ let
             name = "${lib.last (lib.init parts)}-env";
             paths = [ (synth parentPath) ] ++ arg (synth "${parentPath}.pkgs");
           }
-        else if lib.isFunction arg && named (lib.fix arg) then builderCall (lib.fix arg)
+        # `finalAttrs: { ... }` builder arguments (a function with formals is no fixed point)
+        else if b.isFunction arg && b.functionArgs arg == { } && named (lib.fix arg) then builderCall (lib.fix arg)
         else if named arg then builderCall arg
         else self;
       named = a: b.isAttrs a && !(a ? type) && (b.isString (a.pname or null) || b.isString (a.name or null));
@@ -77,7 +78,14 @@ let
       # what the catalog knows below this path (`bind.dnsutils` below a missing `bind`)
       known = let k = lib.attrByPath parts null catalogTree; in
         if b.isAttrs k && !(k ? type) then k else { };
+      # overriding a stand-in keeps it a stand-in (open, callable); a new version renames it
+      result = hooks.open { prefix = path; inherit synth; synthetic = true; } (pkg // known // {
+        __functor = call;
+        override = _: result;
+        overrideAttrs = f: hooks.open { prefix = path; inherit synth; synthetic = true; }
+          (pkg.overrideAttrs f // known // { __functor = call; override = _: result; });
+      });
     in
-    hooks.open { prefix = path; inherit synth; synthetic = true; } (pkg // known // { __functor = call; });
+    result;
 in
 synth
