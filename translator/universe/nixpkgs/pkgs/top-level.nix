@@ -104,6 +104,7 @@ let
         packages = openSet final "haskell.packages"
           (b.mapAttrs (n: set: haskellScope final "haskell.packages.${n}" set) opaque.haskell.packages);
         lib = openSet final "haskell.lib" opaque.haskell.lib;
+        compiler = openSet final "haskell.compiler" opaque.haskell.compiler;
       });
       beamPackages = openSet final "beamPackages" (opaque.beamPackages // {
         callPackage = callPackageOpen final (final // opaque.beamPackages);
