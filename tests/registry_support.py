@@ -16,6 +16,7 @@ import urllib.request
 from pathlib import Path
 
 from conftest import need_tool
+from loopback import LoopbackServer
 
 
 def free_port() -> int:
@@ -27,7 +28,8 @@ def free_port() -> int:
 class Registry:
     """``docker-registry serve`` on 127.0.0.1:PORT; ``htpasswd`` (user, password) enables basic auth."""
 
-    def __init__(self, workdir: Path, htpasswd: tuple[str, str] | None = None, auth_config: str = "") -> None:
+    def __init__(self, workdir: Path, htpasswd: tuple[str, str] | None = None, auth_config: str = "",
+                 tls: tuple[Path, Path] | None = None) -> None:
         need_tool("docker-registry")
         self.workdir = workdir
         self.port = free_port()
@@ -46,6 +48,7 @@ class Registry:
             "log:\n  level: error\n  accesslog:\n    disabled: true\n"
             f"storage:\n  filesystem:\n    rootdirectory: {workdir / 'storage'}\n  delete:\n    enabled: true\n"
             f"http:\n  addr: 127.0.0.1:{self.port}\n  secret: nix2image-test-secret\n"
+            + (f"  tls:\n    certificate: {tls[0]}\n    key: {tls[1]}\n" if tls else "")
             + auth
         )
 
@@ -80,7 +83,7 @@ class Registry:
         self.proc = None
 
 
-class FaultProxy:
+class FaultProxy(LoopbackServer):
     """Forwards to ``target`` (host:port); ``rules`` change answers.
 
     Each rule is ``(method, path_substring, action, count)`` with action ``"500"`` (answer 500
@@ -157,10 +160,7 @@ class FaultProxy:
 
             do_GET = do_HEAD = do_PUT = do_POST = do_PATCH = do_DELETE = _handle
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self.serve(http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler))
 
     @property
     def host(self) -> str:
@@ -173,10 +173,6 @@ class FaultProxy:
                 rule[3] -= 1
                 return action
         return None
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def _tar_bytes(files: dict[str, bytes]) -> bytes:

@@ -182,9 +182,10 @@ def test_customisation_layer_join_commands_and_fakeroot(oracle_store, expected, 
 
 
 def test_run_as_root_and_failing_commands_are_clear_errors(tmp_path):
-    with pytest.raises(UserError, match=r"(?s)runAsRoot is not supported.*rootless user namespace"):
-        build(ImageSpec(builder="buildImage", name="r", tag="t", run_as_root="echo hi"), None, DirectContent(),
-              str(tmp_path / "r.tar"))
+    # runAsRoot runs (tests/test_runasroot.py); a failing script is an error showing its output and status
+    with pytest.raises(UserError, match=r"(?s)runAsRoot script of image 'r' failed \(exit 3\).*boom"):
+        build(ImageSpec(builder="buildImage", name="r", tag="t", run_as_root="echo boom; exit 3"), None,
+              DirectContent(), str(tmp_path / "r.tar"))
     with pytest.raises(UserError, match=r"(?s)extraCommands failed.*boom"):
         build(ImageSpec(builder="buildLayeredImage", name="r", tag="t", extra_commands="echo boom >&2; exit 3"),
               None, DirectContent(), str(tmp_path / "r.tar"))

@@ -66,6 +66,14 @@ def main(ctx: click.Context, debug: bool) -> None:
     """Turn Nix dockerTools files into container images without running Nix."""
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
+    if debug:  # the steps' debug notes (e.g. which overlay runAsRoot used) on stderr
+        import logging
+
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("debug: %(message)s"))
+        logger = logging.getLogger("nix2image")
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG)
 
 
 if __name__ == "__main__":  # pragma: no cover

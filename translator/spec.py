@@ -28,6 +28,21 @@ class ContentSource(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class CallArg:
+    """One argument of the dockerTools call as evaluated: ``given`` when the caller wrote it
+    (``file``/``line``/``column`` say where, when the evaluator knows), else nixpkgs' default.
+    ``value`` is plain JSON-able data; functions, unevaluated and failing values are shown as
+    ``«function»``, ``«not evaluated»`` and ``«error: ...»``."""
+
+    name: str
+    value: Any
+    given: bool
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+
+
 @dataclass(slots=True)
 class BaseImageRef:
     """``fromImage``: either another spec (an image built in the same evaluation), a local archive
@@ -89,3 +104,4 @@ class ImageSpec:
     origin: str | None = None
     warnings: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)  # any other argument, as given
+    call: list[CallArg] = field(default_factory=list)  # every argument of the call, in source order

@@ -22,6 +22,7 @@ COMMANDS = {
     "inspect": "image_cmds",
     "push": "registry_cmds",
     "pull": "registry_cmds",
+    "report": "report_cmd",
 }
 
 MODULES = sorted(set(COMMANDS.values()))

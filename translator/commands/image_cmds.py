@@ -64,6 +64,9 @@ def _common(fn):
     fn = click.option("--layers", "layers_file", type=click.Path(dir_okay=False), default=None,
                       help="Use this layer plan (JSON list of lists of store paths, bottom first).")(fn)
     fn = click.option("--strategy", default=None, help="Layering strategy (see `nix2image plan --help`).")(fn)
+    fn = click.option("--run-timeout", type=click.FloatRange(min=0, min_open=True), default=None, metavar="SECONDS",
+                      help="Time limit of each runAsRoot script; its processes are all killed when it is "
+                           "reached. Default: 3600.")(fn)
     fn = click.option("--compress", type=click.Choice(["none", "gzip", "zstd"]), default="none",
                       show_default=True, help="Layer compression (OCI output).")(fn)
     return fn
@@ -89,7 +92,7 @@ def _warn(spec, result, quiet: bool) -> None:
 @_common
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
 @_spec_decorator
-def build_cmd(file, output, fmt, compress, strategy, layers_file, spec_json, store_root, quiet, **kw):
+def build_cmd(file, output, fmt, compress, strategy, layers_file, spec_json, store_root, quiet, run_timeout, **kw):
     """Build the image described by FILE (or FILE#ATTR) into a docker-archive or OCI layout."""
     from ..image.build import BuildOptions, build
 
@@ -99,7 +102,8 @@ def build_cmd(file, output, fmt, compress, strategy, layers_file, spec_json, sto
         base = spec.name.rsplit("/", 1)[-1].lower() or "image"
         output = base + ("-oci" if fmt == "oci" else ".tar")
     show = (not quiet) and sys.stderr.isatty()
-    result = build(spec, plan, content, output, BuildOptions(format=fmt, compress=compress, progress=show, strategy=strategy))
+    result = build(spec, plan, content, output, BuildOptions(format=fmt, compress=compress, progress=show, strategy=strategy,
+                                                             run_timeout=run_timeout))
     _warn(spec, result, quiet)
     if not quiet:
         click.echo(f"{result.output}: {result.repo_tag} ({len(result.layers)} layers, config sha256:{result.config_digest})")
@@ -112,7 +116,7 @@ def build_cmd(file, output, fmt, compress, strategy, layers_file, spec_json, sto
 @_common
 @click.option("-q", "--quiet", is_flag=True, help="No warnings on stderr.")
 @_spec_decorator
-def stream_cmd(file, fmt, compress, strategy, layers_file, spec_json, store_root, quiet, **kw):
+def stream_cmd(file, fmt, compress, strategy, layers_file, spec_json, store_root, quiet, run_timeout, **kw):
     """Write the image of FILE to stdout as an archive (`nix2image stream f.nix | podman load`)."""
     from ..image.build import BuildOptions, stream
 
@@ -121,7 +125,8 @@ def stream_cmd(file, fmt, compress, strategy, layers_file, spec_json, store_root
         raise UsageError("error: refusing to write an image archive to a terminal; pipe it (| podman load) or redirect it")
     spec, content = _load(file, spec_json, kw, store_root)
     plan = _plan(spec, strategy, layers_file)
-    result = stream(spec, plan, content, out, BuildOptions(format=fmt, compress=compress, strategy=strategy))
+    result = stream(spec, plan, content, out, BuildOptions(format=fmt, compress=compress, strategy=strategy,
+                                                           run_timeout=run_timeout))
     out.flush()
     _warn(spec, result, quiet)
 

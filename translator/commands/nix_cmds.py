@@ -59,7 +59,8 @@ def _lazy_arg(ev: Any, text: str) -> Any:
     from ..nix.values import Lazy
 
     node = parse_string(text, "«string»", os.getcwd())
-    return Lazy(lambda: ev.eval_ast(node))
+    code = ev.compile_ast(node)  # binds variables now, as Nix's parser does: undefined ones fail here
+    return Lazy(lambda: code(ev.base_env))
 
 
 def _find_along_attr_path(ev: Any, v: Any, attr_path: str, auto_args: dict) -> Any:

@@ -2,6 +2,8 @@
 
 The default output is the S-expression form of :func:`translator.nix.ast_dump.to_sexpr`;
 ``--json`` prints the JSON tree, ``--nix`` the normalised text ``nix-instantiate --parse`` prints.
+As in Nix, variables are bound while parsing: a name no scope (nor ``with``) can supply is
+``undefined variable`` with Nix's position and exit status.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from ..errors import UsageError
 @click.option("--nix", "as_nix", is_flag=True, help="Print what `nix-instantiate --parse` prints.")
 def parse_command(file: str | None, expr: str | None, as_json: bool, as_nix: bool) -> None:
     """Parse FILE (or -E EXPR) as Nix and print its syntax tree."""
+    from ..errors import register_source
     from ..nix import ast_dump
+    from ..nix.evaluator import check_bindings
     from ..nix.parser import parse_file, parse_string
 
     if (file is None) == (expr is None):
@@ -26,11 +30,15 @@ def parse_command(file: str | None, expr: str | None, as_json: bool, as_nix: boo
     if as_json and as_nix:
         raise UsageError("--json and --nix cannot be combined")
     if expr is not None:
+        register_source("«string»", expr)
         tree = parse_string(expr, "«string»")
     elif file == "-":
-        tree = parse_string(click.get_text_stream("stdin").read(), "«stdin»")
+        text = click.get_text_stream("stdin").read()
+        register_source("«stdin»", text)
+        tree = parse_string(text, "«stdin»")
     else:
         tree = parse_file(file)
+    check_bindings(tree)  # Nix binds variables while parsing: `x: y` is an error here too
     if as_json:
         text = ast_dump.to_json(tree)
     elif as_nix:

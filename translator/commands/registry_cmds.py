@@ -10,14 +10,15 @@ from pathlib import Path
 import click
 
 from ..errors import UsageError
-from .spec_options import spec_options
+from .spec_options import spec_options, tls_options
 
 # The registry modules are imported inside the commands: ``nix2image --help`` and the other
 # commands stay fast to start.
 
 
 def _client(ref, insecure: bool, username: str | None, password: str | None, password_stdin: bool,
-            retries: int, quiet: bool):
+            retries: int, quiet: bool, tls_verify: bool | None = True, cert_dir: str | None = None):
+    from ..http.tls import TlsSettings
     from ..registry.auth import credentials_for
     from ..registry.client import RegistryClient, RetryPolicy
 
@@ -25,7 +26,9 @@ def _client(ref, insecure: bool, username: str | None, password: str | None, pas
         password = sys.stdin.readline().rstrip("\n")
     creds = credentials_for(ref.registry, username, password)
     log = (lambda msg: None) if quiet else (lambda msg: click.echo(msg, err=True))
-    return RegistryClient(ref.registry, insecure=insecure, credentials=creds, retry=RetryPolicy(attempts=retries), log=log)
+    tls = TlsSettings(verify=tls_verify is not False, cert_dir=cert_dir)
+    return RegistryClient(ref.registry, insecure=insecure, credentials=creds, retry=RetryPolicy(attempts=retries), log=log,
+                          tls=tls)
 
 
 def _auth_options(fn):
@@ -68,7 +71,8 @@ def push(source: str, destination: str, insecure: bool, username, password, pass
     if not destination.startswith("docker://"):
         raise UsageError(f"DESTINATION '{destination}': expected docker://HOST[:PORT]/NAME[:TAG]")
     ref = parse_reference(destination, what="DESTINATION")
-    client = _client(ref, insecure, username, password, password_stdin, retries, quiet)
+    client = _client(ref, insecure, username, password, password_stdin, retries, quiet,
+                     spec_kw.get("tls_verify"), spec_kw.get("cert_dir"))
     blobmap = BlobMap(Path(cache_dir) / "blobmap.json" if cache_dir else None)
     from ..progress import Progress
 
@@ -111,7 +115,9 @@ def push(source: str, destination: str, insecure: bool, username, password, pass
 @click.option("--platform", default="linux/amd64", show_default=True, help="OS/ARCH[/VARIANT] to pick from an index.")
 @click.option("--to-cache", type=click.Path(file_okay=False), default=None,
               help="Store the image in this pull cache (used by pullImage via --pull-cache).")
-def pull(source: str, insecure: bool, username, password, password_stdin, retries, quiet, output, fmt, platform, to_cache) -> None:
+@tls_options
+def pull(source: str, insecure: bool, username, password, password_stdin, retries, quiet, output, fmt, platform, to_cache,
+         tls_verify: bool, cert_dir: str | None) -> None:
     """Pull SOURCE (docker://HOST/NAME[:TAG|@DIGEST]), verifying every digest."""
     from ..registry.cache import PullCache
     from ..registry.pull import fetch, store_in_cache, write_docker_archive, write_oci_layout
@@ -120,7 +126,7 @@ def pull(source: str, insecure: bool, username, password, password_stdin, retrie
     if not output and not to_cache:
         raise UsageError("pull: give -o OUTPUT, --to-cache DIR, or both")
     ref = parse_reference(source, what="SOURCE")
-    client = _client(ref, insecure, username, password, password_stdin, retries, quiet)
+    client = _client(ref, insecure, username, password, password_stdin, retries, quiet, tls_verify, cert_dir)
     repo_tag = f"{ref.repository.split('/')[-1] if ref.registry == 'registry-1.docker.io' else ref.registry + '/' + ref.repository}:{ref.tag}" if ref.tag else None
     with tempfile.TemporaryDirectory(prefix="nix2image-pull-") as work:
         image = fetch(ref, client, Path(work), platform)

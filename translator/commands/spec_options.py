@@ -16,7 +16,32 @@ from ..errors import UsageError
 
 #: The keyword arguments :func:`spec_options` adds to a command (and :func:`load_spec` accepts).
 OPTION_NAMES = ("attr", "arg", "argstr", "bind", "catalog", "placeholders", "full_size",
-                "include", "system", "pull_cache", "store")
+                "include", "system", "pull_cache", "store",
+                "substituters", "trusted_public_keys", "offline", "tls_verify", "cert_dir")
+
+
+def tls_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--tls-verify=BOOL`` and ``--cert-dir DIR`` (as skopeo and podman spell them), for every
+    command that speaks HTTPS (registries, binary caches)."""
+    fn = click.option("--cert-dir", default=None, metavar="DIR", type=click.Path(file_okay=False),
+                      help="Trust the CA certificates (*.crt) in DIR and use its client certificate "
+                           "(*.cert + *.key), instead of /etc/containers/certs.d/HOST/.")(fn)
+    fn = click.option("--tls-verify", type=click.BOOL, default=True, show_default=True, metavar="BOOL",
+                      help="Check TLS certificates; --tls-verify=false turns checking off.")(fn)
+    return fn
+
+
+def cache_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--substituters``, ``--trusted-public-keys`` and ``--offline`` (binary caches)."""
+    fn = click.option("--offline", is_flag=True,
+                      help="Use only narinfos and NARs fetched earlier; ask no binary cache.")(fn)
+    fn = click.option("--trusted-public-keys", "trusted_public_keys", multiple=True, metavar="NAME:KEY...",
+                      help="Keys whose narinfo signatures are trusted (as Nix's trusted-public-keys; "
+                           "default: from nix.conf and NIX_CONFIG).")(fn)
+    fn = click.option("--substituters", multiple=True, metavar="URL...",
+                      help="Binary caches (http(s)://, file://) to fetch store paths from (as Nix's "
+                           "substituters; default: from nix.conf and NIX_CONFIG).")(fn)
+    return fn
 
 
 def spec_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -51,11 +76,11 @@ def spec_options(fn: Callable[..., Any]) -> Callable[..., Any]:
                      help="Directory of pulled base images (pullImage) to resolve fromImage offline."),
         click.option("--store", "store", default=None, metavar="DIR",
                      help="Read store paths from this Nix store (a chroot store DIR or local?root=DIR) "
-                          "instead of the system store."),
+                          "instead of the system store; an empty or missing DIR means no local store."),
     ]
     for deco in reversed(decorators):
         fn = deco(fn)
-    return fn
+    return tls_options(cache_options(fn))
 
 
 def _pairs(values: Any, option: str) -> dict[str, str]:
@@ -87,7 +112,24 @@ def load_options(**opts: Any):
         system=opts.get("system"),
         pull_cache=opts.get("pull_cache"),
         store=opts.get("store"),
+        binary_caches=_cache_settings(opts),
     )
+
+
+def _cache_settings(opts: dict[str, Any]):
+    """Binary cache settings: the options over nix.conf / NIX_CONFIG."""
+    from ..binary_cache.settings import resolve
+
+    import dataclasses
+
+    tls_verify = opts.get("tls_verify")
+    settings = resolve(opts.get("substituters") or None, opts.get("trusted_public_keys") or None,
+                       offline=bool(opts.get("offline")), tls_verify=True if tls_verify is None else bool(tls_verify),
+                       cert_dir=opts.get("cert_dir"))
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.params.get("quiet"):  # the command's -q: no progress line, no retry notes
+        settings = dataclasses.replace(settings, progress=False, quiet=True)
+    return settings
 
 
 def load_spec(file: str, **opts: Any):

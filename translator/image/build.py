@@ -7,8 +7,8 @@ not grow with the image (layers are spooled to a scratch directory, never held i
 
 Builders: ``buildLayeredImage``/``streamLayeredImage`` (layered), ``buildImage`` (stacked), their
 ``*WithNixDb`` variants (a Nix database in the layer, see :mod:`.nixdb`), ``mergeImages`` and
-``exportImage`` (see :mod:`.merge`, :mod:`.export`). ``runAsRoot`` needs a VM or a user namespace
-and fails with a clear error saying so.
+``exportImage`` (see :mod:`.merge`, :mod:`.export`). ``buildImage``'s ``runAsRoot`` runs in private
+namespaces (see :mod:`translator.runasroot`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import os
 import shutil
 import tarfile
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import BinaryIO
 
 from ..errors import UserError, UsageError
@@ -29,7 +29,10 @@ from . import config as cfgmod
 from . import layer as layermod
 from .compress import COMPRESSIONS
 from .docker_archive import ArchiveWriter, layered_archive, read_docker_archive
+from .export import export_image
+from .merge import merge_images
 from .model import Blob, ImageData, Layer
+from .outcome import BuildOptions, BuildResult, BuiltLayer
 from .tags import image_name, image_tag
 from .tarwriter import Entry, archive_size
 
@@ -38,42 +41,10 @@ LAYERED = ("buildLayeredImage", "streamLayeredImage", "buildLayeredImageWithNixD
 STACKED = ("buildImage", "buildImageWithNixDb")
 
 
-@dataclass(slots=True)
-class BuildOptions:
-    format: str = "docker-archive"
-    compress: str = "none"
-    progress: bool = False  # show a progress bar on stderr
-    strategy: str | None = None  # layering strategy when no plan is given (None: nixpkgs' default)
-
-
-@dataclass(slots=True)
-class BuiltLayer:
-    digest: str  # diff_id hex
-    size: int
-    paths: tuple[str, ...]
-    kind: str
-    blob_digest: str | None = None  # OCI: digest of the (compressed) blob
-
-
-@dataclass(slots=True)
-class BuildResult:
-    output: str
-    format: str
-    repo_tag: str
-    config_digest: str
-    layers: list[BuiltLayer] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-
 # --- helpers ---------------------------------------------------------------------------------
 
 def check_spec(spec: ImageSpec) -> None:
     """Reject what this backend cannot do, saying what would be needed."""
-    if spec.run_as_root and spec.run_as_root.strip():
-        raise UserError(
-            f"runAsRoot is not supported{_at(spec)}: it runs a script as root inside the image's root "
-            "filesystem, which needs a VM (nixpkgs uses runInLinuxVM) or a rootless user namespace with "
-            "the image mounted; use extraCommands or fakeRootCommands (run under fakeroot) instead")
     if spec.tag is not None:
         try:
             image_tag(spec.tag, b"")
@@ -254,9 +225,18 @@ def _stacked_layer(spec: ImageSpec, content, base: ImageData | None, workdir: st
     """buildImage's one new layer: copyToRoot copied, extraCommands, then the store closure once."""
     mtime = cfgmod.epoch(spec.mtime)
     copied = list(spec.copy_to_root) + list(spec.contents)
-    root = layermod.copy_to_root(workdir, copied, content, keep_dirlinks=spec.keep_contents_dirlinks,
-                                 extra_commands=spec.extra_commands, prepare=_nix_db_step(spec, copied, content))
-    entries = layermod.tree_entries(root, owner=layermod.Owner(mtime, spec.uid, spec.gid, "", ""))
+    if spec.run_as_root and spec.run_as_root.strip():
+        from ..runasroot import run_as_root_layer
+
+        entries, labels = run_as_root_layer(spec, content, base, workdir, copied=copied, mtime=mtime,
+                                            keep_dirlinks=spec.keep_contents_dirlinks)
+        if labels:
+            cfg = dict(spec.config or {})
+            spec.config = dict(cfg, Labels={**(cfg.get("Labels") or {}), **labels})
+    else:
+        root = layermod.copy_to_root(workdir, copied, content, keep_dirlinks=spec.keep_contents_dirlinks,
+                                     extra_commands=spec.extra_commands, prepare=_nix_db_step(spec, copied, content))
+        entries = layermod.tree_entries(root, owner=layermod.Owner(mtime, spec.uid, spec.gid, "", ""))
     in_base = _base_store_paths(base)
     closure = sorted({p.path for p in spec.closure} - in_base)
     if closure:
@@ -292,7 +272,18 @@ def config_bytes(spec: ImageSpec, base: ImageData | None, layers: list[Layer]) -
 
 def write_image(spec: ImageSpec, plan: LayerPlan | None, content, out, opts: BuildOptions, workdir: str,
                 ) -> BuildResult:
-    """Write the image of ``spec`` to ``out`` (a binary file, or a directory path for ``oci``)."""
+    """Write the image of ``spec`` to ``out`` (a binary file, or a directory path for ``oci``);
+    the warnings of runAsRoot steps, also of images built on the way, end up in the result."""
+    from ..runasroot import settings
+
+    with settings(opts.run_timeout) as notes:
+        result = _write_image(spec, plan, content, out, opts, workdir)
+    result.warnings.extend(n for n in notes if n not in result.warnings)
+    return result
+
+
+def _write_image(spec: ImageSpec, plan: LayerPlan | None, content, out, opts: BuildOptions, workdir: str,
+                 ) -> BuildResult:
     check_spec(spec)
     if opts.format not in FORMATS:
         raise UsageError(f"error: --format must be one of {', '.join(FORMATS)}, not {opts.format!r}")
@@ -302,13 +293,10 @@ def write_image(spec: ImageSpec, plan: LayerPlan | None, content, out, opts: Bui
         raise UsageError("error: --compress applies to OCI output; docker-archive layers are plain tars "
                          "(compress the whole archive instead)")
     if spec.builder == "mergeImages":
-        from .merge import merge_images
-
-        return merge_images(spec, content, out, opts, workdir)
+        return merge_images(spec, out, opts, workdir,
+                            lambda sub, f, d: write_image(sub, None, content, f, BuildOptions(), d))
     if spec.builder == "exportImage":
-        from .export import export_image
-
-        return export_image(spec, content, out, opts, workdir)
+        return export_image(spec, lambda: resolve_base(spec, content, workdir), out, opts)
     if spec.builder not in LAYERED + STACKED:
         raise UserError(f"{spec.builder} images cannot be built by nix2image{_at(spec)}")
     base = resolve_base(spec, content, workdir)

@@ -13,6 +13,7 @@ import tarfile
 
 from ..errors import UsageError, UserError
 from .model import ImageData
+from .outcome import BuildResult
 from .subfile import SubFile
 from .tarwriter import Entry, HashingSink, write_tar
 
@@ -85,13 +86,12 @@ def export_entries(img: ImageData) -> list[Entry]:
     return out
 
 
-def export_image(spec, content, out, opts, workdir):
-    """Write the flattened root filesystem of ``spec.from_image`` to ``out``."""
-    from .build import BuildResult, resolve_base
-
+def export_image(spec, base, out, opts) -> BuildResult:
+    """Write the flattened root filesystem of ``spec.from_image`` to ``out``; ``base()`` reads
+    that image (the caller knows how to build or load it)."""
     if opts.format != "docker-archive":
         raise UsageError("error: exportImage writes a plain root filesystem tar; --format does not apply")
-    img = resolve_base(spec, content, workdir)
+    img = base()
     if img is None:
         raise UserError(f"exportImage of {spec.name!r} has no fromImage")
     sink = HashingSink(out)

@@ -215,19 +215,31 @@ def _command_env(root: str) -> dict[str, str]:
     return env
 
 
-def run_extra_commands(root: str, script: str, what: str = "extraCommands") -> None:
+def _store_view(cmd: list[str], script: str, content, root: str) -> list[str]:
+    """``cmd`` run where the store paths ``script`` names are visible under /nix/store even when
+    their content is elsewhere (placeholders, --bind): see :mod:`translator.runasroot.storeview`."""
+    if content is None:
+        return cmd
+    from ..runasroot import command_view
+    from ..runasroot.storeview import wrap_command
+
+    scratch = os.path.join(os.path.dirname(root), ".store-view")
+    return wrap_command(cmd, command_view(script, content, scratch), scratch)
+
+
+def run_extra_commands(root: str, script: str, what: str = "extraCommands", content=None) -> None:
     """Run ``script`` with bash in ``root`` (as nixpkgs runs extraCommands in the layer dir)."""
     if not script.strip():
         return
     if shutil.which("bash") is None:
         raise UserError(f"{what} needs bash, which is not on PATH")
-    proc = subprocess.run(["bash", "-e", "-c", script], cwd=root, env=_command_env(root),
+    proc = subprocess.run(_store_view(["bash", "-e", "-c", script], script, content, root), cwd=root, env=_command_env(root),
                           capture_output=True, text=True)
     if proc.returncode != 0:
         raise UserError(f"{what} failed (exit {proc.returncode}):\n{proc.stderr.strip()}")
 
 
-def run_fake_root(root: str, script: str, fakechroot: bool = False) -> dict[str, list[int]]:
+def run_fake_root(root: str, script: str, fakechroot: bool = False, content=None) -> dict[str, list[int]]:
     """Run ``fakeRootCommands`` under ``fakeroot`` and return the ownership it leaves.
 
     The ownership fakeroot pretends (``chown``, ``mknod`` modes...) exists only inside the
@@ -242,7 +254,8 @@ def run_fake_root(root: str, script: str, fakechroot: bool = False) -> dict[str,
     del fakechroot
     cmd = ("set -e\ncd \"$1\"\n(\n" + (script or ":") + "\n)\ncd /\nexec \"$2\" -c \"$3\" \"$1\" \"$4\"\n")
     dump = os.path.join(os.path.dirname(root), ".fakeroot-state.json")
-    proc = subprocess.run(["fakeroot", "--", "bash", "-c", cmd, "fakeroot", root, sys.executable, _STATDUMP, dump],
+    proc = subprocess.run(_store_view(["fakeroot", "--", "bash", "-c", cmd, "fakeroot", root, sys.executable, _STATDUMP, dump],
+                                      script, content, root),
                           env=_command_env(root), capture_output=True, text=True)
     if proc.returncode != 0:
         raise UserError(f"fakeRootCommands failed (exit {proc.returncode}):\n{proc.stderr.strip()}")
@@ -266,10 +279,10 @@ def customisation_root(workdir: str, contents: list[str], content, *, extra_comm
     link_join(root, [(p, content.location(p)) for p in contents])
     if prepare is not None:  # e.g. the Nix database of *WithNixDb, made before extraCommands as nixpkgs does
         prepare(root)
-    run_extra_commands(root, extra_commands)
+    run_extra_commands(root, extra_commands, content=content)
     overrides = None
     if fake_root_commands.strip() or enable_fakechroot:
-        overrides = run_fake_root(root, fake_root_commands, enable_fakechroot)
+        overrides = run_fake_root(root, fake_root_commands, enable_fakechroot, content=content)
     return root, overrides
 
 
@@ -347,7 +360,7 @@ def copy_to_root(workdir: str, paths: list[str], content, *, keep_dirlinks: bool
     saved = _make_writable(root)
     if prepare is not None:
         prepare(root)
-    run_extra_commands(root, extra_commands)
+    run_extra_commands(root, extra_commands, content=content)
     for d, m in reversed(saved):
         if os.path.isdir(d) and not os.path.islink(d):
             os.chmod(d, m)

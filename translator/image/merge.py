@@ -17,13 +17,13 @@ from . import config as cfgmod
 from . import safety
 from .docker_archive import ArchiveWriter, _json
 from .model import Blob
+from .outcome import BuildResult
 from .tarwriter import file_info
 
 
-def merge_images(spec, content, out, opts, workdir):
-    """Build each image of ``spec.images`` (or read archives) and merge them into ``out``."""
-    from .build import BuildOptions, write_image
-
+def merge_images(spec, out, opts, workdir, build_one):
+    """Build each image of ``spec.images`` with ``build_one(sub_spec, stream, scratch_dir)`` and
+    merge the archives into ``out``."""
     if opts.format != "docker-archive":
         raise UsageError("error: mergeImages writes a docker-archive; --format oci/oci-archive hold one image")
     if not spec.images:
@@ -33,15 +33,13 @@ def merge_images(spec, content, out, opts, workdir):
         d = tempfile.mkdtemp(prefix=f"merge-{i}-", dir=workdir)
         p = os.path.join(d, "image.tar")
         with open(p, "wb") as f:
-            write_image(sub, None, content, f, BuildOptions(), d)
+            build_one(sub, f, d)
         parts.append(p)
     return merge_archives(parts, out, cfgmod.epoch(spec.mtime), workdir)
 
 
 def merge_archives(paths: list[str], out, mtime: int, workdir: str):
     """Merge docker-archives ``paths`` (manifest form) into the stream ``out``."""
-    from .build import BuildResult
-
     w = ArchiveWriter(out, mtime=mtime, spool_dir=workdir)
     manifest: list = []
     repositories: dict = {}

@@ -14,7 +14,7 @@ import json
 from typing import Any
 
 from ..errors import UsageError
-from ..spec import BaseImageRef, ImageSpec
+from ..spec import BaseImageRef, CallArg, ImageSpec
 from ..storeinfo import LayerPlan, PathInfo
 
 
@@ -43,6 +43,7 @@ def spec_from_data(d: dict[str, Any], where: str) -> ImageSpec:
         if fi.get("spec"):
             fi["spec"] = spec_from_data(fi["spec"], where + ".from_image.spec")
         kw["from_image"] = BaseImageRef(**fi)
+    kw["call"] = [CallArg(**c) for c in d.get("call", [])]
     kw["images"] = [spec_from_data(s, f"{where}.images[{i}]") for i, s in enumerate(d.get("images", []))]
     if "builder" not in kw or "name" not in kw:
         raise UsageError(f"error: {where}: a spec needs at least 'builder' and 'name'")

@@ -1,6 +1,9 @@
 """How evaluation errors look: Nix 2.8's ``error: ...`` block with ``at FILE:L:C:``, the source
-lines around the position with a caret, the trace (``… while evaluating ...``), and Nix's
-``Expr::show`` rendering used in ``assertion '...' failed``.
+lines around the position with a caret, and the trace (``… while evaluating ...``).
+
+Nix renders expressions in messages (``assertion '...' failed``) with ``Expr::show``, the same
+code that ``nix-instantiate --parse`` prints with: that rendering is
+:func:`.ast_dump.to_nix_parse_format`, tested text-for-text against Nix.
 """
 
 from __future__ import annotations
@@ -8,8 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import Pos, UserError, code_block, render_message
-from . import ast as A
-from .printer import print_string  # Expr::show prints strings as printString does
 from .values import EvalError
 
 
@@ -76,105 +77,3 @@ def suggestion_text(query: str, names) -> str | None:
 
 
 # --- Nix's Expr::show (used by ``assertion '...' failed``) -------------------------------------
-
-def _attr_path(path: list) -> str:
-    return ".".join(p if isinstance(p, str) else f'"${{{show_expr(p)}}}"' for p in path)
-
-
-def _float(f: float) -> str:
-    return "%g" % f
-
-
-_CMP = {"<": ("__lessThan", False, False), ">": ("__lessThan", True, False),
-        "<=": ("__lessThan", True, True), ">=": ("__lessThan", False, True)}
-_ARITH = {"-": "__sub", "*": "__mul", "/": "__div"}
-
-
-def show_expr(e: Any) -> str:
-    """Nix 2.8's textual rendering of an expression (fully parenthesised)."""
-    t = type(e)
-    if t is A.Int:
-        return str(e.value)
-    if t is A.Float:
-        return _float(e.value)
-    if t is A.Str:
-        return print_string(e.value)
-    if t is A.Path:
-        return e.value
-    if t is A.Var:
-        return e.name
-    if t is A.SearchPath:
-        return f"(__findFile __nixPath {print_string(e.name)})"
-    if t is A.Select:
-        s = f"({show_expr(e.expr)}).{_attr_path(e.path)}"
-        if e.default is not None:
-            s += f" or ({show_expr(e.default)})"
-        return s
-    if t is A.HasAttr:
-        return f"(({show_expr(e.expr)}) ? {_attr_path(e.path)})"
-    if t is A.Attrs:
-        out = ["rec " if e.rec else "", "{ "]
-        for name, d in e.attrs.items():
-            if d.inherited and type(d.expr) is A.Var:  # ``inherit (e) x`` is ``x = (e).x`` to Nix
-                out.append(f"inherit {name} ; ")
-            else:
-                out.append(f"{name} = {show_expr(d.expr)}; ")
-        for d in e.dynamic:
-            out.append(f'"${{{show_expr(d.name)}}}" = {show_expr(d.expr)}; ')
-        out.append("}")
-        return "".join(out)
-    if t is A.List:
-        return "[ " + "".join(f"({show_expr(i)}) " for i in e.items) + "]"
-    if t is A.Lambda:
-        out = ["("]
-        if e.formals is not None:
-            items = [f.name + (f" ? {show_expr(f.default)}" if f.default is not None else "") for f in e.formals.entries]
-            if e.formals.ellipsis:
-                items.append("...")
-            out.append("{ " + ", ".join(items) + " }")
-            if e.param:
-                out.append(" @ ")
-        if e.param:
-            out.append(e.param)
-        out.append(f": {show_expr(e.body)})")
-        return "".join(out)
-    if t is A.Call:
-        args = []
-        f = e
-        while type(f) is A.Call:
-            args.append(f.arg)
-            f = f.fn
-        return "(" + show_expr(f) + "".join(" " + show_expr(a) for a in reversed(args)) + ")"
-    if t is A.Let:
-        out = ["(let "]
-        for name, d in e.attrs.attrs.items():
-            inherited = d.inherited and type(d.expr) is A.Var
-            out.append(f"inherit {name}; " if inherited else f"{name} = {show_expr(d.expr)}; ")
-        out.append(f"in {show_expr(e.body)})")
-        return "".join(out)
-    if t is A.With:
-        return f"(with {show_expr(e.env)}; {show_expr(e.body)})"
-    if t is A.If:
-        return f"(if {show_expr(e.cond)} then {show_expr(e.then)} else {show_expr(e.else_)})"
-    if t is A.Assert:
-        return f"assert {show_expr(e.cond)}; {show_expr(e.body)}"
-    if t is A.Not:
-        return f"(! {show_expr(e.expr)})"
-    if t is A.InterpStr or t is A.InterpPath:
-        parts = [print_string(p) if isinstance(p, str) else show_expr(p) for p in e.parts]
-        if t is A.InterpPath and parts:
-            parts[0] = e.parts[0] if isinstance(e.parts[0], str) else parts[0]
-        return "(" + " + ".join(parts) + ")"
-    if t is A.CurPos:
-        return "__curPos"
-    if t is A.BinOp:
-        op = e.op
-        if op in _CMP:
-            fn, swap, neg = _CMP[op]
-            a, b = (e.rhs, e.lhs) if swap else (e.lhs, e.rhs)
-            s = f"({fn} {show_expr(a)} {show_expr(b)})"
-            return f"(! {s})" if neg else s
-        if op in _ARITH:
-            return f"({_ARITH[op]} {show_expr(e.lhs)} {show_expr(e.rhs)})"
-        return f"({show_expr(e.lhs)} {op} {show_expr(e.rhs)})"
-    return "<expr>"

@@ -126,17 +126,28 @@ def format_float_tostring(f: float) -> str:
     return "%f" % f
 
 
+#: ``hook(path) -> store path | None`` for a local path that does not exist (the universe layer
+#: stands in for missing sources under --placeholders); None keeps Nix's error.
+MISSING_PATH_HOOKS: list = []
+
+
 def store_path_of(path: str, pos: Any = None) -> str:
     """The store path ``path`` would be copied to (computed, never copied)."""
     try:
         from ..store.add import path_to_store_path
+        from ..store.errors import StoreError
     except ImportError as err:  # the store helper's module is not there yet
         raise EvalError(f"cannot copy '{path}' to the store: store support unavailable ({err})", pos) from None
     try:
         return path_to_store_path(path)
-    except EvalError:
-        raise
+    except StoreError as err:  # a name Nix rejects: an evaluation error, positioned by the caller
+        raise EvalError(err.message, None) from None
     except OSError as err:  # Nix reports this one without a position
+        if isinstance(err, FileNotFoundError):
+            for hook in MISSING_PATH_HOOKS:
+                found = hook(path)
+                if found is not None:
+                    return found
         raise EvalError(f"getting status of '{path}': {err.strerror or err}", None) from None
 
 
@@ -204,13 +215,23 @@ def coerce_to_path(v: Any, pos: Any = None) -> str:
     return s.s
 
 
-def values_equal(a: Any, b: Any, pos: Any = None) -> bool:
-    """Nix's ``==``: ints equal floats numerically, strings ignore context, derivations compare by
-    ``outPath``, functions are never equal, the same attribute set is equal to itself."""
+def values_equal(a: Any, b: Any, pos: Any = None, cells: bool = True) -> bool:
+    """Nix's ``eqValues``: ints equal floats numerically, strings ignore context, derivations
+    compare by ``outPath``, functions are never equal.
+
+    Both sides are forced first; then, when ``cells`` (the arguments are the value cells
+    themselves: list elements, attribute values, ``elem``'s arguments), the same cell is equal to
+    itself without looking inside, as Nix compares ``Value`` pointers. The ``==`` operator
+    compares fresh copies of its operands (``cells=False``): ``x == x`` looks inside.
+    Lists stop at the first unequal element, sets at the first differing name or value.
+    """
+    same = cells and a is b
     if isinstance(a, Thunk):
         a = a.force()
     if isinstance(b, Thunk):
         b = b.force()
+    if same:
+        return True
     ta = type(a)
     tb = type(b)
     if ta is int or ta is float:
@@ -228,20 +249,14 @@ def values_equal(a: Any, b: Any, pos: Any = None) -> bool:
     if ta is NixPath:
         return a.path == b.path
     if ta is NixList:
-        if a is b:
-            return True
         ia, ib = a.items, b.items
         if len(ia) != len(ib):
             return False
         for x, y in zip(ia, ib):
-            if x is y:  # the same cell (Nix compares Value pointers first)
-                continue
             if not values_equal(x, y, pos):
                 return False
         return True
     if ta is NixAttrs:
-        if a is b:
-            return True
         if is_derivation(a) and is_derivation(b):
             oa, ob = a.d.get("outPath"), b.d.get("outPath")
             if oa is not None and ob is not None:
@@ -249,10 +264,8 @@ def values_equal(a: Any, b: Any, pos: Any = None) -> bool:
         da, db = a.d, b.d
         if len(da) != len(db):
             return False
-        for k, x in da.items():
-            y = db.get(k, _MISSING)
-            if x is y:
-                continue
+        for k, x in da.items():  # Nix walks both in symbol order: a name missing on the right
+            y = db.get(k, _MISSING)  # is met there, after the values before it were compared
             if y is _MISSING or not values_equal(x, y, pos):
                 return False
         return True

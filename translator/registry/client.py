@@ -1,6 +1,8 @@
 """A small client for the OCI distribution HTTP API v2 (what ``docker push``/``skopeo`` speak).
 
-One :class:`RegistryClient` per registry host. Every request goes through :meth:`_send`, which
+One :class:`RegistryClient` per registry host, speaking through :mod:`translator.http` (connection
+reuse, ``HTTPS_PROXY``/``NO_PROXY``, CAs from ``--cert-dir`` or ``/etc/containers/certs.d``,
+``--tls-verify=false``). Every request goes through :meth:`_send`, which
 answers ``401`` challenges (basic or bearer token) once and retries connection errors and 5xx
 answers with exponential backoff. Blob uploads restart their upload session on a retry, so a
 registry that restarts mid-push is survived. Nothing here prints credentials or tokens.
@@ -9,17 +11,20 @@ registry that restarts mid-push is survived. Nothing here prints credentials or 
 from __future__ import annotations
 
 import hashlib
-import http.client
 import json
-import socket
 import sys
-import time
 import urllib.parse
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import BinaryIO, Callable, Iterator
 
 from ..errors import UserError
+from ..http.client import HttpClient, HttpSettings, Response
+from ..http.retry import RetryPolicy as _Retry
+from ..http.retry import TransientError
+from ..http.tls import TlsSettings
 from .auth import Credentials, parse_challenge
+
+__all__ = ["RegistryClient", "RegistryError", "RetryPolicy", "Response", "TransientError"]
 
 MANIFEST_TYPES = (
     "application/vnd.oci.image.index.v1+json",
@@ -35,41 +40,12 @@ class RegistryError(UserError):
     """A registry answered something we cannot go on with (the message says what and where)."""
 
 
-class TransientError(Exception):
-    """A failure worth retrying: connection refused/reset, timeout, or a 5xx answer."""
-
-
 @dataclass(slots=True)
-class Response:
-    status: int
-    headers: dict[str, str]
-    body: bytes
+class RetryPolicy(_Retry):
+    """:class:`~translator.http.retry.RetryPolicy` whose final failure is a :class:`RegistryError`."""
 
-    def header(self, name: str) -> str | None:
-        return self.headers.get(name.lower())
-
-
-@dataclass(slots=True)
-class RetryPolicy:
-    attempts: int = 5
-    backoff: float = 0.5  # seconds before the second attempt; doubles each time
-    max_backoff: float = 8.0
-    sleep: Callable[[float], None] = field(default=time.sleep)
-
-    def run(self, what: str, op: Callable[[], "T"], log: Callable[[str], None] | None = None) -> "T":
-        """Run ``op``; on :class:`TransientError` wait and try again, up to ``attempts`` times."""
-        delay = self.backoff
-        for attempt in range(1, self.attempts + 1):
-            try:
-                return op()
-            except TransientError as err:
-                if attempt == self.attempts:
-                    raise RegistryError(f"{what}: giving up after {attempt} attempts: {err}") from None
-                if log:
-                    log(f"{what}: {err}; retrying in {delay:.1f}s ({attempt}/{self.attempts})")
-                self.sleep(delay)
-                delay = min(delay * 2, self.max_backoff)
-        raise AssertionError("unreachable")
+    def run(self, what, op, log=None, error=None):  # type: ignore[override]
+        return _Retry.run(self, what, op, log, error or RegistryError)
 
 
 Body = bytes | Callable[[], Iterator[bytes]] | None
@@ -80,12 +56,14 @@ class RegistryClient:
 
     def __init__(self, registry: str, *, insecure: bool = False, credentials: Credentials | None = None,
                  retry: RetryPolicy | None = None, timeout: float = 60.0,
-                 log: Callable[[str], None] | None = None) -> None:
+                 log: Callable[[str], None] | None = None, http: HttpClient | None = None,
+                 tls: TlsSettings | None = None) -> None:
         self.registry = registry
         self.scheme = "http" if insecure else "https"
         self.credentials = credentials
         self.retry = retry or RetryPolicy()
         self.timeout = timeout
+        self.http = http or HttpClient(HttpSettings(tls=tls or TlsSettings(), timeout=timeout))
         self.log = log or (lambda msg: print(msg, file=sys.stderr))
         self._auth: dict[str, str] = {}  # scope -> Authorization header value
         self._basic_ok = False
@@ -98,33 +76,9 @@ class RegistryClient:
 
     def _raw(self, method: str, url: str, headers: dict[str, str], body: Body,
              sink: BinaryIO | None = None) -> Response:
-        """One HTTP exchange. With ``sink``, a 200 answer's body is streamed into it, not kept."""
-        parts = self._url(url)
-        conn_cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-        conn = conn_cls(parts.hostname, parts.port, timeout=self.timeout)
-        target = parts.path + (f"?{parts.query}" if parts.query else "")
-        try:
-            if callable(body):
-                conn.putrequest(method, target, skip_accept_encoding=True)
-                for k, v in headers.items():
-                    conn.putheader(k, v)
-                conn.endheaders()
-                for chunk in body():
-                    conn.send(chunk)
-            else:
-                conn.request(method, target, body=body, headers=headers)
-            resp = conn.getresponse()
-            if sink is not None and resp.status == 200:
-                while chunk := resp.read(CHUNK):
-                    sink.write(chunk)
-                data = b""
-            else:
-                data = resp.read()
-            return Response(resp.status, {k.lower(): v for k, v in resp.getheaders()}, data)
-        except (ConnectionError, socket.timeout, TimeoutError, http.client.HTTPException, OSError) as err:
-            raise TransientError(f"{method} {parts.path}: {type(err).__name__}: {err}") from None
-        finally:
-            conn.close()
+        """One HTTP exchange (through :mod:`translator.http`: pooled, proxied, TLS per host).
+        With ``sink``, a 200 answer's body is streamed into it, not kept."""
+        return self.http.request(method, self._url(url).geturl(), headers, body, sink=sink)
 
     def _authorize(self, challenge_header: str, scope: str) -> None:
         ch = parse_challenge(challenge_header)

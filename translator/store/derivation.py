@@ -18,6 +18,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
+from .errors import StoreError
 from .hashing import Hash, hash_string, parse_hash_allow_empty
 from .storepath import (
     DRV_EXTENSION,
@@ -28,7 +29,7 @@ from .storepath import (
 )
 
 
-class DerivationError(ValueError):
+class DerivationError(StoreError):
     """A derivation that cannot be built or hashed; the message reads like Nix's."""
 
 

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from . import base32
+from .errors import StoreError
 
 _HEX = re.compile(r"[0-9a-fA-F]*")
 
@@ -21,7 +22,7 @@ _HEX = re.compile(r"[0-9a-fA-F]*")
 HASH_SIZES = {"md5": 16, "sha1": 20, "sha256": 32, "sha512": 64}
 
 
-class BadHash(ValueError):
+class BadHash(StoreError):
     """A hash string that cannot be parsed; the message is Nix's."""
 
 

@@ -18,8 +18,8 @@ import hashlib
 import os
 from typing import Iterable
 
-from ..nix.values import EvalError  # a dependency-free module: the error type evaluation reports
 from . import base32
+from .errors import StoreError
 from .hashing import Hash, compress_hash, hash_string
 
 MAX_NAME_LEN = 211
@@ -30,15 +30,11 @@ DRV_EXTENSION = ".drv"
 _store_dir = os.environ.get("NIX_STORE_DIR", "/nix/store").rstrip("/") or "/nix/store"
 
 
-class BadStorePath(EvalError, ValueError):
+class BadStorePath(StoreError):
     """An invalid store path or store path name; the message is Nix's.
 
-    It is an evaluation error (as in Nix, e.g. ``"${/tmp + "/a b"}"``), so the evaluator reports it
-    with a position; code outside evaluation catches it as a ``ValueError``.
+    In Nix it is an evaluation error (e.g. ``"${/tmp + "/a b"}"``): the evaluator wraps it.
     """
-
-    def __init__(self, message: str) -> None:
-        EvalError.__init__(self, message)
 
 
 def store_dir() -> str:

@@ -1,19 +1,23 @@
 """``flake.nix`` files: evaluate ``outputs`` with ``self`` and modelled inputs.
 
-Inputs are recognised by name and URL: nixpkgs (``legacyPackages``, ``lib``, ``import nixpkgs``),
-flake-utils, flake-parts and nix-systems are modelled (``nixpkgs/flake/*.nix``). Any other input
-evaluates to an error naming it when the flake uses it, or, with ``--placeholders``, to an empty
-stand-in with a warning. ``--bind`` names with dots (``packages.x86_64-linux.default``, also with a
+Inputs are recognised by URL, by their ``flake.lock`` node (also through ``follows``) or by
+registry name (see :mod:`.known_libraries`); the models are ``libraries/inputs.nix``. Any other
+input evaluates to an error naming it and its lock entry when the flake uses it, or, with
+``--placeholders``, to an open stand-in (:mod:`.standin`) with a warning. ``self`` carries the
+source info Nix reads from git (``rev``/``shortRev`` for a clean tree, ``dirtyRev``/
+``dirtyShortRev`` for a dirty one, ``lastModified``/``lastModifiedDate``). ``--bind`` names with dots (``packages.x86_64-linux.default``, also with a
 leading ``self.``) replace those outputs, also as seen through ``self``.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from typing import Any
 
 from ..errors import UserError
 from ..nix.values import Lambda, NixAttrs, NixPath, NixString, force
+from .known_libraries import REGISTRY, library_for_lock_node, library_for_url, spec_url
 from .session import Session
 
 NIXPKGS_DIR = os.path.join(os.path.dirname(__file__), "nixpkgs")
@@ -30,28 +34,75 @@ def flake_file(path: str) -> str | None:
     return None
 
 
-def classify(name: str, spec: dict[str, Any]) -> str:
-    """Which model stands for an input (see ``nixpkgs/flake/eval.nix``)."""
-    url = str(spec.get("url") or "")
-    if not url and spec.get("type") == "github":
-        url = f"github:{spec.get('owner', '')}/{spec.get('repo', '')}"
-    low = (url or name).lower()
-    if "nixos/nixpkgs" in low or (not url and name.startswith("nixpkgs")) or "nixpkgs" == name:
-        return "nixpkgs"
-    if "flake-utils" in low or name == "flake-utils":
-        return "flake-utils"
-    if "flake-parts" in low or name == "flake-parts":
-        return "flake-parts"
-    if "nix-systems" in low or name == "systems":
-        return "systems"
-    for model, marks in (("crane", ("ipetkov/crane",)), ("poetry2nix", ("poetry2nix",)),
-                         ("rust-overlay", ("oxalica/rust-overlay",)), ("gitignore", ("hercules-ci/gitignore",)),
-                         ("nix-filter", ("numtide/nix-filter",))):
-        if name == model or any(m in low for m in marks):
-            return model
-    if "nixpkgs" in low and ("channel" in low or "nixos.org" in low or "tarball" in low):
-        return "nixpkgs"
-    return "unknown:" + (url or f"input '{name}'")
+def classify(name: str, spec: dict[str, Any], lock: dict | None = None) -> str:
+    """Which model stands for an input: a library name of ``libraries/inputs.nix``, or
+    ``unknown:<what>``. ``follows`` and inputs without a URL are resolved through ``flake.lock``
+    when there is one, else by the name they follow."""
+    follows = spec.get("follows")
+    if isinstance(follows, str) and follows:
+        node = _lock_follow(lock, follows.split("/")) if lock else None
+        if node is not None:
+            found = library_for_lock_node(node)
+            if found:
+                return found
+        return classify(follows.split("/")[-1], {}, None)
+    url = spec_url(spec)
+    if url:
+        found = library_for_url(url)
+        if found:
+            return found
+    node = _lock_follow(lock, [name]) if lock else None
+    if node is not None and (not url or not url.startswith(("path:", "git+file:"))):
+        found = library_for_lock_node(node)
+        if found:
+            return found
+        if not url:
+            url = spec_url(node.get("original") or {}) or spec_url(node.get("locked") or {})
+    if not url:
+        base = name.lower()
+        if base == "nixpkgs" or re.match(r"^(nixpkgs|nixos)[-_]", base):
+            return "nixpkgs"
+        if base in REGISTRY:
+            return REGISTRY[base]
+    where = f", flake.lock node '{_lock_key(lock, [name])}'" if lock and _lock_key(lock, [name]) else ""
+    return "unknown:" + (url or f"input '{name}'") + where
+
+
+def _lock_key(lock: dict | None, path: list[str]) -> str | None:
+    """The flake.lock node key an input path (``["a", "nixpkgs"]``) leads to from the root."""
+    if not lock:
+        return None
+    nodes = lock.get("nodes") or {}
+    key = lock.get("root", "root")
+    for step in path:
+        inputs = (nodes.get(key) or {}).get("inputs") or {}
+        target = inputs.get(step)
+        if target is None:
+            return None
+        if isinstance(target, list):  # a follows, from the root
+            key = _lock_key(lock, list(target))
+            if key is None:
+                return None
+        else:
+            key = target
+    return key
+
+
+def _lock_follow(lock: dict | None, path: list[str]) -> dict | None:
+    key = _lock_key(lock, path)
+    return (lock.get("nodes") or {}).get(key) if key else None
+
+
+def read_lock(flake_dir: str) -> dict | None:
+    """The flake's ``flake.lock`` (None when absent or unreadable)."""
+    import json
+
+    try:
+        with open(os.path.join(flake_dir, "flake.lock"), encoding="utf-8") as fh:
+            data = json.load(fh)
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def _plain(v: Any, depth: int = 0) -> Any:
@@ -90,8 +141,62 @@ def git_tracked(directory: str) -> set[str] | None:
     return out
 
 
+def git_source_info(directory: str) -> dict[str, Any] | None:
+    """What Nix puts in a flake's ``self`` for a git work tree: a clean tree has ``rev``,
+    ``shortRev`` and ``revCount``; a dirty one (tracked files changed) ``dirtyRev`` and
+    ``dirtyShortRev``; both ``lastModified`` (HEAD's commit time) and ``lastModifiedDate``.
+    None when ``directory`` is not in a git work tree (or git is not installed)."""
+    import shutil
+    import subprocess
+    import time
+
+    if shutil.which("git") is None:
+        return None
+
+    def git(*args: str) -> str | None:
+        try:
+            proc = subprocess.run(["git", "-C", directory, *args], capture_output=True, timeout=60)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return proc.stdout.decode("utf-8", "replace").strip() if proc.returncode == 0 else None
+
+    if git("rev-parse", "--is-inside-work-tree") != "true":
+        return None
+    head = git("log", "-1", "--format=%H %ct")
+    status = git("status", "--porcelain", "--untracked-files=no")
+    if not head:  # a repository without commits: dirty, nothing to name
+        return {"lastModified": 0, "lastModifiedDate": "19700101000000"}
+    rev, _, stamp = head.partition(" ")
+    modified = int(stamp or 0)
+    out: dict[str, Any] = {"lastModified": modified,
+                           "lastModifiedDate": time.strftime("%Y%m%d%H%M%S", time.gmtime(modified))}
+    if status:
+        out.update(dirtyRev=rev + "-dirty", dirtyShortRev=rev[:7] + "-dirty")
+    else:
+        count = git("rev-list", "--count", "HEAD")
+        out.update(rev=rev, shortRev=rev[:7], revCount=int(count or 0))
+    return out
+
+
+def _input_values(names: dict[str, dict], lock: dict | None, session: Session, placeholders: bool) -> dict[str, Any]:
+    """Input name -> model name (a string) or, for an unknown input under --placeholders, an open
+    stand-in (with a warning)."""
+    from .standin import stand_in
+
+    out: dict[str, Any] = {}
+    for name in sorted(names):
+        kind = classify(name, names[name], lock)
+        if kind.startswith("unknown:") and placeholders:
+            session.warn(f"warning: --placeholders: flake input '{name}' ({kind[8:]}) is not modelled; "
+                         "an open stand-in replaces it (its packages are labelled placeholders)")
+            out[name] = stand_in(f"flake input '{name}'")
+        else:
+            out[name] = NixString(kind)
+    return out
+
+
 def evaluate_flake(ev: Any, path: str, session: Session, placeholders: bool, binds: dict[str, Any]) -> Any:
-    """The flake's ``self`` (its outputs plus ``inputs``/``outPath``), lazily evaluated."""
+    """The flake's ``self`` (its outputs plus ``inputs``/``outPath``/source info), lazily evaluated."""
     from ..nix.evaluator import call
 
     file = os.path.abspath(path)
@@ -114,7 +219,7 @@ def evaluate_flake(ev: Any, path: str, session: Session, placeholders: bool, bin
         raise UserError(f"{file} is not a flake: it must be an attribute set with 'outputs'{others}",
                         pos=where or Pos(file, 1, 1),
                         hint="a flake is { description = ...; inputs = { ... }; outputs = { self, ... }: { ... }; }")
-    declared = {}
+    declared: dict[str, dict] = {}
     if "inputs" in top.d:
         inputs_v = force(top.d["inputs"])
         if type(inputs_v) is not NixAttrs:
@@ -128,19 +233,21 @@ def evaluate_flake(ev: Any, path: str, session: Session, placeholders: bool, bin
         for f in outputs_fn.node.formals.entries:
             if f.name != "self":
                 names.setdefault(f.name, {})
-    modelled = {}
-    for name in sorted(names):
-        kind = classify(name, names[name])
-        if kind.startswith("unknown:") and placeholders:
-            session.warn(f"warning: --placeholders: flake input '{name}' ({kind[8:]}) is not modelled; "
-                         "an empty stand-in replaces it")
-            kind = "placeholder"
-        modelled[name] = NixString(kind)
-    fn = ev.eval_file(EVAL_NIX)
     flake_dir = os.path.dirname(file)
+    modelled = _input_values(names, read_lock(flake_dir), session, placeholders)
+    fn = ev.eval_file(EVAL_NIX)
     arg = NixAttrs({"dir": NixPath(flake_dir), "modelled": NixAttrs(modelled),
                     "binds": NixAttrs(dict(binds))})
     tracked = git_tracked(flake_dir)
     if tracked is not None:
         arg.d["tracked"] = NixAttrs({p: True for p in sorted(tracked)})
+    info = git_source_info(flake_dir)
+    if info is None:
+        info = {"lastModified": 0, "lastModifiedDate": "19700101000000"}
+        if placeholders:
+            # a checkout without its .git: Nix would see a dirty tree of a git repository there
+            session.warn(f"warning: --placeholders: {flake_dir} has no git metadata; self.dirtyRev and "
+                         "self.dirtyShortRev are placeholders (0000000-dirty)")
+            info.update(dirtyRev="0" * 40 + "-dirty", dirtyShortRev="0000000-dirty")
+    arg.d["sourceInfo"] = NixAttrs({k: (NixString(v) if isinstance(v, str) else v) for k, v in sorted(info.items())})
     return call(fn, arg, None)

@@ -29,9 +29,11 @@ DEFAULT_SYSTEM = "x86_64-linux"
 #: ``<name>`` search path entries that are nixpkgs (channels and common pins).
 NIXPKGS_CHANNELS = ("nixpkgs", "nixpkgs-unstable", "nixos-unstable", "unstable", "nixos-stable", "nixpkgs-stable")
 #: Attribute names never searched for images (package sets, flake plumbing).
-SKIP_NAMES = {"pkgs", "lib", "legacyPackages", "nixpkgs", "inputs", "self", "outputs", "sourceInfo",
-              "callPackage", "override", "overrideDerivation", "passthru", "meta", "devShells", "checks",
-              "formatter", "nixosModules", "nixosConfigurations", "overlays", "overlay", "templates", "apps"}
+SKIP_NAMES = {"pkgs", "lib", "nixpkgs", "inputs", "self", "outputs", "sourceInfo",
+              "callPackage", "override", "overrideDerivation", "overrideAttrs", "passthru", "meta", "devShells",
+              "devShell", "formatter", "nixosModules", "nixosConfigurations", "darwinConfigurations",
+              "homeConfigurations", "templates", "apps", "defaultApp", "flakeModules", "flakeModule",
+              "homeManagerModules", "darwinModules"}
 SYSTEMS = {"x86_64-linux", "aarch64-linux", "x86_64-darwin", "aarch64-darwin", "i686-linux", "armv6l-linux",
            "armv7l-linux", "riscv64-linux", "powerpc64le-linux"}
 
@@ -49,6 +51,7 @@ class LoadOptions:
     system: str | None = None
     pull_cache: str | None = None
     store: str | None = None
+    binary_caches: Any = None  # translator.binary_cache.settings.CacheSettings (substituters)
 
 
 @dataclass(slots=True)
@@ -89,10 +92,12 @@ def _catalog(paths: list[str]):
 
 
 def _db(store: str | None):
-    from .nixdb import DEFAULT_DB, NixDb
+    from .nixdb import DEFAULT_DB, NixDb, empty_store_root
 
     if store is None and not os.path.isfile(DEFAULT_DB):
         return None
+    if store is not None and empty_store_root(store) is not None:
+        return None  # an empty or missing --store DIR: no local store at all
     try:
         return NixDb.open(store=store)
     except UserError:
@@ -112,12 +117,18 @@ def _make_evaluator(opts: LoadOptions, session: Session, main_dir: str):
         under --placeholders."""
 
         def _prim_import(self, args: list, pos: Any) -> Any:
+            from .fetches import import_override
+
             path = self._import_path(args[0], pos)
+            fetched = import_override(path)
+            if fetched is not None:
+                return fetched
             bound = _bound_import(session, path, main_dir)
             if bound is not None:
                 bound.used = True
                 return _bound_value(bound, callable_=True)
-            if not os.path.exists(path) and session.placeholders and not path.startswith("/nix/store/"):
+            target = os.path.join(path, "default.nix") if os.path.isdir(path) else path
+            if not os.path.exists(target) and session.placeholders and not path.startswith("/nix/store/"):
                 session.warn(f"warning: --placeholders: the missing import {path} is replaced by a stand-in package")
                 return _missing_import_value(self, path)
             try:
@@ -132,34 +143,9 @@ def _make_evaluator(opts: LoadOptions, session: Session, main_dir: str):
 
         def _build_globals(self) -> None:
             super()._build_globals()
-            self._override_fetcher("fetchTarball")
-            self._override_fetcher("fetchGit")
+            from .fetches import install
 
-        def _override_fetcher(self, name: str) -> None:
-            """A pin of nixpkgs (``fetchTarball``/``fetchGit`` of a nixpkgs URL, as niv does) is the
-            modelled nixpkgs; any other URL keeps the offline fetcher's error."""
-            from ..nix.operations import force_string_no_context
-            from ..nix.values import NixAttrs, NixString, PrimOp, force
-
-            bset = self.base_env[self.global_names["builtins"]]
-            orig = bset.d.get(name)
-            if orig is None:
-                return
-
-            def fetch(args: list, pos: Any) -> Any:
-                a = force(args[0])
-                url = force_string_no_context(a.d["url"], pos) if type(a) is NixAttrs and "url" in a.d else (
-                    force_string_no_context(a, pos) if type(a) is NixString else "")
-                if "nixpkgs" in url.lower() or "nixos-" in url.lower() or "nixos.org/channels" in url.lower():
-                    session.warn(f"note: {name} {url} stands for nix2image's modelled nixpkgs")
-                    return NixString(NIXPKGS_DIR)
-                return force(orig).fn(args, pos)
-
-            prim = PrimOp(name, 1, fetch)
-            bset.d[name] = prim
-            for key in (name, "__" + name):
-                if key in self.global_names:
-                    self.base_env[self.global_names[key]] = prim
+            install(self, session, main_dir)
 
     # channels people name in <...> all stand for the modelled nixpkgs
     search = [f"{name}={NIXPKGS_DIR}" for name in NIXPKGS_CHANNELS] + list(opts.search_path)
@@ -323,9 +309,7 @@ def evaluate(file: str, opts: LoadOptions) -> Evaluation:
     catalog = _catalog(opts.catalogs)
     session = Session(catalog=catalog, system=opts.system or DEFAULT_SYSTEM, placeholders=opts.placeholders)
     db = _db(opts.store)
-    store_root = ""
-    if db is not None:
-        store_root = getattr(db.location, "root", "") or ""
+    store_root = _store_root(db, opts.store)
     bindings = resolve_binds(opts.binds, known={**catalog.paths}, db=db, store_root=store_root)
     for b in bindings:
         session.binds[b.name] = Bound(b.name, b.store_path, b.source_path, list(b.closure))
@@ -354,9 +338,46 @@ def _attr_tokens(attr: str) -> list[str]:
     return out
 
 
+def _step(evl: Evaluation, v: Any, name: str | None) -> Any:
+    """One step down an attribute path as ``images`` walks it: a function is called as
+    ``callPackage`` would (defaults, the package set, placeholders); an overlay (a function of
+    ``final``/``prev`` under ``overlay``/``overlays``) is applied to the modelled nixpkgs and
+    gives the attributes it defines."""
+    from ..nix.values import Lambda, force
+
+    v = force(v)
+    if type(v) is Lambda:
+        if v.node.formals is None:
+            return _apply_overlay(evl, v) if name == "overlays" else v
+        return force(_call_like_callpackage(evl.ev, v, evl.opts, evl.session, evl.file))
+    return v
+
+
+def _role(walked: list[str]) -> str | None:
+    """What the value at ``walked`` is to :func:`_step`: ``"overlays"`` for ``overlay`` and
+    ``overlays.<name>``, else the last attribute name."""
+    if walked and (walked[-1] == "overlay" or (len(walked) >= 2 and walked[-2] == "overlays")):
+        return "overlays"
+    return walked[-1] if walked else None
+
+
+def _apply_overlay(evl: Evaluation, overlay: Any) -> Any:
+    """The attributes ``overlay`` defines, taken from the modelled nixpkgs with it applied."""
+    from ..nix.evaluator import call
+    from ..nix.values import NixAttrs, NixList, NixString, force
+
+    pkgs = force(call(evl.ev.eval_file(NIXPKGS_DIR), NixAttrs({"system": NixString(evl.session.system),
+                                                                "overlays": NixList([overlay])}), None))
+    own = force(call(call(overlay, pkgs, None), pkgs, None))
+    if type(own) is not NixAttrs:
+        return own
+    return NixAttrs({k: pkgs.d[k] for k in own.d if k in pkgs.d})
+
+
 def select(evl: Evaluation, attr: str) -> Any:
-    """The value at attribute path ``attr`` (flakes: also ``packages.<system>.attr``)."""
-    from ..nix.values import Lambda, NixAttrs, force
+    """The value at attribute path ``attr`` (flakes: also ``packages.<system>.attr``), walked as
+    :func:`find_images` walks (functions called, overlays applied)."""
+    from ..nix.values import NixAttrs, force
 
     candidates = [attr]
     if evl.is_flake:
@@ -365,16 +386,16 @@ def select(evl: Evaluation, attr: str) -> Any:
     for cand in candidates:
         v = evl.root
         ok = True
+        walked: list[str] = []
         for tok in _attr_tokens(cand):
-            v = force(v)
-            if type(v) is Lambda:
-                v = force(_call_like_callpackage(evl.ev, v, evl.opts, evl.session, evl.file))
+            v = _step(evl, v, _role(walked))
             if type(v) is not NixAttrs or tok not in v.d:
                 ok = False
                 break
             v = v.d[tok]
+            walked.append(tok)
         if ok:
-            return force(v)
+            return force(_step(evl, v, _role(walked)))
     attrs = find_image_attrs(evl)
     if attrs == [""]:
         raise UsageError(f"attribute '{attr}' not found in {evl.file}: the file itself is the image (omit -A)")
@@ -382,8 +403,29 @@ def select(evl: Evaluation, attr: str) -> Any:
     raise UsageError(f"attribute '{attr}' not found in {evl.file} (images: {available})")
 
 
-def find_images(evl: Evaluation, max_depth: int = 4) -> list[tuple[str, Any]]:
-    """Every image the file defines, by attribute path (the root itself is ``""``)."""
+def _package_set_names(evl: Evaluation) -> frozenset[str]:
+    """The names of the modelled nixpkgs (a set that has them all is a package set: only the
+    names it adds are searched)."""
+    from ..nix.evaluator import call
+    from ..nix.values import NixAttrs, NixString, force
+
+    pkgs = force(call(evl.ev.eval_file(NIXPKGS_DIR), NixAttrs({"system": NixString(evl.session.system)}), None))
+    return frozenset(pkgs.d)
+
+
+def _rank(path: str) -> int:
+    """Listing order: packages first, then legacyPackages, then the rest (checks, hydraJobs, ...)."""
+    for i, head in enumerate(("packages.", "defaultPackage.", "legacyPackages.")):
+        if path.startswith(head):
+            return i
+    return 3
+
+
+def find_images(evl: Evaluation, max_depth: int = 5) -> list[tuple[str, Any]]:
+    """Every image the file defines, by attribute path (the root itself is ``""``): in nested
+    sets, flake outputs (``packages``, ``legacyPackages``, ``checks``, ``hydraJobs``, ...),
+    results of functions whose arguments have defaults or can be filled as ``callPackage``
+    fills them, and attributes overlays add."""
     from ..nix.values import EvalError, NixAttrs, force
 
     root = force(evl.root)
@@ -391,10 +433,20 @@ def find_images(evl: Evaluation, max_depth: int = 4) -> list[tuple[str, Any]]:
         return [("", root)]
     found: list[tuple[str, Any]] = []
     sysname = evl.session.system
+    base_names: list[frozenset[str]] = []
 
-    def walk(v: Any, prefix: str, depth: int) -> None:
-        if type(v) is not NixAttrs or depth > max_depth:
+    def names_of(v: Any) -> list[str]:
+        names = sorted(v.d)
+        if "callPackage" in v.d and "lib" in v.d and "stdenv" in v.d:  # a package set
+            if not base_names:
+                base_names.append(_package_set_names(evl))
+            names = [n for n in names if n not in base_names[0]]
+        return names
+
+    def walk(v: Any, prefix: str, depth: int, seen: set[int]) -> None:
+        if type(v) is not NixAttrs or depth > max_depth or id(v) in seen:
             return
+        seen = seen | {id(v)}
         if v.d.get("type") is not None:
             try:
                 t = force(v.d["type"])
@@ -402,7 +454,7 @@ def find_images(evl: Evaluation, max_depth: int = 4) -> list[tuple[str, Any]]:
                     return
             except EvalError:
                 return
-        for name in sorted(v.d):
+        for name in names_of(v):
             if name in SKIP_NAMES or name.startswith("_"):
                 continue
             if name in SYSTEMS and name != sysname:
@@ -411,17 +463,18 @@ def find_images(evl: Evaluation, max_depth: int = 4) -> list[tuple[str, Any]]:
             if not re.match(r"^[A-Za-z_][A-Za-z0-9_'-]*$", name):
                 path = f'{prefix}."{name}"' if prefix else f'"{name}"'
             try:
-                child = force(v.d[name])
-            except EvalError as err:
+                child = _step(evl, v.d[name], _role(path.replace('"', "").split(".")))
+            except (EvalError, UserError) as err:
                 evl.errors.append((path, err))
                 continue
             if is_image(child):
                 found.append((path, child))
             elif type(child) is NixAttrs:
-                walk(child, path, depth + 1)
+                walk(child, path, depth + 1, seen)
 
-    walk(root, "", 0)
-    return found
+    walk(root, "", 0, set())
+    order = {id(item): i for i, item in enumerate(found)}
+    return sorted(found, key=lambda item: (_rank(item[0]), order[id(item)]))
 
 
 def find_image_attrs(evl: Evaluation) -> list[str]:
@@ -506,10 +559,22 @@ class _EvalUserError(UserError):
         return text + (f"\n\n       hint: {self.hint}" if self.hint else "")
 
 
+def _store_root(db, store: str | None) -> str:
+    """Where store contents are read: the database's store, else an empty ``--store DIR``."""
+    from .nixdb import empty_store_root
+
+    if db is not None:
+        return getattr(db.location, "root", "") or ""
+    return (empty_store_root(store) or "") if store else ""
+
+
 def _universe(evl: Evaluation) -> Universe:
-    return Universe(evl.session, bindings=evl.bindings, db=evl.db,
-                    store_root=(getattr(evl.db.location, "root", "") if evl.db is not None else ""),
-                    placeholders=evl.opts.placeholders, full_size=evl.opts.full_size)
+    from ..binary_cache.hook import attach
+
+    uni = Universe(evl.session, bindings=evl.bindings, db=evl.db, store_root=_store_root(evl.db, evl.opts.store),
+                   placeholders=evl.opts.placeholders, full_size=evl.opts.full_size)
+    attach(uni, evl.opts.binary_caches)  # substituters: narinfo metadata and NAR contents
+    return uni
 
 
 def _complete(spec: ImageSpec, uni: Universe, seen: set[int] | None = None) -> None:

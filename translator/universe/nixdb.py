@@ -50,6 +50,21 @@ class StoreLocation:
         return self.root + store_path if self.root else store_path
 
 
+def empty_store_root(store: str) -> str | None:
+    """The absolute root of ``--store DIR`` when DIR is missing or empty (no local store at all:
+    contents then come from binary caches, ``--bind`` or placeholders), else None."""
+    spec = store
+    if spec.startswith("local?") or spec.startswith("local://"):
+        query = urllib.parse.parse_qs(spec.split("?", 1)[1] if "?" in spec else "")
+        spec = query.get("root", [""])[0]
+    if spec in ("", "/", "auto", "local", "daemon"):
+        return None
+    root = os.path.abspath(spec).rstrip("/")
+    if not os.path.exists(root) or (os.path.isdir(root) and not os.listdir(root)):
+        return root
+    return None
+
+
 def locate(db: str | None = None, store: str | None = None) -> StoreLocation:
     """The store described by ``--db PATH`` / ``--store DIR`` (default: the system store).
 

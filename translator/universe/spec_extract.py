@@ -15,7 +15,8 @@ from typing import Any
 from ..errors import UserError
 from ..nix.operations import coerce_to_string
 from ..nix.values import Lambda, NixAttrs, NixList, NixPath, NixString, PrimOp, force
-from ..spec import BaseImageRef, ImageSpec
+from ..nix.values import EvalError, Thunk
+from ..spec import BaseImageRef, CallArg, ImageSpec
 from ..store.storepath import is_in_store, to_store_path
 from .primops import context_paths
 
@@ -133,6 +134,7 @@ class Extractor:
         tag_v = force(value.d.get("imageTag")) if "imageTag" in value.d else None
         tag = s("tag") if get("tag") is not None else (tag_v.s if type(tag_v) is NixString else None)
         spec = ImageSpec(builder=builder, name=name, tag=tag, origin=self._origin(attr))
+        spec.call = self.call_args(meta)
 
         if builder == "mergeImages":
             spec.images = [self.spec(force(x), None, with_closure) for x in force(a["images"]).items]
@@ -205,11 +207,62 @@ class Extractor:
         if not layered and spec.run_as_root:
             rar_refs: set[str] = set()
             self.data(a["runAsRoot"], rar_refs, "runAsRoot")
+            for key in ("runAsRootShell", "runAsRootPath"):  # the script's wrapper (modelled dockerTools)
+                if key in a:
+                    spec.extra[key] = self.data(a[key], rar_refs, key)
             extra_roots += sorted(p for p in rar_refs if not p.endswith(".drv"))
         roots += [p for p in extra_roots if p not in roots]
         if not spec.include_store_paths:
             roots = []
         return self._finish(spec, roots, warnings, with_closure)
+
+    def call_args(self, meta: NixAttrs) -> list[CallArg]:
+        """Every argument of the call (defaults applied), the caller's first in source order, then
+        nixpkgs' defaults by name. Internal arguments of the model (``contentsGiven``) are left out."""
+        args = force(meta.d["args"])
+        call = force(meta.d["call"]) if "call" in meta.d else NixAttrs()
+        given, defaults = [], []
+        for name in args.d:
+            if name == "contentsGiven":
+                continue
+            lazy_inside = name in ("passthru", "meta")
+            value = self.shown(args.d[name], 0, force_nested=not lazy_inside)
+            p = call.pos.get(name) if call.pos else None
+            if name in call.d:
+                given.append(CallArg(name, value, True, *((p.file, p.line, p.col) if p is not None else ())))
+            else:
+                defaults.append(CallArg(name, value, False))
+        given.sort(key=lambda c: (c.file is None, c.file or "", c.line or 0, c.column or 0, c.name))
+        defaults.sort(key=lambda c: c.name)
+        return given + defaults
+
+    def shown(self, v: Any, depth: int, force_nested: bool = True) -> Any:
+        """A value as plain data for people to read (never raises): derivations and paths as their
+        store paths, functions as ``«function»``; with ``force_nested`` false, values below the top
+        that Nix has not evaluated stay ``«not evaluated»`` (forcing them could throw or trace)."""
+        if depth > 0 and not force_nested and isinstance(v, Thunk) and type(v.value) is object:
+            return "«not evaluated»"  # the unset / in-progress markers are bare object()s
+        if depth > 8:
+            return "…"
+        try:
+            v = force(v)
+            t = type(v)
+            if t is NixString:
+                return v.s
+            if t is NixPath:
+                return v.path
+            if t is NixAttrs:
+                if "outPath" in v.d or "__toString" in v.d:
+                    return coerce_to_string(v, None, copy_to_store=True).s
+                return {k: self.shown(v.d[k], depth + 1, force_nested) for k in sorted(v.d)}
+            if t is NixList:
+                return [self.shown(x, depth + 1, force_nested) for x in v.items]
+            if t is Lambda or t is PrimOp:
+                return "«function»"
+            return v
+        except (EvalError, UserError) as err:
+            first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+            return f"«error: {first.removeprefix('error: ')}»"
 
     def _finish(self, spec: ImageSpec, roots: list[str], warnings: list[str], with_closure: bool) -> ImageSpec:
         spec.roots = roots

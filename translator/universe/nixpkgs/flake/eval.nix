@@ -1,58 +1,22 @@
 # Evaluate a flake's outputs the way `nix build .#x` would, with modelled inputs.
-#   dir        the flake's directory (a path)
-#   modelled   input name -> which model stands for it ("nixpkgs", "flake-utils", "flake-parts",
-#              "systems", "placeholder", or "unknown:<url>")
-#   binds      "attr.path" -> package value, replacing those outputs (seen through `self` too)
-{ dir, modelled, binds ? { }, tracked ? null }:
+#   dir         the flake's directory (a path)
+#   modelled    input name -> the library model standing for it (a name in
+#               ../../libraries/inputs.nix, or "unknown:<what>"), or the input's value itself
+#               (a stand-in under --placeholders)
+#   binds       "attr.path" -> package value, replacing those outputs (seen through `self` too)
+#   tracked     paths git tracks (the flake's source is those files), or null
+#   sourceInfo  rev, shortRev, dirtyRev, lastModified, ... as Nix gives them for this tree
+{ dir, modelled, binds ? { }, tracked ? null, sourceInfo ? { lastModified = 0; lastModifiedDate = "19700101000000"; } }:
 let
   b = builtins;
   lib = import ../lib;
   flake = import (dir + "/flake.nix");
-  systems = lib.systems.flakeExposed;
-  nixpkgsInput = {
-    outPath = ./..;
-    lib = lib;
-    legacyPackages = lib.genAttrs systems (system: import ../default.nix { inherit system; });
-    overlays = { };
-    rev = "nix2image-modelled-nixpkgs";
-    shortRev = "nix2image";
-    lastModified = 0;
-  };
-  models = {
-    nixpkgs = nixpkgsInput;
-    flake-utils = import ./flake-utils.nix { inherit lib; };
-    flake-parts = import ./flake-parts.nix { inherit lib; };
-    systems = { outPath = ./systems; };
-    crane = {
-      outPath = ./crane;
-      mkLib = pkgs: pkgs.craneLib;
-      lib = lib.genAttrs systems (system: nixpkgsInput.legacyPackages.${system}.craneLib);
-    };
-    poetry2nix = {
-      outPath = "/nix2image/poetry2nix";
-      lib.mkPoetry2Nix = { pkgs }: pkgs.poetry2nix;
-      legacyPackages = lib.genAttrs systems (system: nixpkgsInput.legacyPackages.${system}.poetry2nix);
-      overlays.default = final: prev: { inherit (prev) poetry2nix; };
-    };
-    rust-overlay = let overlay = import ./rust-overlay; in {
-      outPath = ./rust-overlay;
-      overlays.default = overlay;
-      overlays.rust-overlay = overlay;
-      inherit overlay;
-    };
-    gitignore = {
-      outPath = "/nix2image/gitignore";
-      lib = { gitignoreSource = lib.cleanSource; gitignoreFilterWith = { basePath, ... }: lib.cleanSourceFilter; };
-    };
-    nix-filter = {
-      outPath = "/nix2image/nix-filter";
-      lib = { __functor = _: { root, ... }: lib.cleanSource root; inDirectory = d: d; matchExt = e: e; };
-    };
-    placeholder = { outPath = "/nix2image/placeholder-input"; lib = { }; packages = { }; legacyPackages = { }; overlays = { default = final: prev: { }; }; overlay = final: prev: { }; };
-  };
+  models = import ../../libraries/inputs.nix { inherit lib; };
+  known = b.concatStringsSep ", " (b.attrNames models);
   inputFor = name: kind:
-    if models ? ${kind} then models.${kind}
-    else throw "flake input '${name}' (${lib.removePrefix "unknown:" kind}) is not known to nix2image; known inputs: nixpkgs, flake-utils, flake-parts, systems, crane, poetry2nix, rust-overlay, gitignore, nix-filter (use --placeholders to stand in for it)";
+    if !(b.isString kind) then kind
+    else if models ? ${kind} then models.${kind}
+    else throw "flake input '${name}' (${lib.removePrefix "unknown:" kind}) is not known to nix2image; known inputs: ${known} (use --placeholders to stand in for it)";
   inputs = b.mapAttrs inputFor modelled // { inherit self; };
   bindTree = b.foldl' (acc: path: lib.recursiveUpdate acc (lib.setAttrByPath (lib.splitString "." path) binds.${path})) { } (b.attrNames binds);
   rawOutputs = flake.outputs inputs;
@@ -64,14 +28,10 @@ let
     name = "source";
     filter = p: t: tracked ? ${lib.removePrefix (dirStr + "/") (b.toString p)};
   };
-  self = outputs // {
-    outPath = source;
+  info = sourceInfo // { outPath = source; };
+  self = outputs // info // {
     inherit inputs outputs;
-    sourceInfo = { outPath = source; lastModified = 0; };
-    lastModified = 0;
-    lastModifiedDate = "19700101000000";
-    shortRev = "dirty";
-    dirtyShortRev = "dirty";
+    sourceInfo = info;
     _type = "flake";
   };
 in

@@ -47,10 +47,11 @@ let
         imageTag = if (args.tag or null) != null then args.tag
                    else b.unsafeDiscardStringContext (b.head (lib.splitString "-" (b.baseNameOf outPath)));
         meta = args.meta or { };
-        __nix2image = { kind = "image"; inherit builder args; };
+        # call: the attribute set the caller wrote (its positions say where each argument came from)
+        __nix2image = { kind = "image"; inherit builder args; call = extra.__call or { }; };
         passthru = args.passthru or { };
         override = _: self;
-      } // (args.passthru or { }) // extra;
+      } // (args.passthru or { }) // b.removeAttrs extra [ "__call" ];
     in self;
 
   toList = x: if x == null then [ ] else if b.isList x then x else [ x ];
@@ -72,7 +73,7 @@ let
         extraCommands fakeRootCommands enableFakechroot includeStorePaths includeNixDB passthru meta
         layeringPipeline debug;
       contentsGiven = args ? contents || copyToRoot != null;
-    } (lib.optionalAttrs (builder == "streamLayeredImage") { isExe = true; });
+    } ({ __call = args; } // lib.optionalAttrs (builder == "streamLayeredImage") { isExe = true; });
 
   streamLayeredImage = streamLayeredImage' "streamLayeredImage" (n: "stream-${n}");
 
@@ -91,11 +92,15 @@ let
           "in docker image ${name}: the contents parameter of buildImage is deprecated; use copyToRoot (e.g. copyToRoot = buildEnv { ... })"
         lib.throwIf (contents != null && copyToRoot != null)
           "in docker image ${name}: You can not specify both contents and copyToRoot.";
-    in checked (mkImage builder "docker-image-${baseNameOfImage name}.tar${if compressor == "none" then "" else ".${compressor}"}" {
+    in checked (mkImage builder "docker-image-${baseNameOfImage name}.tar${if compressor == "none" then "" else ".${compressor}"}" ({
       inherit name tag fromImage fromImageName fromImageTag copyToRoot keepContentsDirlinks config architecture
         runAsRoot diskSize buildVMMemorySize extraCommands uid gid contents created includeStorePaths meta passthru
         compressor includeNixDB;
-    } { });
+    } // lib.optionalAttrs (runAsRoot != null) {
+      # what nixpkgs' shellScript wrapper runs the script with: #!${runtimeShell}, PATH=${coreutils}/bin:/bin
+      runAsRootShell = final.runtimeShell;
+      runAsRootPath = "${final.coreutils}/bin:/bin";
+    }) { __call = args; });
 
   buildImage = buildImage' "buildImage";
 

@@ -1,0 +1,37 @@
+"""What a build is asked to do and what it made: plain data shared by the image writers.
+
+Kept apart from :mod:`.build` so that the writers it dispatches to (:mod:`.export`,
+:mod:`.merge`) can return results without importing the orchestrator back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True)
+class BuildOptions:
+    format: str = "docker-archive"
+    compress: str = "none"
+    progress: bool = False  # show a progress bar on stderr
+    strategy: str | None = None  # layering strategy when no plan is given (None: nixpkgs' default)
+    run_timeout: float | None = None  # runAsRoot's time limit in seconds (None: the default)
+
+
+@dataclass(slots=True)
+class BuiltLayer:
+    digest: str  # diff_id hex
+    size: int
+    paths: tuple[str, ...]
+    kind: str
+    blob_digest: str | None = None  # OCI: digest of the (compressed) blob
+
+
+@dataclass(slots=True)
+class BuildResult:
+    output: str
+    format: str
+    repo_tag: str
+    config_digest: str
+    layers: list[BuiltLayer] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)

@@ -1,0 +1,31 @@
+# nix-community/poetry2nix, modelled: applications and environments are opaque packages named from
+# the call or from pyproject.toml's [tool.poetry] / [project] table.
+{ pkgs }:
+let
+  b = builtins;
+  lib = pkgs.lib;
+  project = args:
+    let
+      dir = args.projectDir or null;
+      file = args.pyproject or (if dir != null then dir + "/pyproject.toml" else null);
+      toml = if file != null && b.pathExists file then b.fromTOML (b.readFile file) else { };
+    in toml.tool.poetry or toml.project or { };
+  app = builder: args:
+    let p = project args; in
+    pkgs.mkOpaque "poetry2nix.${builder}" (b.mapAttrs (_: v: v) {
+      pname = args.pname or p.name or "poetry-app";
+      version = args.version or p.version or "0.0.0";
+    } // lib.optionalAttrs (args ? meta) { inherit (args) meta; });
+  self = {
+    mkPoetryApplication = app "mkPoetryApplication";
+    mkPoetryEnv = args: pkgs.mkOpaque "poetry2nix.mkPoetryEnv" { name = "${(project args).name or "poetry"}-env"; };
+    mkPoetryPackages = args: { python = pkgs.python3; poetryPackages = [ ]; poetryLock = { }; pyProject = project args; };
+    mkPoetryEditablePackage = app "mkPoetryEditablePackage";
+    mkPoetryScriptsPackage = app "mkPoetryScriptsPackage";
+    cleanPythonSources = { src, ... }: lib.cleanSource src;
+    overrides = { withDefaults = f: f; withoutDefaults = f: f; };
+    defaultPoetryOverrides = { extend = _: self.defaultPoetryOverrides; };
+    mkPoetry2Nix = { pkgs }: import ./lib.nix { inherit pkgs; };
+    version = "modelled";
+  };
+in self

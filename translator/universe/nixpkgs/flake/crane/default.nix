@@ -1,2 +1,0 @@
-# ipetkov/crane, modelled: `import crane { inherit pkgs; }` is the crane library of that package set.
-{ pkgs, ... }: pkgs.craneLib
