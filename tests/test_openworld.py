@@ -169,3 +169,35 @@ def test_parse_cache_round_trip() -> None:
     node = _parse(text, str(src), str(src.parent))
     back = parse_cache.decode(parse_cache.encode(node))
     assert to_json(back) == to_json(node)
+
+
+def test_shape_matches_real_mkderivation(tmp_path: Path, nix: dict) -> None:
+    """The attributes a real nixpkgs (../shared/nixpkgs-core, under Nix 2.8) gives a
+    mkDerivation result, of those in the package shape, are all on our builder's package."""
+    import re
+    import subprocess
+
+    tree = Path(__file__).parent.parent.parent / "shared" / "nixpkgs-core" / "tree"
+    expr = (f'let pkgs = import {tree} {{ system = "x86_64-linux"; config = {{ }}; overlays = [ ]; }}; '
+            'd = pkgs.stdenv.mkDerivation { pname = "x"; version = "1"; dontUnpack = true; }; '
+            'in derivation { name = "names"; system = "x86_64-linux"; builder = "/bin/sh"; '
+            'names = builtins.toJSON (builtins.attrNames d); }')
+    store = tmp_path / "store"
+    proc = subprocess.run(["nix-instantiate", "--store", str(store), "-E", expr], env=nix,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    drv = store / proc.stdout.strip().lstrip("/")
+    real = set(json.loads(re.search(r'"names","(\[.*?\])"', drv.read_text()).group(1).replace('\\"', '"')))
+    public = (set(SHAPE) | {"outputName", "stdenv", "system"}) & real
+    assert {"overrideAttrs", "passthru", "drvPath", "nativeBuildInputs"} <= public  # the oracle works
+
+    f = _write(tmp_path, textwrap.dedent(f"""\
+        let pkgs = import <nixpkgs> {{ }};
+            d = pkgs.stdenv.mkDerivation {{ pname = "x"; version = "1"; src = ./.; }};
+        in pkgs.dockerTools.buildLayeredImage {{
+          name = "x"; config.Env = builtins.filter (n: !(d ? ${{n}})) [ {" ".join(json.dumps(n) for n in sorted(public))} ];
+        }}
+        """))
+    proc = run_cli("spec", str(f), "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["config"].get("Env") == []
