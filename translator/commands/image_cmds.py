@@ -124,7 +124,9 @@ def build_cmd(file, output, fmt, compress, strategy, layers_file, spec_json, sto
                                                              layer_names=layer_names))
     _warn(spec, result, quiet)
     if not quiet:
-        click.echo(f"{result.output}: {result.repo_tag} ({len(result.layers)} layers, config sha256:{result.config_digest})")
+        reused = f", {result.reused} from the layer cache" if result.reused else ""
+        click.echo(f"{result.output}: {result.repo_tag} ({len(result.layers)} layers{reused}, "
+                   f"config sha256:{result.config_digest})")
 
 
 @click.command("stream")

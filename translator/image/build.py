@@ -307,9 +307,16 @@ def write_image(spec: ImageSpec, plan: LayerPlan | None, content, out, opts: Bui
     the warnings of runAsRoot steps, also of images built on the way, end up in the result."""
     from ..runasroot import settings
 
+    cache = opts.cache
+    hits, corrupt = (cache.hits, cache.corrupt) if cache is not None else (0, 0)
     with settings(opts.run_timeout) as notes:
         result = _write_image(spec, plan, content, out, opts, workdir)
     result.warnings.extend(n for n in notes if n not in result.warnings)
+    if cache is not None:
+        result.reused = cache.hits - hits
+        if cache.corrupt > corrupt:
+            result.warnings.append(f"{cache.corrupt - corrupt} layer cache entr{'y was' if cache.corrupt - corrupt == 1 else 'ies were'} "
+                                   f"damaged ({cache.root}); the layer was built again and the entry replaced")
     return result
 
 

@@ -38,3 +38,4 @@ class BuildResult:
     config_digest: str
     layers: list[BuiltLayer] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    reused: int = 0  # store layers taken from the layer cache
