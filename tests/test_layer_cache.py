@@ -104,6 +104,8 @@ def test_stream_and_oci_use_the_cache_too(setup, tmp_path):
         # uncompressed OCI blobs are the same tars as the docker-archive's: already cached
         assert build(s, a, "--format", "oci", "--compress", comp) == (NPATHS if comp == "none" else 0)
         assert build(s, b, "--format", "oci", "--compress", comp) == NPATHS
+        # the warm layout links the cached blobs in: no bytes copied
+        assert sum(p.stat().st_nlink > 1 for p in (b / "blobs" / "sha256").iterdir()) == NPATHS
         build(s, c, "--format", "oci", "--compress", comp, "--no-cache")
         for name in sorted(os.listdir(c / "blobs" / "sha256")):
             assert (b / "blobs" / "sha256" / name).read_bytes() == (c / "blobs" / "sha256" / name).read_bytes()
@@ -141,14 +143,24 @@ def test_corrupted_record_and_content_unit(tmp_path):
     assert hit is not None and hit.size == 200_000
     hit.close()
     blob = Path(hit.path)
-    # the same bytes written back (mtime restored): the ctime still tells
+    # other bytes at the start, the mtime put back: the sampled blocks tell
     st = blob.stat()
     os.chmod(blob, 0o644)
-    blob.write_bytes(blob.read_bytes())
+    with open(blob, "r+b") as f:
+        f.write(b"\0" * 8)
     os.utime(blob, ns=(st.st_atime_ns, st.st_mtime_ns))
     assert cache.get("ab" * 32) is None and cache.corrupt == 1
     (blob.parent / f"{'ab' * 32}.json").write_text("{not json")
     assert cache.get("ab" * 32) is None and cache.corrupt == 2
+    # an OCI layout's hard link to an entry, made and removed, leaves the entry valid
+    with open(src, "rb") as f:
+        cache.put_range("cd" * 32, f.fileno(), 0, 200_000, digest="d" * 64)
+    entry = next((tmp_path / "c" / "v1").glob(f"*/{'cd' * 32}.blob"))
+    os.link(entry, tmp_path / "linked")
+    os.unlink(tmp_path / "linked")
+    hit = cache.get("cd" * 32)
+    assert hit is not None
+    hit.close()
 
 
 def test_least_recently_used_entries_are_evicted(tmp_path):

@@ -16,9 +16,10 @@ Layout under :func:`default_dir` (``$XDG_CACHE_HOME/nix2image/layers``)::
 Both are written through a temporary file renamed into place (blob first, then the record), so a
 reader sees a whole entry or none; two builds making the same layer race harmlessly (same
 bytes, last rename wins). An entry is *corrupt* when its record does not parse, or the blob's
-size, inode, mtime or ctime differ from what the record saw when it was stored (any write to the
-blob changes its ctime), or a sample of its bytes (start, end and 14 blocks between) no longer
-hashes as recorded: it is then ignored and the layer rebuilt and stored again. Use refreshes the
+size, inode or mtime differ from what the record saw when it was stored (any write to the blob
+moves its mtime), or a sample of its bytes (start, end and 14 blocks between) no longer hashes as
+recorded: it is then ignored and the layer rebuilt and stored again. (The ctime is not used: an
+OCI layout's blob may be a hard link to the entry, and linking or unlinking moves the ctime.) Use refreshes the
 record's mtime (never the blob's), and when the cache grows past its bound the least recently
 used entries are removed under an exclusive ``flock``.
 """
@@ -185,7 +186,7 @@ class LayerCache:
             return None
         try:
             st = os.fstat(fd)
-            ok = (isinstance(meta, dict) and meta.get("stat") == [st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns]
+            ok = (isinstance(meta, dict) and meta.get("stat") == [st.st_size, st.st_ino, st.st_mtime_ns]
                   and meta.get("size") == st.st_size and meta.get("sample") == _sample(fd, st.st_size))
             if not ok:
                 os.close(fd)
@@ -243,7 +244,7 @@ class LayerCache:
         if st.st_size != size:
             raise OSError(f"layer cache: wrote {st.st_size} bytes, expected {size}")
         meta = {"digest": digest, "diff_id": diff_id, "size": size, "raw_size": raw_size,
-                "stat": [st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns], "sample": _sample(fd, size)}
+                "stat": [st.st_size, st.st_ino, st.st_mtime_ns], "sample": _sample(fd, size)}
         rfd, rtmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=rec.parent)
         with os.fdopen(rfd, "w") as f:
             json.dump(meta, f)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import tarfile
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -53,8 +54,9 @@ class OciWriter:
     def _commit(self, tmp: str, digest: str, owned: bool = True) -> None:
         if self.directory is not None:
             final = os.path.join(self.directory, "blobs", "sha256", digest)
+            if stat.S_IMODE(os.stat(tmp).st_mode) != 0o444:
+                os.chmod(tmp, 0o444)  # blobs are content-addressed: read-only (as cached, linked ones)
             os.replace(tmp, final)
-            os.chmod(final, 0o644)
         else:
             name = f"blobs/sha256/{digest}"
             if name not in self.archive.names:
@@ -104,6 +106,23 @@ class OciWriter:
                             pass
         return out
 
+    def _link_or_copy(self, hit) -> str:
+        """The cached blob in the layout's blob directory: a hard link (no bytes copied; the cache
+        notices if the linked file is ever written to, by its ctime) or, across filesystems, a copy."""
+        fd, tmp = self._blob_target()
+        try:
+            os.close(fd)
+            os.unlink(tmp)
+            os.link(hit.path, tmp)
+            return tmp
+        except OSError:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o444)
+            try:
+                _copy_fd(hit.fd, fd, hit.size)
+            finally:
+                os.close(fd)
+            return tmp
+
     def _encode(self, entries, key: str | None) -> tuple[Encoded, str, bool]:
         """One layer into a blob file: ``(encoding, file, whether the file is ours to move/delete)``."""
         hit = self.cache.get(key) if (self.cache is not None and key) else None
@@ -114,11 +133,7 @@ class OciWriter:
                     if self.progress:
                         self.progress(hit.raw_size)
                     return enc, hit.path, False
-                fd, tmp = self._blob_target()
-                try:
-                    _copy_fd(hit.fd, fd, hit.size)
-                finally:
-                    os.close(fd)
+                tmp = self._link_or_copy(hit)
                 if self.progress:
                     self.progress(hit.raw_size)
                 return enc, tmp, True
