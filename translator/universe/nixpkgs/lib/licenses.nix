@@ -56,6 +56,21 @@ let
     wtfpl = [ "WTFPL" "Do What The F*ck You Want To Public License" true ];
     zlib = [ "Zlib" "zlib License" true ];
     zpl21 = [ "ZPL-2.1" "Zope Public License 2.1" true ];
+    asl11 = [ "Apache-1.1" "Apache License 1.1" true ];
+    beerware = [ "Beerware" "Beerware License" true ];
+    cc-by-30 = [ "CC-BY-3.0" "Creative Commons Attribution 3.0" true ];
+    cc-by-nc-40 = [ "CC-BY-NC-4.0" "Creative Commons Attribution Non Commercial 4.0 International" false ];
+    cc-by-nc-sa-40 = [ "CC-BY-NC-SA-4.0" "Creative Commons Attribution Non Commercial Share Alike 4.0" false ];
+    cc-by-sa-30 = [ "CC-BY-SA-3.0" "Creative Commons Attribution Share Alike 3.0" true ];
+    elastic20 = [ "Elastic-2.0" "Elastic License 2.0" false ];
+    eupl11 = [ "EUPL-1.1" "European Union Public License 1.1" true ];
+    fdl12Plus = [ "GFDL-1.2-or-later" "GNU Free Documentation License v1.2 or later" true ];
+    fdl13Only = [ "GFDL-1.3-only" "GNU Free Documentation License v1.3 only" true ];
+    gpl1Plus = [ "GPL-1.0-or-later" "GNU General Public License v1.0 or later" true ];
+    lgpl3 = [ "LGPL-3.0" "GNU Lesser General Public License v3.0" true ];
+    mpl10 = [ "MPL-1.0" "Mozilla Public License 1.0" true ];
+    x11 = [ "X11" "X11 License" true ];
+    zpl20 = [ "ZPL-2.0" "Zope Public License 2.0" true ];
   };
   fromTable = name: row: {
     shortName = name;
