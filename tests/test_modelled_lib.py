@@ -82,6 +82,8 @@ def _names_expr(misc: Path) -> str:
 def _erroring_tests(misc: Path) -> list[str]:
     """When misc.nix as a whole errors: which tests error on their own (under nix-instantiate)."""
     text = misc.read_text()
+    if "runTests {" not in text:
+        return ["(tests are looked at one by one only in files ending in `runTests { ... }`)"]
     at = text.rindex("runTests {")
     single = misc.with_name("misc-each.nix")
     single.write_text(text[:at] + "(x: x) {" + text[at + len("runTests {"):])
@@ -102,16 +104,17 @@ def _nix(expr: str) -> subprocess.CompletedProcess:
 
 
 def _failing_under_both(misc: Path, diagnose: bool = True) -> tuple[list[str], list[str]]:
-    """The failing test names of misc.nix under nix-instantiate and under nix2image eval; when
-    Nix cannot evaluate the file, the failure names the tests that error (if ``diagnose``)."""
+    """The failing test names of a runTests file (misc.nix, ...) under nix-instantiate and under
+    nix2image eval; when Nix cannot evaluate it, the failure names the tests that error (if
+    ``diagnose``)."""
     expr = _names_expr(misc)
     by_nix = _nix(expr)
     if by_nix.returncode != 0:
         erroring = "\n".join(_erroring_tests(misc)) if diagnose else "(not looked for)"
-        pytest.fail("nix-instantiate could not evaluate misc.nix:\n" + by_nix.stderr[-2000:]
+        pytest.fail(f"nix-instantiate could not evaluate {misc.name}:\n" + by_nix.stderr[-2000:]
                     + "\ntests that error:\n" + erroring)
     by_n2i = run_cli("eval", "--strict", "--json", "-E", expr)
-    assert by_n2i.returncode == 0, "nix2image could not evaluate misc.nix:\n" + by_n2i.stderr[-2000:]
+    assert by_n2i.returncode == 0, f"nix2image could not evaluate {misc.name}:\n" + by_n2i.stderr[-2000:]
     return json.loads(by_nix.stdout), json.loads(by_n2i.stdout)
 
 
@@ -125,6 +128,13 @@ def test_misc_nix_under_nix_and_nix2image(nix, scratch):
     failing_nix, failing_n2i = _failing_under_both(misc)
     assert len(failing_nix) <= (4 if HAS_MODULE_SYSTEM else 0), f"failing under nix-instantiate: {failing_nix}"
     assert failing_n2i == failing_nix, f"nix2image: {failing_n2i}, nix-instantiate: {failing_nix}"
+
+
+@pytest.mark.nix
+def test_fetchers_nix_under_nix_and_nix2image(nix, scratch):
+    """nixpkgs' lib/tests/fetchers.nix (lib.fetchers.normalizeHash, withNormalizedHash): all pass."""
+    failing_nix, failing_n2i = _failing_under_both(scratch / "lib" / "tests" / "fetchers.nix")
+    assert failing_nix == [] and failing_n2i == [], f"nix-instantiate: {failing_nix}, nix2image: {failing_n2i}"
 
 
 # Functions misc.nix does not test, each compared between Nix and nix2image (one run each).
