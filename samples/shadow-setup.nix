@@ -1,4 +1,4 @@
-# runAsRoot with dockerTools.shadowSetup to create a user (kept for the backend to run),
+# runAsRoot with dockerTools.shadowSetup to create a user (run in private namespaces),
 # base tools from binSh/usrBinEnv and an explicit uid/gid for the image files.
 { pkgs ? import <nixpkgs> { } }:
 pkgs.dockerTools.buildImage {

@@ -11,9 +11,7 @@ from test_samples_universe import EXPECT, SAMPLES
 
 # samples whose build must fail, and what the error must say
 FAILS = {
-    "redis-buildimage.nix": "runAsRoot is not supported",
     "pullimage-base.nix": "not in the pull cache",
-    "shadow-setup.nix": "runAsRoot is not supported",
 }
 
 
