@@ -65,8 +65,9 @@ def stand_in(label: str, default: Any = None) -> NixAttrs:
     names.label = label
     names.children = {}
     names.default = default
-    short = label.rsplit("'", 2)[-1] if label.count("'") >= 2 else label
-    name = (_SAFE.sub("-", short.strip(" .()")).strip("-.") or "stand-in")[-80:].lstrip("-.") or "stand-in"
+    quoted = re.search(r"'([^']*)'(.*)$", label)  # "flake input 'templ'.packages.x" -> "templ.packages.x"
+    short = quoted.group(1) + quoted.group(2) if quoted else label
+    name = _SAFE.sub("-", short.replace("(...)", "")).strip("-.")[-80:].lstrip("-.") or "stand-in"
     names["__nix2imageStandIn"] = True
     names["type"] = NixString("derivation")
     names["name"] = NixString(name)
