@@ -34,6 +34,8 @@ SKIP_NAMES = {"pkgs", "lib", "nixpkgs", "inputs", "self", "outputs", "sourceInfo
               "devShell", "formatter", "nixosModules", "nixosConfigurations", "darwinConfigurations",
               "homeConfigurations", "templates", "apps", "defaultApp", "flakeModules", "flakeModule",
               "homeManagerModules", "darwinModules"}
+#: attribute names that are systems (``armv5tel-linux``, ``x86_64-freebsd``, ...)
+SYSTEM_NAME = re.compile(r"^[a-z0-9_]+-(linux|darwin|freebsd|netbsd|openbsd|windows|cygwin|none|wasi|redox|genode|solaris|uefi)$")
 SYSTEMS = {"x86_64-linux", "aarch64-linux", "x86_64-darwin", "aarch64-darwin", "i686-linux", "armv6l-linux",
            "armv7l-linux", "riscv64-linux", "powerpc64le-linux"}
 
@@ -457,8 +459,8 @@ def find_images(evl: Evaluation, max_depth: int = 5) -> list[tuple[str, Any]]:
         for name in names_of(v):
             if name in SKIP_NAMES or name.startswith("_"):
                 continue
-            if name in SYSTEMS and name != sysname:
-                continue
+            if name != sysname and (name in SYSTEMS or SYSTEM_NAME.match(name)):
+                continue  # another system's copy
             path = f"{prefix}.{name}" if prefix else name
             if not re.match(r"^[A-Za-z_][A-Za-z0-9_'-]*$", name):
                 path = f'{prefix}."{name}"' if prefix else f'"{name}"'
