@@ -114,8 +114,28 @@ rec {
   buildImageWithNixDb = args: buildImage' "buildImageWithNixDb" (args // { includeNixDB = true; });
   buildLayeredImageWithNixDb = args: streamLayeredImage' "buildLayeredImageWithNixDb"
     (n: "${n}.tar.gz") ((b.removeAttrs args [ "compressor" ]) // { includeNixDB = true; });
-  streamNixShellImage = args: throw "dockerTools.streamNixShellImage is not modelled by nix2image";
-  buildNixShellImage = streamNixShellImage;
+  # An image with the build environment of `drv` (what `nix-shell` would give): its inputs and
+  # a shell on PATH, the shell as the command. The environment file nixpkgs generates from the
+  # derivation's attributes is not written (it needs the derivation's full build environment).
+  streamNixShellImage =
+    { drv, name ? drv.name + "-env", tag ? null, uid ? 1000, gid ? 1000, homeDirectory ? "/build"
+    , shell ? final.bashInteractive + "/bin/bash", command ? null, run ? null }:
+    let
+      inputs = b.filter lib.isDerivation (lib.flatten [ (drv.buildInputs or [ ]) (drv.nativeBuildInputs or [ ])
+                                                      (drv.propagatedBuildInputs or [ ]) ]);
+    in streamLayeredImage {
+      inherit name tag;
+      contents = [ final.bashInteractive final.coreutils ] ++ inputs;
+      config = {
+        Cmd = if command != null then [ shell "-c" command ] else if run != null then [ shell "-c" run ] else [ shell ];
+        User = "${b.toString uid}:${b.toString gid}";
+        WorkingDir = homeDirectory;
+        Env = [ "HOME=${homeDirectory}" "PATH=${lib.makeBinPath ([ final.bashInteractive final.coreutils ] ++ inputs)}" ];
+      };
+    };
+  buildNixShellImage = args@{ compressor ? "gz", ... }:
+    let s = streamNixShellImage (b.removeAttrs args [ "compressor" ]); in
+    buildLayeredImage (b.removeAttrs s.__nix2image.args [ "contentsGiven" ] // { inherit compressor; });
 
   pullImage =
     args@{ imageName, imageDigest, sha256 ? "", hash ? "", os ? "linux", arch ? defaultArchitecture
@@ -194,5 +214,22 @@ rec {
     test -f /etc/login.defs || touch /etc/login.defs
   '';
 
-  examples = { };
+  # a few images in the manner of nixpkgs' dockerTools examples (written for nix2image)
+  examples = {
+    bash = buildImage {
+      name = "bash"; tag = "latest";
+      copyToRoot = final.buildEnv { name = "image-root"; paths = [ final.bashInteractive ]; pathsToLink = [ "/bin" ]; };
+    };
+    hello = buildLayeredImage { name = "hello"; tag = "latest"; contents = [ final.hello ]; config.Cmd = [ "/bin/hello" ]; };
+    redis = buildImage {
+      name = "redis"; tag = "latest";
+      copyToRoot = final.buildEnv { name = "image-root"; paths = [ final.redis ]; pathsToLink = [ "/bin" ]; };
+      config = { Cmd = [ "/bin/redis-server" ]; ExposedPorts."6379/tcp" = { }; WorkingDir = "/data"; Volumes."/data" = { }; };
+    };
+    layered-image = buildLayeredImage {
+      name = "layered-image"; tag = "latest";
+      contents = [ final.hello final.bashInteractive final.coreutils ];
+      config.Cmd = [ "${final.hello}/bin/hello" ];
+    };
+  };
 }

@@ -55,7 +55,9 @@ let
   fillMissing = final: f: args:
     let
       formals = if b.isFunction f then b.functionArgs f else if f ? __functor then lib.functionArgs f else { };
-      missing = b.filter (n: !formals.${n} && !(args ? ${n}) && !(final ? ${n})) (b.attrNames formals);
+      # (plain Nix has no open world: callPackageWith reports the missing argument itself)
+      missing = if !hooks.openWorld then [ ] else
+        b.filter (n: !formals.${n} && !(args ? ${n}) && !(final ? ${n})) (b.attrNames formals);
     in b.listToAttrs (map (n: { name = n; value = hooks.missingArg f n final; }) missing) // args;
   callPackageOpen = final: auto: fn: args:
     let f = if b.isFunction fn || b.isAttrs fn then fn else import fn; in
@@ -104,6 +106,7 @@ let
         packages = openSet final "haskell.packages"
           (b.mapAttrs (n: set: haskellScope final "haskell.packages.${n}" set) opaque.haskell.packages);
         lib = openSet final "haskell.lib" opaque.haskell.lib;
+        compiler = openSet final "haskell.compiler" opaque.haskell.compiler;
       });
       beamPackages = openSet final "beamPackages" (opaque.beamPackages // {
         callPackage = callPackageOpen final (final // opaque.beamPackages);
