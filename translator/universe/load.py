@@ -225,11 +225,12 @@ def _missing_import_value(ev: Any, path: str) -> Any:
     safe = re.sub(r"[^A-Za-z0-9+._?=-]", "-", stem)
     text = (f'import {NIXPKGS_DIR}/pkgs/opaque-package.nix {{ lib = import {NIXPKGS_DIR}/lib; }} '
             f'{{ builder = "missing import {path}"; name = "{safe}"; }}')
+    from .standin import opened
+
     pkg = force(ev.eval_string(text, "«nix2image:missing-import»", "/"))
-    d = dict(pkg.d)
-    v = NixAttrs(d)
-    d["__functor"] = PrimOp("missingImport", 2, lambda args, pos: v)
-    d["__functionArgs"] = NixAttrs({})
+    v = opened(dict(pkg.d), f"missing import '{safe}'")
+    v.d["__functor"] = PrimOp("missingImport", 2, lambda args, pos: v)
+    v.d["__functionArgs"] = NixAttrs({})
     return v
 
 

@@ -88,5 +88,15 @@ def _out_path(label: str, name: str) -> Any:
     return prim_mk([recipe], None)
 
 
+def opened(attrs: dict, label: str) -> NixAttrs:
+    """A set with ``attrs`` whose other attributes are stand-ins labelled ``label.<name>`` (a
+    missing import stays the package it was, and ``(import ./missing { }).project`` works)."""
+    names = OpenNames(attrs)
+    names.label = label
+    names.children = {}
+    names.default = None
+    return NixAttrs(names)
+
+
 def is_stand_in(v: Any) -> bool:
     return type(v) is NixAttrs and isinstance(v.d, OpenNames)
