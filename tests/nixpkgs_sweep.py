@@ -1,0 +1,85 @@
+"""Evaluate the drvPath of many top-level attributes of a nixpkgs tree in few processes.
+
+One command line evaluates a whole chunk of attribute names (``--eval --strict --json`` of an
+attribute set name -> drvPath or null, each behind ``builtins.tryEval``), which is what a user
+could run with ``nix-instantiate`` or ``nix2image eval`` alike. Errors ``tryEval`` cannot catch
+(a missing attribute, infinite recursion, ...) abort the whole command under Nix: then the chunk
+is split in halves until the failing attribute stands alone (its answer is null, as it has no
+drvPath). Chunks run ``jobs`` at a time.
+
+Used by ``tests/test_real_nixpkgs.py`` (Nix's answers, cached by the tree's content) and by
+``bench/real_nixpkgs_bench.py``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable, Sequence
+
+#: A command runner: (expression) -> (exit status, stdout).
+Runner = Callable[[str], tuple[int, str]]
+
+
+def chunk_expr(tree: str, names: Sequence[str], field: str = "drvPath") -> str:
+    """The expression giving ``{ name = drvPath or null; }`` for ``names`` of ``import tree {}``."""
+    quoted = " ".join(json.dumps(n) for n in names)
+    return (f"let pkgs = import {tree} {{}}; b = builtins; "
+            f"get = n: let r = b.tryEval (let v = pkgs.${{n}}; in "
+            f"if b.isAttrs v && v ? {field} then b.unsafeDiscardStringContext v.{field} else null); "
+            f"in if r.success then r.value else null; "
+            f"in b.listToAttrs (map (n: {{ name = n; value = get n; }}) [ {quoted} ])")
+
+
+def names_expr(tree: str) -> str:
+    return f"builtins.attrNames (import {tree} {{}})"
+
+
+def command_runner(argv: list[str], env: dict[str, str] | None = None, timeout: float = 900) -> Runner:
+    """A runner calling ``argv + ["-E", expr]`` (argv ends with the eval flags)."""
+
+    def run(expr: str) -> tuple[int, str]:
+        proc = subprocess.run([*argv, "-E", expr], capture_output=True, text=True, env=env, timeout=timeout)
+        return proc.returncode, proc.stdout
+
+    return run
+
+
+def sweep(run: Runner, tree: str, names: Sequence[str], *, chunk: int = 100, jobs: int = 2,
+          field: str = "drvPath") -> dict[str, str | None]:
+    """name -> drvPath (or None) for every name, chunk by chunk, ``jobs`` chunks at a time."""
+
+    def one(part: Sequence[str]) -> dict[str, str | None]:
+        code, out = run(chunk_expr(tree, part, field))
+        if code == 0:
+            data = json.loads(out)
+            return {n: data.get(n) for n in part}
+        if len(part) == 1:
+            return {part[0]: None}
+        mid = len(part) // 2
+        return {**one(part[:mid]), **one(part[mid:])}
+
+    parts = [list(names[i:i + chunk]) for i in range(0, len(names), chunk)]
+    out: dict[str, str | None] = {}
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        for res in pool.map(one, parts):
+            out.update(res)
+    return out
+
+
+def tree_key(tree: str) -> str:
+    """A key for the tree's content: the sha256 of every file's path, size and mtime."""
+    h = hashlib.sha256()
+    for root, dirs, files in os.walk(tree):
+        dirs.sort()
+        for f in sorted(files):
+            p = os.path.join(root, f)
+            try:
+                st = os.lstat(p)
+            except OSError:
+                continue
+            h.update(f"{os.path.relpath(p, tree)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()[:32]
