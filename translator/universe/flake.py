@@ -238,14 +238,16 @@ def evaluate_flake(ev: Any, path: str, session: Session, placeholders: bool, bin
                 names.setdefault(f.name, {})
     flake_dir = os.path.dirname(file)
     lock = read_lock(flake_dir)
-    modelled = _input_values(names, lock, session, placeholders)
     from .real_nixpkgs import real_flake_input
 
-    for name in sorted(names):  # real trees found offline (or fetched) replace the models
-        kind = modelled[name].s if type(modelled[name]) is NixString else ""
-        real = real_flake_input(ev, name, kind, _lock_follow(lock, [name]) if lock else None, not nested)
-        if real is not None:
-            modelled[name] = real
+    real: dict[str, Any] = {}
+    for name in sorted(names):  # real trees found offline (or fetched) come before the models
+        value = real_flake_input(ev, name, classify(name, names[name], lock),
+                                 _lock_follow(lock, [name]) if lock else None, not nested)
+        if value is not None:
+            real[name] = value
+    modelled = _input_values({n: v for n, v in names.items() if n not in real}, lock, session, placeholders)
+    modelled.update(real)
     fn = ev.eval_file(EVAL_NIX)
     arg = NixAttrs({"dir": NixPath(flake_dir), "modelled": NixAttrs(modelled),
                     "binds": NixAttrs(dict(binds))})

@@ -173,12 +173,19 @@ def _virtual(store_path: str, location: str) -> str:
     return store_path
 
 
-def locate_locked(name: str, locked: dict[str, Any], what: str) -> str | None:
+def _nixpkgs_named(name: str) -> bool:
+    import re
+
+    return re.match(r"^(nixpkgs|nixos)([-_].*)?$", name.lower()) is not None
+
+
+def locate_locked(name: str, locked: dict[str, Any], what: str, warn_model: bool) -> str | None:
     """The store path of a locked source (a ``flake.lock`` node's ``locked``) when its tree can
-    be had: in the store, in the fetch cache, or downloaded under ``--allow-fetch``. None (with
-    one warning naming the input and the store path looked for) when it cannot."""
+    be had: in the store, in the fetch cache, or downloaded under ``--allow-fetch``. None when it
+    cannot (for a nixpkgs input, ``warn_model``, with one warning naming the input and the store
+    path looked for)."""
     from .session import active
-    from .source_fetch import FetchError, fetch_pinned, lock_url
+    from .source_fetch import fetch_pinned, lock_url
 
     nar = locked.get("narHash")
     if not isinstance(nar, str):
@@ -193,22 +200,24 @@ def locate_locked(name: str, locked: dict[str, Any], what: str) -> str | None:
     url = lock_url(locked)
     if st.allow_fetch and url:
         log.debug("nixpkgs: %s: fetching %s (--allow-fetch)", what, url)
-        try:
-            loc = fetch_pinned(url, nar, found.store_path, what=what)
-        except FetchError:
-            raise
+        loc = fetch_pinned(url, nar, found.store_path, what=what)
         log.debug("nixpkgs: %s is %s, fetched into %s", what, found.store_path, loc)
         return _virtual(found.store_path, loc)
-    how = "--allow-fetch downloads it" if url else "it has no URL nix2image can download"
-    active().warn(f"warning: {what} ({nar}) is not in the store: {found.store_path} was looked for; "
-                  f"nix2image's modelled nixpkgs stands in for it ({how}; --override-input {name} PATH "
-                  "or --nixpkgs PATH names a local tree)")
+    log.debug("nixpkgs: %s: %s is not in the store", what, found.store_path)
+    if warn_model:
+        how = "--allow-fetch downloads it" if url else "it has no URL nix2image can download"
+        active().warn(f"warning: {what} ({nar}) is not in the store: {found.store_path} was looked for; "
+                      f"nix2image's modelled nixpkgs stands in for it ({how}; --override-input {name} PATH "
+                      "or --nixpkgs PATH names a local tree)")
     return None
 
 
 def real_flake_input(ev: Any, name: str, kind: str, lock_node: dict | None, top: bool) -> Any:
-    """The value of flake input ``name`` from a real tree (``--override-input``, ``--nixpkgs`` for a
-    nixpkgs input, its ``flake.lock`` pin found offline or fetched), or None for the model."""
+    """The value of flake input ``name`` from a real tree, or None for the model (or the stand-in).
+
+    In order: ``--override-input NAME PATH``; ``--nixpkgs PATH`` for a nixpkgs input (recognised
+    by URL or named ``nixpkgs``/``nixos-*``); the tree its ``flake.lock`` node pins by narHash,
+    found offline or fetched under ``--allow-fetch`` (any input: what Nix itself would use)."""
     st = _settings()
     overrides = dict(st.override_inputs)
     if top and name in overrides:
@@ -219,18 +228,22 @@ def real_flake_input(ev: Any, name: str, kind: str, lock_node: dict | None, top:
             raise UsageError(f"--override-input {name} {overrides[name]}: no such directory")
         log.debug("nixpkgs: flake input '%s' is %s (--override-input)", name, path)
         return _flake_value(ev, path, None)
-    if kind != "nixpkgs":
-        return None
-    if st.nixpkgs:
+    is_nixpkgs = kind == "nixpkgs" or _nixpkgs_named(name)
+    if is_nixpkgs and st.nixpkgs:
         path = os.path.abspath(st.nixpkgs)
         log.debug("nixpkgs: flake input '%s' is %s (--nixpkgs)", name, path)
         return _flake_value(ev, path, None)
     locked = (lock_node or {}).get("locked") or {}
     where = f"flake input '{name}'"
-    sp = locate_locked(name, locked, where)
+    sp = locate_locked(name, locked, where, warn_model=is_nixpkgs)
     if sp is None:
+        if not is_nixpkgs:
+            return None
         log.debug("nixpkgs: %s is nix2image's modelled nixpkgs", where)
-        return None
+        from ..nix.values import NixString
+
+        # a nixpkgs fork by name (an unknown URL) stands for nixpkgs too: the model
+        return None if kind == "nixpkgs" else NixString("nixpkgs")
     return _flake_value(ev, sp, locked)
 
 
