@@ -15,9 +15,7 @@ Used by ``tests/test_real_nixpkgs.py`` (Nix's answers, cached by the tree's cont
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Sequence
@@ -101,15 +99,7 @@ def sweep(run: Runner, tree: str, names: Sequence[str], *, chunk: int = 100, job
 
 
 def tree_key(tree: str) -> str:
-    """A key for the tree's content: the sha256 of every file's path, size and mtime."""
-    h = hashlib.sha256()
-    for root, dirs, files in os.walk(tree):
-        dirs.sort()
-        for f in sorted(files):
-            p = os.path.join(root, f)
-            try:
-                st = os.lstat(p)
-            except OSError:
-                continue
-            h.update(f"{os.path.relpath(p, tree)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-    return h.hexdigest()[:32]
+    """A key for the tree's content: its NAR hash (what Nix would name it by)."""
+    from translator.store.nar import nar_hash
+
+    return nar_hash(tree)[0].base32()
