@@ -66,6 +66,14 @@ def test_page_loads_clean_and_offline_in_chromium(page, browser):
     assert browser.errors() == []
     assert browser.requests() == [url], "the page fetched something besides itself"
     assert browser.evaluate("document.title").startswith("flask-app:latest")
+    # the outline a screen reader offers: one h1, the six sections in the order a student needs them
+    assert browser.evaluate("document.querySelectorAll('h1').length") == 1
+    assert browser.evaluate("[...document.querySelectorAll('h2')].map(h => h.textContent)") == [
+        "1. At a glance", "2. The evaluated call", "3. The closure graph", "4. The layers and why",
+        "5. Strategies side by side", "6. How dockerTools builds this"]
+    assert browser.evaluate("[...document.querySelectorAll('svg')].every(s => s.getAttribute('role') === 'img' "
+                            "&& s.querySelector('title') !== null)")
+    assert browser.evaluate("[...document.querySelectorAll('table')].every(t => t.querySelector('th[scope]'))")
 
 
 def test_every_store_path_of_every_layer_is_on_the_page(page, browser):
@@ -129,6 +137,11 @@ def test_screenshot_is_not_blank_and_dark_mode_applies(page, browser):
     dark = browser.evaluate("getComputedStyle(document.body).backgroundColor")
     browser.call("Emulation.setEmulatedMedia", session=True, features=[])
     assert light == "rgb(255, 255, 255)" and dark != light
+    # printable: Chromium's print path lays it out on several pages
+    import base64
+
+    pdf = base64.b64decode(browser.call("Page.printToPDF", session=True)["data"])
+    assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page\b", pdf)) > 3
 
 
 def test_page_shows_the_call_with_positions_and_the_real_digests(page, tmp_path):
@@ -189,6 +202,9 @@ def test_report_of_an_archive_made_elsewhere(tmp_path):
     run_cli("report", "--placeholders", str(src), "-o", str(nix_out), check=True)
     nix_html = nix_out.read_text()
     assert info["config_digest"] in nix_html and "stacked form (buildImage)" in nix_html
+    # the strategies show what buildLayeredImage would do with nixpkgs' budget, not buildImage's one layer
+    layers = dict(re.findall(r'<tr><th scope="row">([a-z-]+)[^<]*</th><td class="num">(\d+)</td>', nix_html))
+    assert layers["single"] == "1" and int(layers["popularity"]) > 1 and int(layers["per-path"]) > 1
 
 
 def test_text_is_escaped(tmp_path):
@@ -242,3 +258,42 @@ def test_big_closures_draw_one_node_per_layer(tmp_path):
     for layer in plan["layers"]:
         for p in layer:
             assert p in html
+
+
+def test_the_files_own_layering_pipeline_is_compared_and_used(tmp_path):
+    need_tool("dot")
+    src = tmp_path / "piped.nix"
+    src.write_text('{ pkgs ? import <nixpkgs> { } }:\npkgs.dockerTools.streamLayeredImage {\n  name = "piped";\n'
+                   '  contents = [ pkgs.jq ];\n'
+                   '  layeringPipeline = [ [ "popularity_contest" ] [ "limit_layers" 3 ] ];\n}\n')
+    out = tmp_path / "piped.html"
+    run_cli("report", "--placeholders", str(src), "-o", str(out), check=True)
+    html = out.read_text()
+    layers = dict(re.findall(r'<tr><th scope="row">([a-z-]+)[^<]*</th><td class="num">(\d+)</td>', html))
+    assert layers["pipeline"] == "3" and int(layers["popularity"]) > 3
+    assert '<th scope="row">pipeline (this image)</th>' in html
+    assert html.count("own layeringPipeline") == 3  # the why of each of its layers
+
+
+def test_archive_refuses_an_evaluation_option_given_explicitly(tmp_path):
+    fake = tmp_path / "img.tar"
+    import tarfile
+
+    with tarfile.open(fake, "w") as tf:
+        tf.add(SAMPLE, "x.nix")
+    proc = run_cli("report", str(fake), "--placeholders", "-o", str(tmp_path / "r.html"))
+    assert proc.returncode != 0 and "apply to Nix files" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_spec_json_carries_the_call_and_reads_back(tmp_path):
+    """`spec --json` has the call (arguments, given or default, with positions); --spec-json reads it back."""
+    from translator.image.specjson import spec_from_data
+    from translator.spec import CallArg
+
+    data = json.loads(run_cli("spec", "--json", "--placeholders", str(SAMPLE), check=True).stdout)
+    by_name = {c["name"]: c for c in data["call"]}
+    assert by_name["name"] == {"name": "name", "value": "flask-app", "given": True, "file": str(SAMPLE),
+                               "line": 15, "column": 3}
+    assert by_name["maxLayers"]["given"] is False and by_name["maxLayers"]["value"] == 100
+    spec = spec_from_data(data, "spec.json")
+    assert all(isinstance(c, CallArg) for c in spec.call) and spec.call[0].name == "name"

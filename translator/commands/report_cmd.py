@@ -56,11 +56,17 @@ def _kind_of(spec, content):
 
 
 def _layout(spec):
+    """The layering input of ``spec`` as ``plan`` sees it, and the Layout the strategies are
+    compared with: nixpkgs' layered budget (maxLayers minus the customisation and base layers)
+    even for a buildImage, whose own plan is one layer."""
+    from ..layering.budget import store_layer_budget
     from ..report.model import Layout
     from .layering_cmds import _spec_input
 
     inp = _spec_input(spec, None)
-    return Layout(inp.name, inp.graph, inp.store_layers, inp.base_layers, inp.pipeline), inp
+    budget = inp.store_layers if inp.default_strategy != "single" else \
+        store_layer_budget(spec.max_layers, inp.base_layers)
+    return Layout(inp.name, inp.graph, budget, inp.base_layers, inp.pipeline), inp
 
 
 def _build(spec, plan, content):
@@ -106,9 +112,8 @@ def nix_report(file: str, compare: tuple[str, ...], strategy: str | None, max_no
     labels.append(os.path.basename(file.split("#", 1)[0]))
     if len(set(labels)) != len(labels):
         labels = [f"v{i + 1}" for i in range(len(labels))]
-    source_dir = os.path.dirname(os.path.abspath(file.split("#", 1)[0] if not os.path.exists(file) else file))
-    if os.path.isdir(file):
-        source_dir = os.path.abspath(file)
+    base = file if os.path.exists(file) else (file.split("#", 1)[0] or ".")
+    source_dir = os.path.abspath(base if os.path.isdir(base) else os.path.dirname(base) or ".")
     report = from_spec(spec, layouts, labels, plan, facts, build_error, _kind_of(spec, content), file,
                        source_dir, max_nodes)
     warnings = list(spec.warnings) + list(plan.notes) + build_warnings
@@ -144,7 +149,9 @@ def report_cmd(file, output, compare, strategy, max_nodes, **kw):
         raise UsageError(f"-o/--output: '{output}' must end in .html")
     opts = {k: kw[k] for k in OPTION_NAMES}
     if is_archive(file):
-        given = [f"--{k.replace('_', '-')}" for k, v in opts.items() if v not in (None, False, ())]
+        ctx = click.get_current_context()
+        given = [k for k in OPTION_NAMES
+                 if ctx.get_parameter_source(k) not in (None, click.core.ParameterSource.DEFAULT)]
         if compare or strategy or given:
             raise UsageError(f"{file} is an image archive: --compare, --strategy and the evaluation options "
                              "apply to Nix files")

@@ -14,7 +14,7 @@ import json
 from typing import Any
 
 from ..errors import UsageError
-from ..spec import BaseImageRef, ImageSpec
+from ..spec import BaseImageRef, CallArg, ImageSpec
 from ..storeinfo import LayerPlan, PathInfo
 
 

@@ -213,9 +213,14 @@ def strategy_rows(layouts: Sequence[Layout], chosen: str, labels: Sequence[str])
     return rows, updates
 
 
-def _why_store(g: ClosureGraph, plan: LayerPlan, layer: Sequence[str], budget: int) -> str:
+def _why_store(g: ClosureGraph, plan: LayerPlan, layer: Sequence[str], layout: "Layout") -> str:
     if plan.strategy == "single":
         return "buildImage puts the whole closure into its one layer."
+    if plan.strategy == "pipeline" and layout.pipeline is not None:
+        li = plan.layers.index(tuple(layer))
+        return (f"The image's own layeringPipeline {json.dumps(layout.pipeline)} made these {len(layer)} path(s) "
+                f"layer {li} of {len(plan.layers)} (nixpkgs runs it as written and ignores maxLayers).")
+    budget = layout.budget
     head = max(layer, key=lambda p: (g.sizes[g.index[p]], p))
     return explain(g, plan, head, budget)["reason"]
 
@@ -258,7 +263,7 @@ def layer_rows(spec: ImageSpec, layout: Layout, plan: LayerPlan, facts: ArchiveF
     layered = spec.builder in LAYERED
     for li, layer in enumerate(plan.layers):
         fl = _match(facts, layer, used) if layered else (facts.layers[-1] if facts else None)
-        why = _why_store(g, plan, layer, layout.budget) if layered else (
+        why = _why_store(g, plan, layer, layout) if layered else (
             "buildImage copies copyToRoot into the root of this one layer, runs extraCommands there, and adds "
             "every store path of the closure that the base image does not have.")
         rows.append(LayerRow(len(rows) + 1, f"L{li}", "store" if layered else "root", _path_rows(layer, g, kind_of),

@@ -213,7 +213,7 @@ def _strategies(r: Report) -> str:
     out.append("</tbody></table>")
     drawn = [s for s in r.strategies if s.layers]
     out.append('<figure><figcaption class="muted">Store layers by strategy: each bar is one strategy\'s layers '
-               "side by side, widths by bytes; the darkest part is the largest layer.</figcaption>")
+               "side by side, widths by bytes; the largest layer is drawn in the strongest colour.</figcaption>")
     out.append(svg_chart.strategy_chart([svg_chart.StrategyBar(s.name, s.layer_bytes, s.chosen) for s in drawn]))
     out.append("</figure>")
     if r.updates:

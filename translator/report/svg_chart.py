@@ -68,7 +68,7 @@ def strategy_chart(bars: Sequence[StrategyBar], cid: str = "strategy-chart") -> 
     biggest = max((sum(b.layer_bytes) for b in bars), default=1) or 1
     out = _open(cid, "Store layers by strategy",
                 "For each strategy, one bar split into its store layers (widths by bytes, bottom layer on the "
-                "left); the largest layer is drawn darker.", height)
+                "left); the largest layer is drawn in the strongest colour.", height)
     span = WIDTH - LABEL_W - 190
     for r, bar in enumerate(bars):
         y = 10 + r * row

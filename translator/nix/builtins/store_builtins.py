@@ -385,6 +385,11 @@ def _add_path(pos: Any, name: str, path: str, filter_fn: Any, recursive: bool, e
         raise EvalError(f"reading from file: {err.strerror}", pos).add_trace(
             f"while adding path '{path}'", pos) from None
     except OSError as err:
+        if isinstance(err, FileNotFoundError):
+            for hook in ops.MISSING_PATH_HOOKS:  # the universe layer's stand-ins (--placeholders)
+                found = hook(path)
+                if found is not None:
+                    return NixString(found, frozenset((found,)))
         raise EvalError(f"getting status of '{path}': {err.strerror or err}", pos).add_trace(
             f"while adding path '{path}'", pos) from None
     except EvalError as err:
