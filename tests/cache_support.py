@@ -14,6 +14,7 @@ import threading
 from pathlib import Path
 
 from conftest import nix_env
+from loopback import LoopbackServer
 
 
 def make_key(workdir: Path, name: str) -> tuple[Path, str]:
@@ -38,7 +39,7 @@ def copy_cache(src: Path, dest: Path) -> Path:
     return dest
 
 
-class CacheServer:
+class CacheServer(LoopbackServer):
     """Serves a directory on 127.0.0.1 (HTTP, or HTTPS with ``tls=(cert, key)``).
 
     ``fail[name] = n``: answer 500 to the next ``n`` requests whose path ends with ``name``;
@@ -96,16 +97,14 @@ class CacheServer:
                     return
                 self.wfile.write(data)
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.scheme = "http"
         if tls is not None:
             ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             ctx.load_cert_chain(str(tls[0]), str(tls[1]))
-            self.server.socket = ctx.wrap_socket(self.server.socket, server_side=True)
+            httpd.socket = ctx.wrap_socket(httpd.socket, server_side=True)
             self.scheme = "https"
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self.serve(httpd)
 
     @property
     def url(self) -> str:
@@ -113,10 +112,6 @@ class CacheServer:
 
     def requests(self, suffix: str) -> list[int]:
         return [status for path, status in self.log if path.endswith(suffix)]
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def leftovers(cache_home: Path) -> list[str]:

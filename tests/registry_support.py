@@ -16,6 +16,7 @@ import urllib.request
 from pathlib import Path
 
 from conftest import need_tool
+from loopback import LoopbackServer
 
 
 def free_port() -> int:
@@ -82,7 +83,7 @@ class Registry:
         self.proc = None
 
 
-class FaultProxy:
+class FaultProxy(LoopbackServer):
     """Forwards to ``target`` (host:port); ``rules`` change answers.
 
     Each rule is ``(method, path_substring, action, count)`` with action ``"500"`` (answer 500
@@ -159,10 +160,7 @@ class FaultProxy:
 
             do_GET = do_HEAD = do_PUT = do_POST = do_PATCH = do_DELETE = _handle
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self.serve(http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler))
 
     @property
     def host(self) -> str:
@@ -175,10 +173,6 @@ class FaultProxy:
                 rule[3] -= 1
                 return action
         return None
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def _tar_bytes(files: dict[str, bytes]) -> bytes:

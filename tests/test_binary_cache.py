@@ -277,3 +277,40 @@ def test_https_cache_through_a_proxy(caches, tmp_path):
     finally:
         proxy.close()
         srv.close()
+
+
+def test_catalog_packages_get_their_contents_from_the_cache(caches, server, tmp_path):
+    """Packages a catalog describes (as the modelled nixpkgs does) take their contents from a
+    cache: metadata from the catalog, NARs from the cache."""
+    exp = _expected()["store"]["attrs"]
+    catalog = {"format": "nix2image-catalog/1",
+               "paths": {v["path"]: {"narSize": v["narSize"], "references": v["references"]} for v in exp.values()},
+               "packages": {f"oracle-{k}": {"pname": f"oracle-{k}", "version": "1", "outputs": {"out": v["path"]}}
+                            for k, v in exp.items()}}
+    (tmp_path / "catalog.json").write_text(json.dumps(catalog))
+    (tmp_path / "pkgs.nix").write_text(
+        'let pkgs = import <nixpkgs> {}; in pkgs.dockerTools.buildLayeredImage { name = "fromcatalog"; tag = "1";'
+        ' contents = [ pkgs.oracle-app pkgs.oracle-busybox pkgs.oracle-root ]; config.Cmd = [ "/bin/hello" ]; }\n')
+    args = ["build", str(tmp_path / "pkgs.nix"), "--catalog", str(tmp_path / "catalog.json"), "--store",
+            str(tmp_path / "e"), "--layers", str(caches["work"] / "layers.json"), "-o", str(tmp_path / "c.tar")]
+    proc = run_cli(*args, "--substituters", server.url, "--trusted-public-keys", caches["key"],
+                   env=env_with(tmp_path / "hc"))
+    assert proc.returncode == 0, proc.stderr
+    assert layer_digests(tmp_path / "c.tar")[:4] == caches["digests"]
+    assert len(server.requests(".nar.xz")) == 6
+    # a package no cache has: an error naming it, unless --placeholders stands in for it alone
+    ghost = "/nix/store/" + "g" * 32 + "-ghost-1"
+    catalog["paths"][ghost] = {"narSize": 4096, "references": []}
+    catalog["packages"]["ghost"] = {"pname": "ghost", "version": "1", "outputs": {"out": ghost}}
+    (tmp_path / "catalog.json").write_text(json.dumps(catalog))
+    (tmp_path / "pkgs.nix").write_text((tmp_path / "pkgs.nix").read_text().replace("pkgs.oracle-root", "pkgs.oracle-root pkgs.ghost"))
+    args = [{str(tmp_path / "c.tar"): str(tmp_path / "g.tar")}.get(a, a) for a in args
+            if a not in ("--layers", str(caches["work"] / "layers.json"))]
+    keys = ["--substituters", server.url, "--trusted-public-keys", caches["key"]]
+    proc = run_cli(*args, *keys, env=env_with(tmp_path / "hc"))
+    assert proc.returncode == 1 and f"{ghost}: in no binary cache (asked: {server.url})" in proc.stderr, proc.stderr
+    assert "--placeholders" in proc.stderr and not (tmp_path / "g.tar").exists()
+    proc = run_cli(*args, *keys, "--placeholders", env=env_with(tmp_path / "hc"))
+    assert proc.returncode == 0, proc.stderr
+    info = json.loads(run_cli("inspect", "--json", str(tmp_path / "g.tar"), check=True).stdout)["images"][0]
+    assert info["config"]["Labels"]["org.nix2image.placeholders"] == "1"

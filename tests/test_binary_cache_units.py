@@ -301,13 +301,21 @@ def test_priority_order_and_url_override(tmp_path):
     assert Path(src.location(Q)).read_bytes() == b"from slow\n"
 
 
-def test_store_dir_must_match(tmp_path):
-    from translator.binary_cache.substituter import CacheError
+def test_store_dir_must_match_and_a_broken_cache_is_skipped(tmp_path):
+    from translator.binary_cache.source import SubstituteError
 
     sk, pk = keypair("k")
     gnu = make_cache(tmp_path / "gnu", Q, b"x", sk, info="StoreDir: /gnu/store\n")
-    with pytest.raises(CacheError, match="prefix '/gnu/store', not '/nix/store'"):
+    with pytest.raises(SubstituteError, match="was not used: .*prefix '/gnu/store', not '/nix/store'"):
         source_for(tmp_path, [f"file://{gnu}"], [pk]).path_info(Q)
+    # an unreachable cache is left out (with a warning); the next one serves the path
+    good = make_cache(tmp_path / "good", Q, b"good\n", sk)
+    notes: list[str] = []
+    src = source_for(tmp_path / "2", ["http://127.0.0.1:9/", f"file://{gnu}", f"file://{good}"], [pk])
+    src.log = notes.append
+    assert Path(src.location(Q)).read_bytes() == b"good\n"
+    assert sorted(src.disabled) == ["file://" + str(gnu), "http://127.0.0.1:9"]
+    assert len(notes) >= 2 and all(n.startswith("warning: ") for n in notes)
 
 
 def test_unsigned_narinfo_only_without_require_sigs(tmp_path):
@@ -339,5 +347,78 @@ def test_404_is_not_retried_but_500_is(tmp_path):
         with pytest.raises(UserError, match="giving up after 2 attempts"):
             src.path_info(Q)
         assert srv.requests(f"{'a' * 32}.narinfo") == [500, 500]
+    finally:
+        srv.close()
+
+
+def test_stale_staging_entries_are_swept(tmp_path):
+    store = ContentStore(str(tmp_path))
+    os.makedirs(store.nar_dir)
+    old, fresh = Path(store.nar_dir, ".tmp-old"), Path(store.nar_dir, ".tmp-fresh")
+    for p in (old, fresh):
+        p.mkdir()
+        (p / "f").write_text("x")
+        p.chmod(0o555)
+    os.utime(old, (1, 1))
+    with store.staging("sha256:" + "1" * 52):
+        pass
+    assert sorted(os.listdir(store.nar_dir)) == [".tmp-fresh"]
+
+
+def test_removing_a_staged_tree_never_touches_link_targets(tmp_path):
+    """An unpacked NAR may link into /nix/store: cleaning it up must not chmod the targets."""
+    outside = tmp_path / "store-dir"
+    outside.mkdir()
+    outside.chmod(0o555)
+    store = ContentStore(str(tmp_path / "cache"))
+    with pytest.raises(RuntimeError):
+        with store.staging("sha256:" + "2" * 52) as staged:
+            os.mkdir(staged)
+            os.symlink(str(outside), os.path.join(staged, "link-to-dir"))
+            os.chmod(staged, 0o555)
+            raise RuntimeError("refused")
+    assert outside.stat().st_mode & 0o777 == 0o555
+    assert os.listdir(store.nar_dir) == []
+
+
+def test_http_client_through_a_plain_http_proxy_and_with_a_client_certificate(tmp_path):
+    """http:// through HTTP_PROXY (absolute-URI requests); https:// to a server that demands a
+    client certificate, found as NAME.cert + NAME.key in the host's certificate directory."""
+    import ssl
+
+    from cache_support import CacheServer
+    from tls_support import ForwardProxy, make_ca_and_server_cert
+    from translator.http.client import HttpClient, HttpSettings, TlsError
+
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "hello").write_text("hi\n")
+    plain = CacheServer(tmp_path / "site")
+    proxy = ForwardProxy()
+    try:
+        c = HttpClient(HttpSettings(env={"HTTP_PROXY": proxy.url}))
+        assert c.request("GET", f"{plain.url}/hello").body == b"hi\n"
+        assert proxy.log == [f"GET {plain.url}/hello HTTP/1.1"]
+    finally:
+        proxy.close()
+        plain.close()
+
+    server_pki = make_ca_and_server_cert(tmp_path / "server")
+    client_pki = make_ca_and_server_cert(tmp_path / "client", name="client")  # its "server" cert serves as client cert
+    srv = CacheServer(tmp_path / "site", tls=(server_pki["cert"], server_pki["key"]))
+    ctx = srv.server.socket.context
+    ctx.verify_mode = ssl.CERT_REQUIRED
+    ctx.load_verify_locations(cafile=str(client_pki["ca"]))
+    try:
+        certs = tmp_path / "certs.d" / f"127.0.0.1:{srv.port}"
+        certs.mkdir(parents=True)
+        (certs / "ca.crt").write_bytes(server_pki["ca"].read_bytes())
+        without = HttpClient(HttpSettings(tls=TlsSettings(certs_d=(str(tmp_path / "certs.d"),)), env={}))
+        with pytest.raises(Exception) as e:  # the server drops a client without a certificate
+            without.request("GET", f"{srv.url}/hello")
+        assert not isinstance(e.value, TlsError)
+        (certs / "me.cert").write_bytes(client_pki["cert"].read_bytes())
+        (certs / "me.key").write_bytes(client_pki["key"].read_bytes())
+        with_cert = HttpClient(HttpSettings(tls=TlsSettings(certs_d=(str(tmp_path / "certs.d"),)), env={}))
+        assert with_cert.request("GET", f"{srv.url}/hello").body == b"hi\n"
     finally:
         srv.close()

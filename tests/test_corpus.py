@@ -3,8 +3,9 @@
 For each row of ``manifest.tsv`` the test runs, from the entry's repository folder,
 ``nix2image images ENTRY --placeholders`` and then ``nix2image spec ENTRY -A ATTR --placeholders``
 for the image attribute: the one the manifest's notes name (``attribute all.docker``), else the
-first image ``images`` listed (no ``-A`` when the file itself is the image). An entry is covered
-when ``spec`` prints an image spec.
+first image ``images`` listed (no ``-A`` when the file itself is the image). Where the notes say
+an argument selects the images (``when useDocker = true``), both commands get it as ``--arg``.
+An entry is covered when ``spec`` prints an image spec.
 
 The outcome of every entry, with the first error line, is in ``docs/coverage.md``. The test fails
 when fewer entries are covered than that file records (a ratchet) and when any run prints a Python
@@ -34,6 +35,8 @@ TIMEOUT = 120  # seconds per command; a run that takes longer counts as a failur
 CRASH_MARKS = ("Traceback (most recent call last)", "internal error")
 #: ``attribute all.docker`` / ``attributes image and scriptImage`` in the manifest's notes
 NOTES_ATTR = re.compile(r"\(attributes? ([A-Za-z0-9_.'-]+)")
+#: ``callPackage'd from default.nix when useDocker = true``: the argument the notes say to pass
+NOTES_ARG = re.compile(r"\bwhen (\w+) = (true|false)\b")
 COVERAGE_LINE = re.compile(r"^Coverage: (\d+)/(\d+) ", re.M)
 
 
@@ -52,6 +55,10 @@ class Entry:
     def notes_attr(self) -> str | None:
         m = NOTES_ATTR.search(self.notes)
         return m.group(1) if m else None
+
+    @property
+    def notes_args(self) -> list[str]:
+        return [a for m in NOTES_ARG.finditer(self.notes) for a in ("--arg", m.group(1), m.group(2))]
 
 
 @dataclass(slots=True)
@@ -113,7 +120,7 @@ def run_entry(entry: Entry) -> Outcome:
 
 
 def _run_entry(entry: Entry) -> Outcome:
-    listed = _run(entry, "images", entry.entry, "--placeholders")
+    listed = _run(entry, "images", entry.entry, "--placeholders", *entry.notes_args)
     crash = _crash(listed.stderr)
     images: list[str] = []
     if listed.returncode == 0:
@@ -123,7 +130,7 @@ def _run_entry(entry: Entry) -> Outcome:
         if listed.returncode != 0 or not images:
             return Outcome(entry, False, None, "images", first_error(listed.stderr), crash, images)
         attr = images[0] if images[0] != "(the file itself)" else None
-    args = ["spec", entry.entry, "--placeholders"] + (["-A", attr] if attr else [])
+    args = ["spec", entry.entry, "--placeholders", *entry.notes_args] + (["-A", attr] if attr else [])
     spec = _run(entry, *args)
     crash = crash or _crash(spec.stderr)
     ok = spec.returncode == 0 and spec.stdout.startswith("image ")
@@ -152,7 +159,8 @@ def render(outcomes: list[Outcome]) -> str:
         "The real-world corpus (`../shared/corpus`, see its README) run as a user would, by",
         "`tests/test_corpus.py`: from each entry's folder, `nix2image images ENTRY --placeholders`,",
         "then `nix2image spec ENTRY -A ATTR --placeholders` for the attribute the manifest's notes name,",
-        "else the first image listed. The test fails when fewer entries give an image spec than recorded",
+        "else the first image listed (with `--arg NAME VALUE` where the notes say `when NAME = VALUE`).",
+        "The test fails when fewer entries give an image spec than recorded",
         "here; rewrite this file with `NIX2IMAGE_UPDATE_COVERAGE=1 pytest tests/test_corpus.py` when",
         "coverage rises.",
         "",

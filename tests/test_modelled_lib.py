@@ -10,12 +10,10 @@ and evaluates to the list of failing tests; both Nix 2.8 (``nix-instantiate``) a
 and a few tests need the module system (``evalModules``, ``types``, ``options``), which lives in
 ``lib/modules.nix``, ``lib/options.nix`` and ``lib/types.nix`` (written separately). So:
 
-* ``test_misc_outside_module_system`` runs misc.nix without the module-system tests listed in
-  ``MODULE_SYSTEM_TESTS`` (named one by one, plus every ``testTypeDescription*``): all pass under
-  both tools.
-* ``test_misc_whole_file`` runs misc.nix unchanged: at most 4 failing tests under each tool and
-  the same list under both. While the module-system files are absent it is a strict xfail (it
-  must fail then, and must pass once they exist).
+``test_misc_nix_under_nix_and_nix2image`` runs misc.nix unchanged when those files exist: at
+most 4 failing tests under each tool, and the same list under both. Without them it runs misc.nix
+minus the module-system tests (``MODULE_SYSTEM_TESTS``, named one by one, plus every
+``testTypeDescription*``), and all of those must pass under both.
 
 With this lib all 300 tests outside the module system pass under both tools (no known failures).
 """
@@ -119,20 +117,62 @@ def _failing_under_both(misc: Path, diagnose: bool = True) -> tuple[list[str], l
 
 @pytest.mark.nix
 @pytest.mark.slow
-def test_misc_outside_module_system(nix, scratch):
+def test_misc_nix_under_nix_and_nix2image(nix, scratch):
     misc = scratch / "lib" / "tests" / "misc.nix"
-    _without_module_system(misc)
+    if not HAS_MODULE_SYSTEM:
+        # Without the module system only the other tests can run; all of them must pass.
+        _without_module_system(misc)
     failing_nix, failing_n2i = _failing_under_both(misc)
-    assert failing_nix == [], f"failing under nix-instantiate: {failing_nix}"
-    assert failing_n2i == [], f"failing under nix2image: {failing_n2i}"
+    assert len(failing_nix) <= (4 if HAS_MODULE_SYSTEM else 0), f"failing under nix-instantiate: {failing_nix}"
+    assert failing_n2i == failing_nix, f"nix2image: {failing_n2i}, nix-instantiate: {failing_nix}"
+
+
+# Functions misc.nix does not test, each compared between Nix and nix2image (one run each).
+# `T` is a temporary tree: T/src/{a.sh,b.nix,sub/c.sh,.git/HEAD}, T/other.txt.
+BEYOND_MISC = [
+    'lib.lists.toposort lib.hasPrefix [ "/home/user" "other" "/" "/home" ]',
+    'lib.lists.toposort (a: b: true) [ 1 2 ]',
+    'lib.lists.naturalSort [ "disk11" "disk8" "disk100" "disk9" ]',
+    'lib.lists.compareLists lib.trivial.compare [ "a" ] [ "a" "b" ]',
+    "(lib.fix' (self: { a = 1; b = self.a + 1; })).b",
+    'toString (lib.path.append /foo "bar//baz/.")',
+    'lib.path.removePrefix /foo /foo/bar/baz',
+    'lib.path.subpath.normalise "./foo//bar/."',
+    'lib.path.subpath.join [ "./foo" "bar" "." ]',
+    'lib.path.subpath.isValid "../x"',
+    'map lib.strings.escapeNixIdentifier [ "a-b" "if" "1x" "x y" ]',
+    'lib.generators.toINIWithGlobalSection { } { globalSection.a = 1; sections.s.b = true; }',
+    'lib.cli.toGNUCommandLine { optionValueSeparator = "="; } { v = true; o = [ 1 2 ]; }',
+    'lib.fetchers.normalizeHash { } { sha256 = "abc"; url = "u"; }',
+    'lib.getLicenseFromSpdxIdOr "apache-2.0" null',
+    'map toString (lib.fileset.toList (lib.fileset.unions [ (T + "/src/sub") (T + "/other.txt") ]))',
+    'map toString (lib.fileset.toList (lib.fileset.fileFilter (f: f.hasExt "sh") (T + "/src")))',
+    'map toString (lib.fileset.toList (lib.fileset.difference (T + "/src") (lib.fileset.fileFilter (f: f.hasExt "sh") (T + "/src"))))',
+    'map toString (lib.fileset.toList (lib.fileset.gitTracked (T + "/src")))',
+    'lib.fileset.toSource { root = T + "/src"; fileset = lib.fileset.fileFilter (f: f.hasExt "sh") (T + "/src"); }',
+    '(lib.cleanSourceWith { src = T + "/src"; filter = p: t: !(lib.hasSuffix ".nix" p); }).outPath',
+    'lib.filesystem.pathType (T + "/src/sub")',
+    'lib.mapAttrs (n: toString) (lib.filesystem.haskellPathsInDir (T + "/src"))',
+    'lib.commitIdFromGitRepo (T + "/src/.git")',
+]
 
 
 @pytest.mark.nix
-@pytest.mark.slow
-@pytest.mark.xfail(not HAS_MODULE_SYSTEM, strict=True,
-                   reason="lib/modules.nix, options.nix and types.nix are not in the modelled lib yet")
-def test_misc_whole_file(nix, scratch):
-    misc = scratch / "lib" / "tests" / "misc.nix"
-    failing_nix, failing_n2i = _failing_under_both(misc, diagnose=HAS_MODULE_SYSTEM)
-    assert len(failing_nix) <= 4, f"failing under nix-instantiate: {failing_nix}"
-    assert failing_n2i == failing_nix
+def test_lib_beyond_misc_matches_nix(nix, tmp_path):
+    src = tmp_path / "src"
+    (src / "sub").mkdir(parents=True)
+    (src / ".git").mkdir()
+    (src / "a.sh").write_text("a\n")
+    (src / "b.nix").write_text("{ }\n")
+    (src / "sub" / "c.sh").write_text("c\n")
+    (src / "sub" / "D.hs").write_text("module D where\n")
+    (src / ".git" / "HEAD").write_text("0123456789abcdef0123456789abcdef01234567\n")
+    (tmp_path / "other.txt").write_text("o\n")
+    expr = (f"let lib = import {LIB}; T = /. + {json.dumps(str(tmp_path))}; in [ "
+            + " ".join(f"({e})" for e in BEYOND_MISC) + " ]")
+    want = json.loads(_nix(expr).stdout or "null")
+    assert want is not None, _nix(expr).stderr
+    got = run_cli("eval", "--strict", "--json", "-E", expr)
+    assert got.returncode == 0, got.stderr
+    for e, w, g in zip(BEYOND_MISC, want, json.loads(got.stdout)):
+        assert g == w, f"{e}: nix2image {g!r} != nix {w!r}"

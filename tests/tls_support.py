@@ -10,13 +10,15 @@ import ipaddress
 import select
 import socket
 import socketserver
-import threading
 import urllib.parse
 from pathlib import Path
 
+from loopback import LoopbackServer
+
 
 def make_ca_and_server_cert(workdir: Path, name: str = "n2i-test") -> dict[str, Path]:
-    """``{"ca": ca.pem, "cert": server.pem, "key": server.key, "ca_dir": dir with ca.crt}``."""
+    """``{"ca": ca.pem, "cert": server.pem, "key": server.key, "ca_dir": dir with ca.crt}``; the
+    certificate is for 127.0.0.1 and good for server and client authentication."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -39,7 +41,8 @@ def make_ca_and_server_cert(workdir: Path, name: str = "n2i-test") -> dict[str, 
             .not_valid_before(now - datetime.timedelta(hours=1)).not_valid_after(now + datetime.timedelta(days=2))
             .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
                                                         x509.DNSName("localhost")]), critical=False)
-            .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+            .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH,
+                                                   x509.oid.ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
             .sign(ca_key, hashes.SHA256()))
     workdir.mkdir(parents=True, exist_ok=True)
     out = {"ca": workdir / "ca.pem", "cert": workdir / "server.pem", "key": workdir / "server.key",
@@ -53,7 +56,7 @@ def make_ca_and_server_cert(workdir: Path, name: str = "n2i-test") -> dict[str, 
     return out
 
 
-class ForwardProxy:
+class ForwardProxy(LoopbackServer):
     """An HTTP forward proxy on 127.0.0.1: ``CONNECT host:port`` tunnels (only to loopback) and
     ``GET http://...`` requests; ``log`` lists the request lines it received."""
 
@@ -103,10 +106,7 @@ class ForwardProxy:
             daemon_threads = True
             allow_reuse_address = True
 
-        self.server = Server(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self.serve(Server(("127.0.0.1", 0), Handler))
 
     @property
     def url(self) -> str:
@@ -114,10 +114,6 @@ class ForwardProxy:
 
     def connects(self) -> list[str]:
         return [l.split(" ")[1] for l in self.log if l.startswith("CONNECT ")]
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def _pump(client: socket.socket, upstream: socket.socket, buffered) -> None:

@@ -4,23 +4,46 @@
 (a directory, file or symlink, with store modes). An entry is unpacked under a unique
 ``.tmp-*`` name beside its final place and renamed into place only once every check passed, so
 a reader sees a whole entry or none; when two runs race, the first rename wins and the other
-run's copy is removed. Nothing here ever writes ``/nix/store``.
+run's copy is removed. Staging entries left by a killed run are swept after a day. Nothing here
+ever writes ``/nix/store``.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+import time
 from contextlib import contextmanager
 from typing import Iterator
 
 from ..universe.contents import remove_tree
 
 
+#: Staging entries older than this (seconds) belong to a run that died: they are removed.
+STALE = 24 * 3600
+
+
 class ContentStore:
     def __init__(self, root: str) -> None:
         self.root = root
         self.nar_dir = os.path.join(root, "nar")
+        self._swept = False
+
+    def sweep(self) -> None:
+        """Remove staging entries of runs that died long ago (never those of a live run)."""
+        self._swept = True
+        try:
+            names = [n for n in os.listdir(self.nar_dir) if n.startswith(".tmp-")]
+        except OSError:
+            return
+        now = time.time()
+        for n in names:
+            p = os.path.join(self.nar_dir, n)
+            try:
+                if now - os.lstat(p).st_mtime > STALE:
+                    _remove(p)
+            except OSError:
+                pass
 
     def path_for(self, nar_hash: str) -> str:
         """Where the content with ``nar_hash`` (``sha256:<base32>``) lives."""
@@ -36,6 +59,8 @@ class ContentStore:
     def staging(self, nar_hash: str) -> Iterator[str]:
         """A fresh path (not yet existing) to unpack into; removed unless :meth:`commit` took it."""
         os.makedirs(self.nar_dir, exist_ok=True)
+        if not self._swept:
+            self.sweep()
         final = self.path_for(nar_hash)
         tmp = os.path.join(self.nar_dir, f".tmp-{secrets.token_hex(8)}-{os.path.basename(final)}")
         try:

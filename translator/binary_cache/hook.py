@@ -53,6 +53,7 @@ class CachedContents:
         self.source = source
         self.universe = universe
         self._prefetched = False
+        self._looked_up = False
 
     def _wanted(self) -> list[str]:
         """Paths whose content only a cache can give: known to the universe, provided by nothing else."""
@@ -78,13 +79,17 @@ class CachedContents:
     def has(self, path: str) -> bool:
         if self.local.has(path) or path in self.source.locations:
             return True
+        if not self._looked_up:  # one parallel round of narinfo lookups rather than one per call
+            self._looked_up = True
+            self.source.walk(sorted(set(self._wanted()) | {path}))
         if self.source.knows(path):
             return True
         if self.universe.placeholders:
             return False
         wanted = self._wanted()
         problems = self._missing(sorted(set(wanted) | {path}))
-        raise MissingSubstituteError(format_problems(problems, "cannot be substituted"), hint=self.source.hint())
+        raise MissingSubstituteError(format_problems(problems, "cannot be substituted"),
+                                     hint=self.source.hint(content=True))
 
     def location(self, path: str) -> str:
         if self.local.has(path):
@@ -94,7 +99,8 @@ class CachedContents:
             wanted = sorted(set(self._wanted()) | {path})
             problems = self._missing(wanted)
             if problems and not self.universe.placeholders:
-                raise MissingSubstituteError(format_problems(problems, "cannot be substituted"), hint=self.source.hint())
+                raise MissingSubstituteError(format_problems(problems, "cannot be substituted"),
+                                     hint=self.source.hint(content=True))
             self.source.fetch([p for p in wanted if p not in problems])
         return self.source.location(path)
 

@@ -11,7 +11,6 @@ each naming the path and the cache.
 
 from __future__ import annotations
 
-import os
 import sys
 import threading
 from collections.abc import Callable, Iterable
@@ -27,10 +26,10 @@ from ..universe.contents import MissingContentError
 from .cache_store import ContentStore
 from .compression import check_method
 from .nar_fetch import fetch_nar
-from .narinfo import NarInfo, NarInfoError, parse_narinfo
+from .narinfo import NarInfo, parse_narinfo
 from .settings import CacheSettings
 from .signatures import parse_public_keys, signer_names, verify
-from .substituter import Substituter
+from .substituter import CacheError, Substituter
 
 #: Requests and downloads in flight at once.
 WORKERS = 6
@@ -75,6 +74,7 @@ class BinaryCacheSource:
         self.found: dict[str, Found] = {}
         self.problems: dict[str, str] = {}  # store path -> why no cache supplied it
         self.locations: dict[str, str] = {}
+        self.disabled: dict[str, str] = {}  # cache URL -> why it is not used
         self._lock = threading.Lock()
         self._order_lock = threading.Lock()
         show = settings.progress if settings.progress is not None else sys.stderr.isatty()
@@ -88,10 +88,29 @@ class BinaryCacheSource:
             return self._ordered
 
     def _order(self) -> list[Substituter]:
+        """Usable caches by priority; one whose ``nix-cache-info`` cannot be read or names another
+        store directory is left out with a warning (as Nix disables a failing substituter)."""
+        def prio(c: Substituter) -> int | None:
+            try:
+                return c.info().priority
+            except CacheError as err:
+                self._disable(c, err.message)
+                return None
+
         with ThreadPoolExecutor(max_workers=max(1, min(WORKERS, len(self.caches)))) as pool:
-            prios = list(pool.map(lambda c: c.info().priority, self.caches))
-        order = sorted(range(len(self.caches)), key=lambda i: (prios[i], i))
+            prios = list(pool.map(prio, self.caches))
+        order = sorted((i for i in range(len(self.caches)) if prios[i] is not None), key=lambda i: (prios[i], i))
         return [self.caches[i] for i in order]
+
+    def _disable(self, cache: Substituter, why: str) -> None:
+        with self._lock:
+            if cache.url in self.disabled:
+                return
+            self.disabled[cache.url] = why
+        self.log(f"warning: not using binary cache {cache}: {why.removeprefix('error: ')}")
+
+    def _usable(self) -> list[Substituter]:
+        return [c for c in self.ordered() if c.url not in self.disabled]
 
     def _asked(self) -> str:
         return ", ".join(str(c) for c in self.caches) or "none configured"
@@ -106,8 +125,12 @@ class BinaryCacheSource:
             if path in self.problems:
                 return None
         refusals: list[str] = []
-        for cache in self.ordered():
-            text = cache.narinfo(path)
+        for cache in self._usable():
+            try:
+                text = cache.narinfo(path)
+            except CacheError as err:
+                self._disable(cache, err.message)
+                continue
             if text is None:
                 continue
             try:
@@ -127,8 +150,10 @@ class BinaryCacheSource:
             with self._lock:
                 self.found[path] = found
             return found
+        skipped = "".join(f"; {url} was not used: {why}" for url, why in sorted(self.disabled.items()))
         why = "; ".join(refusals) if refusals else (
             f"in no binary cache{' kept for --offline' if self.settings.offline else ''} (asked: {self._asked()})")
+        why += skipped
         with self._lock:
             self.problems[path] = why
         return None
@@ -168,11 +193,13 @@ class BinaryCacheSource:
         i = found.info
         return PathInfo(path, i.nar_size, i.references, nar_hash=i.nar_hash)
 
-    def hint(self) -> str:
+    def hint(self, content: bool = False) -> str:
+        """What to do about paths no cache supplied (``content``: also --placeholders)."""
+        extra = ", or use --placeholders for labelled synthetic content" if content else ""
         if self.settings.offline:
-            return "run once without --offline to fetch them"
-        return ("build them with Nix, give a store that has them (--store DIR), add a cache with "
-                "--substituters URL and its key with --trusted-public-keys NAME:KEY")
+            return "run once without --offline to fetch them" + extra
+        return ("build them with Nix, give a store that has them (--store DIR), or add a cache with "
+                "--substituters URL and its key with --trusted-public-keys NAME:KEY" + extra)
 
     def knows(self, path: str) -> bool:
         """True when a cache has a trusted narinfo for ``path`` (looked up if needed)."""
@@ -215,7 +242,7 @@ class BinaryCacheSource:
         if loc is None:
             if not self.knows(path):
                 raise MissingSubstituteError(format_problems({path: self.problems[path]}, "cannot be substituted"),
-                                             hint=self.hint())
+                                             hint=self.hint(content=True))
             self.fetch([path])
             loc = self.locations[path]
         return loc

@@ -21,12 +21,14 @@ import gc
 import os
 import sys
 import threading
+from pathlib import Path
 from typing import Any, Callable
 
 from ..errors import Pos, UserError, register_source
 from ..store.errors import StoreError
 from . import ast as A
 from .ast_dump import to_nix_parse_format
+from .builtins.files import COREPKGS_PREFIX
 from .eval_errors import NixEvalError, suggestion_text
 from .operations import (
     coerce_to_string,
@@ -38,7 +40,7 @@ from .operations import (
     store_path_of,
     values_equal,
 )
-from .paths import canon_path
+from .paths import canon_path, resolve_expr_path
 from .values import (
     _BLACKHOLE,
     _UNSET,
@@ -1270,20 +1272,48 @@ class Evaluator:
     def eval_file(self, path: str) -> Any:
         """``import path``: evaluate a file (a directory means its default.nix), cached per path."""
         path = canon_path(os.path.abspath(path))
-        if os.path.isdir(path):
-            path = canon_path(path + "/default.nix")
         cached = self.import_cache.get(path)
+        if cached is None:
+            try:
+                path = resolve_expr_path(path)  # symlinks followed, as Nix's import does
+            except OSError as err:
+                raise EvalError(str(err)) from None
+            cached = self.import_cache.get(path)
         if cached is not None:
             return cached.force() if isinstance(cached, Thunk) else cached
         from .parser import parse_file
 
         if not os.path.exists(path):
-            raise EvalError(f"getting status of '{path}': No such file or directory")
-        node = parse_file(path)
+            node = self._parse_computed_store_file(path)
+            if node is None:
+                raise EvalError(f"getting status of '{path}': No such file or directory")
+        else:
+            node = parse_file(path)
         code = self.compile_ast(node)
         th = CThunk(code, self.base_env)
         self.import_cache[path] = th
         return th.force()
+
+    @staticmethod
+    def _parse_computed_store_file(path: str) -> Any:
+        """A file under a store path this process computed from a local source (``"${./dir}"``)
+        but never copied: parsed from that source, named and resolved as the store file Nix would
+        read (so ``./x`` inside it is below the store path too). None when there is no such source."""
+        from .builtins.store_builtins import on_disk
+        from .parser import parse_string
+
+        src = on_disk(path)
+        if src == path:
+            return None
+        if os.path.isdir(src):
+            path, src = path + "/default.nix", src + "/default.nix"
+        try:
+            with open(src, "rb") as fh:
+                text = fh.read().decode("utf-8", errors="surrogateescape")
+        except OSError:
+            return None
+        register_source(path, text)
+        return parse_string(text, path, os.path.dirname(path))
 
     def _import_path(self, arg: Any, pos: Any) -> str:
         v = arg.force() if isinstance(arg, Thunk) else arg
@@ -1294,17 +1324,40 @@ class Evaluator:
             raise EvalError(f"string '{s.s}' doesn't represent an absolute path", pos)
         if s.s.endswith(".drv"):
             raise EvalError(f"cannot import '{s.s}': importing derivations is not supported", pos)
+        if s.ctx:
+            from .builtins.files import unbuilt_output_error
+
+            err = unbuilt_output_error(s.s, s.ctx, pos)
+            if err is not None:
+                raise err
         return s.s
 
     def _prim_import(self, args: list, pos: Any) -> Any:
-        return self.eval_file(self._import_path(args[0], pos))
+        path = self._import_path(args[0], pos)
+        if path == COREPKGS_PREFIX + "fetchurl.nix":
+            return self._corepkg("fetchurl.nix")
+        return self.eval_file(path)
+
+    def _corepkg(self, name: str) -> Any:
+        """A file Nix 2.8 builds in under ``/__corepkgs__/`` (``<nix/NAME>``), parsed as Nix
+        parses it: from text, relative to ``/``. Ours is written from its behaviour."""
+        from .parser import parse_string
+
+        key = COREPKGS_PREFIX + name
+        cached = self.import_cache.get(key)
+        if cached is None:
+            text = (Path(__file__).parent / "corepkgs" / name).read_text(encoding="utf-8")
+            register_source(key, text)
+            cached = self.import_cache[key] = CThunk(self.compile_ast(parse_string(text, key, "/")), self.base_env)
+        return cached.force() if isinstance(cached, Thunk) else cached
 
     def _prim_scoped_import(self, args: list, pos: Any) -> Any:
         scope_attrs = force_attrs(args[0], pos)
         path = self._import_path(args[1], pos)
-        path = canon_path(path)
-        if os.path.isdir(path):
-            path = canon_path(path + "/default.nix")
+        try:
+            path = resolve_expr_path(canon_path(path))
+        except OSError as err:
+            raise EvalError(str(err)) from None
         if not os.path.exists(path):
             raise EvalError(f"getting status of '{path}': No such file or directory")
         from .parser import parse_file

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gc
 import os
+import time
 import pickle
 from pathlib import Path as FsPath
 from typing import Any, Callable
@@ -920,6 +921,11 @@ def parse_string(text: str, file: str = "«string»", base_dir: str | None = Non
     return _parse(text, file, canon_path(os.path.abspath(base_dir)))
 
 
+#: Parsed files by (path, identity of the file's state): the AST is immutable, so a long-lived
+#: process (or children forked from a warmed one) parses each unchanged file once.
+_file_cache: dict[str, tuple[tuple, ast.Expr]] = {}
+
+
 def parse_file(path: str) -> ast.Expr:
     """Parse the Nix file at ``path`` (a directory means its ``default.nix``)."""
     p = os.path.abspath(path)
@@ -927,8 +933,18 @@ def parse_file(path: str) -> ast.Expr:
         p = os.path.join(p, "default.nix")
     try:
         with open(p, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            key = (st.st_ino, st.st_dev, st.st_size, st.st_mtime_ns)
+            hit = _file_cache.get(p)
+            if hit is not None and hit[0] == key:
+                return hit[1]
             data = fh.read()
     except OSError as err:
         raise errors.UserError(f"opening file '{p}': {err.strerror or err}") from None
     text = data.decode("utf-8", errors="surrogateescape")
-    return _parse(text, p, os.path.dirname(p))
+    from .parse_cache import parse_cached  # nix2image's own .nix files are cached parsed on disk
+
+    tree = parse_cached(p, text, lambda: _parse(text, p, os.path.dirname(p)))
+    if time.time_ns() - st.st_mtime_ns > 2_000_000_000:  # a file changed just now may change
+        _file_cache[p] = (key, tree)                     # again within the clock's granularity
+    return tree

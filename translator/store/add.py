@@ -17,7 +17,7 @@ from typing import Iterable
 from .errors import StoreError
 from .hashing import Hash, hash_file, hash_string, parse_hash
 from .nar import PathFilter, nar_hash
-from .storepath import BadStorePath, make_fixed_output_path, make_text_path
+from .storepath import BadStorePath, is_in_store, make_fixed_output_path, make_text_path, to_store_path
 
 _cache: dict[tuple, tuple[str, Hash, int]] = {}
 
@@ -49,6 +49,7 @@ def path_info(abs_path: str, name: str | None = None, *, recursive: bool = True,
     """
     if name is None:
         name = base_name(abs_path)
+    abs_path = local_source(abs_path)  # a file inside a computed store path: hash its source
     st = os.lstat(abs_path) if recursive else os.stat(abs_path)  # flat hashing follows symlinks
     key = None
     if filter is None:
@@ -91,6 +92,17 @@ def path_to_store_path(abs_path: str, name: str | None = None, *, recursive: boo
     return path_info(abs_path, name, recursive=recursive, filter=filter)[0]
 
 
+def local_source(path: str) -> str:
+    """Where to read ``path``: a path under a store path this process computed from a local
+    source (and never copied) is read from that source; anything else from the path itself."""
+    if is_in_store(path) and not os.path.lexists(path):
+        sp, sub = to_store_path(path)
+        src = KNOWN_SOURCES.get(sp)
+        if src is not None:
+            return src[0] + sub
+    return path
+
+
 def text_to_store_path(name: str, text: str, references: Iterable[str] = ()) -> str:
     """The store path of ``builtins.toFile name text`` whose text refers to ``references``."""
     refs = frozenset(references)
@@ -101,7 +113,7 @@ def text_to_store_path(name: str, text: str, references: Iterable[str] = ()) -> 
 
 
 __all__ = ["BadStorePath", "StorePathMismatch", "path_info", "path_to_store_path", "text_to_store_path",
-           "KNOWN_REFERENCES", "KNOWN_SOURCES", "KNOWN_TEXTS", "base_name"]
+           "KNOWN_REFERENCES", "KNOWN_SOURCES", "KNOWN_TEXTS", "base_name", "local_source"]
 
 
 def clear_cache() -> None:

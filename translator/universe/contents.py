@@ -217,23 +217,26 @@ class PlaceholderContents:
 
 
 def remove_tree(path: str | Path) -> None:
-    """``rm -rf`` that also removes store-like read-only directories."""
+    """``rm -rf`` that also removes store-like read-only directories.
+
+    Modes are changed only on real directories inside ``path``: ``chmod`` follows symlinks, and
+    a tree unpacked from a NAR may hold links into ``/nix/store`` that must stay untouched."""
+    def writable(d: str) -> None:
+        try:
+            st = os.lstat(d)
+            if stat.S_ISDIR(st.st_mode):
+                os.chmod(d, st.st_mode | stat.S_IWUSR | stat.S_IXUSR | stat.S_IRUSR)
+        except OSError:
+            pass
+
     def onerror(func, p, _exc):
-        parent = os.path.dirname(p)
-        for d in (parent, p):
-            try:
-                os.chmod(d, os.lstat(d).st_mode | stat.S_IWUSR | stat.S_IXUSR | stat.S_IRUSR)
-            except OSError:
-                pass
+        for d in (os.path.dirname(p), p):
+            writable(d)
         func(p)
     for root, dirs, _files in os.walk(path):
         for d in dirs:
-            try:
-                os.chmod(os.path.join(root, d), 0o755)
-            except OSError:
-                pass
-    if os.path.isdir(path):
-        os.chmod(path, 0o755)
+            writable(os.path.join(root, d))
+    writable(str(path))
     shutil.rmtree(path, onerror=onerror)
 
 

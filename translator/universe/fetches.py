@@ -14,6 +14,8 @@ Hooked into one universe evaluation by :func:`install` (the evaluator itself is 
 * A local path that does not exist (a source folder not checked out, a ``./result`` link not
   built) is, under ``--placeholders``, a labelled synthetic tree with a warning; without, Nix's
   error stays.
+* ``builtins.__nix2imageStandIn { label; default?; }`` is an open stand-in (:mod:`.standin`) for
+  library models whose interface has arbitrary names (haskell.nix's ``pkgs.haskell-nix``).
 * ``builtins.getFlake REF`` and ``__nix2imageFlake PATH`` (used by the flake-compat model)
   evaluate a local flake as nix2image evaluates flakes; ``getFlake`` of a known library's URL
   gives its flake model.
@@ -138,7 +140,7 @@ def resolve_fetch(builtin_name: str, arg: Any, pos: Any) -> Any:
         f"'builtins.{builtin_name}' cannot fetch '{what}'{origin}: nix2image evaluates without network access "
         "and does not model this library (modelled: nixpkgs, flake-utils, flake-parts, crane, naersk, fenix, "
         "rust-overlay, nixpkgs-mozilla, poetry2nix, gitignore.nix, nix-filter, flake-compat, gomod2nix, "
-        "nix-systems); use --placeholders for a labelled synthetic source tree", pos)
+        "haskell.nix, nix-systems); use --placeholders for a labelled synthetic source tree", pos)
 
 
 def _source_name(url: str) -> str:
@@ -295,7 +297,16 @@ def install(ev: Any, session: Session, main_dir: str) -> None:
         path = v.path if type(v) is NixPath else coerce_to_string(v, pos, copy_to_store=False).s
         return flake_at(st, path, pos)
 
+    def prim_open(args: list, pos: Any) -> Any:
+        from ..nix.operations import coerce_to_string, force_attrs
+        from .standin import stand_in
+
+        a = force_attrs(args[0], pos)
+        label = coerce_to_string(a.d["label"], pos, copy_to_store=False).s if "label" in a.d else "stand-in"
+        return stand_in(label, a.d.get("default"))
+
     _set_builtin(ev, "getFlake", PrimOp("getFlake", 1, prim_get_flake))
+    _set_builtin(ev, "__nix2imageStandIn", PrimOp("__nix2imageStandIn", 1, prim_open))
     _set_builtin(ev, "__nix2imageFlake", PrimOp("__nix2imageFlake", 1, prim_flake))
 
 

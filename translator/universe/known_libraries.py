@@ -3,7 +3,7 @@
 nix2image is offline, so a fetch of a Nix library cannot be satisfied from the network. The
 libraries people fetch most (nixpkgs itself, flake-utils, flake-parts, crane, naersk, fenix,
 rust-overlay, nixpkgs-mozilla, poetry2nix, gitignore.nix, nix-filter, flake-compat, gomod2nix,
-nix-systems) are modelled in Nix under ``translator/universe/libraries/`` (nixpkgs is the
+haskell.nix, nix-systems) are modelled in Nix under ``translator/universe/libraries/`` (nixpkgs is the
 modelled nixpkgs itself): a fetch of one gives the model's folder, whose ``default.nix`` has the
 library's interface, and a flake input of one gives the model's flake outputs
 (``libraries/inputs.nix``).
@@ -40,6 +40,7 @@ GITHUB: dict[str, tuple[str, ...]] = {
     "nix-filter": ("numtide/nix-filter",),
     "flake-compat": ("edolstra/flake-compat", "nix-community/flake-compat", "inclyc/flake-compat"),
     "gomod2nix": ("nix-community/gomod2nix", "tweag/gomod2nix"),
+    "haskell-nix": ("input-output-hk/haskell.nix",),
 }
 #: flake registry names (an input written ``inputs.flake-utils.url = "flake-utils"``)
 REGISTRY = {"nixpkgs": "nixpkgs", "flake-utils": "flake-utils", "flake-parts": "flake-parts",
@@ -69,7 +70,10 @@ def library_for_url(url: str) -> str | None:
     url = url.strip()
     repo = github_repo(url)
     if repo is not None:
-        return _BY_REPO.get(repo)
+        if repo in _BY_REPO:
+            return _BY_REPO[repo]
+        # a fork of nixpkgs (cachix/devenv-nixpkgs, someone/nixpkgs) is nixpkgs to the model
+        return "nixpkgs" if "nixpkgs" in repo.split("/", 1)[1] else None
     if _CHANNEL.match(url):
         return "nixpkgs"
     if url in REGISTRY:

@@ -29,9 +29,11 @@ DEFAULT_SYSTEM = "x86_64-linux"
 #: ``<name>`` search path entries that are nixpkgs (channels and common pins).
 NIXPKGS_CHANNELS = ("nixpkgs", "nixpkgs-unstable", "nixos-unstable", "unstable", "nixos-stable", "nixpkgs-stable")
 #: Attribute names never searched for images (package sets, flake plumbing).
-SKIP_NAMES = {"pkgs", "lib", "legacyPackages", "nixpkgs", "inputs", "self", "outputs", "sourceInfo",
-              "callPackage", "override", "overrideDerivation", "passthru", "meta", "devShells", "checks",
-              "formatter", "nixosModules", "nixosConfigurations", "overlays", "overlay", "templates", "apps"}
+SKIP_NAMES = {"pkgs", "lib", "nixpkgs", "inputs", "self", "outputs", "sourceInfo",
+              "callPackage", "override", "overrideDerivation", "overrideAttrs", "passthru", "meta", "devShells",
+              "devShell", "formatter", "nixosModules", "nixosConfigurations", "darwinConfigurations",
+              "homeConfigurations", "templates", "apps", "defaultApp", "flakeModules", "flakeModule",
+              "homeManagerModules", "darwinModules"}
 SYSTEMS = {"x86_64-linux", "aarch64-linux", "x86_64-darwin", "aarch64-darwin", "i686-linux", "armv6l-linux",
            "armv7l-linux", "riscv64-linux", "powerpc64le-linux"}
 
@@ -125,7 +127,8 @@ def _make_evaluator(opts: LoadOptions, session: Session, main_dir: str):
             if bound is not None:
                 bound.used = True
                 return _bound_value(bound, callable_=True)
-            if not os.path.exists(path) and session.placeholders and not path.startswith("/nix/store/"):
+            target = os.path.join(path, "default.nix") if os.path.isdir(path) else path
+            if not os.path.exists(target) and session.placeholders and not path.startswith("/nix/store/"):
                 session.warn(f"warning: --placeholders: the missing import {path} is replaced by a stand-in package")
                 return _missing_import_value(self, path)
             try:
@@ -228,6 +231,9 @@ def _missing_import_value(ev: Any, path: str) -> Any:
     return v
 
 
+from ..nix.evaluator import _MISSING as _NOT_OPEN  # noqa: E402 - what the open world returns for a closed set
+
+
 def _call_like_callpackage(ev: Any, fn: Any, opts: LoadOptions, session: Session, file: str) -> Any:
     """Call a top-level function as ``callPackage`` would: formals from the package set, then
     ``--arg``/``--argstr``/``--bind`` values; a formal with no value is an error (or a stand-in)."""
@@ -258,15 +264,18 @@ def _call_like_callpackage(ev: Any, fn: Any, opts: LoadOptions, session: Session
         if name in pkgs.d:
             given[name] = pkgs.d[name]
         elif f.default is None:
-            if session.placeholders:
-                session.warn(f"warning: --placeholders: argument '{name}' of {file} has no value; a stand-in package is used")
-                given[name] = _missing_import_value(ev, f"argument {name}")
-            else:
+            # the open world's stand-in, listed with the other missing packages (one warning
+            # under --placeholders, else one error naming them all)
+            from .openworld import missing_attribute
+
+            v = missing_attribute(pkgs, name, getattr(f, "pos", None))
+            if v is _NOT_OPEN:
                 raise UserError(
                     f"argument '{name}' of {file} has no value: it is not a package nix2image knows",
                     pos=getattr(f, "pos", None),
                     hint=f"pass the package with --bind {name}=PATH (e.g. ./result), a value with --arg {name} EXPR, "
                          f"add it with --catalog FILE, or use --placeholders")
+            given[name] = v
     if fn.node.formals.ellipsis:
         for k, v in explicit.items():
             given.setdefault(k, v)
@@ -329,9 +338,46 @@ def _attr_tokens(attr: str) -> list[str]:
     return out
 
 
+def _step(evl: Evaluation, v: Any, name: str | None) -> Any:
+    """One step down an attribute path as ``images`` walks it: a function is called as
+    ``callPackage`` would (defaults, the package set, placeholders); an overlay (a function of
+    ``final``/``prev`` under ``overlay``/``overlays``) is applied to the modelled nixpkgs and
+    gives the attributes it defines."""
+    from ..nix.values import Lambda, force
+
+    v = force(v)
+    if type(v) is Lambda:
+        if v.node.formals is None:
+            return _apply_overlay(evl, v) if name == "overlays" else v
+        return force(_call_like_callpackage(evl.ev, v, evl.opts, evl.session, evl.file))
+    return v
+
+
+def _role(walked: list[str]) -> str | None:
+    """What the value at ``walked`` is to :func:`_step`: ``"overlays"`` for ``overlay`` and
+    ``overlays.<name>``, else the last attribute name."""
+    if walked and (walked[-1] == "overlay" or (len(walked) >= 2 and walked[-2] == "overlays")):
+        return "overlays"
+    return walked[-1] if walked else None
+
+
+def _apply_overlay(evl: Evaluation, overlay: Any) -> Any:
+    """The attributes ``overlay`` defines, taken from the modelled nixpkgs with it applied."""
+    from ..nix.evaluator import call
+    from ..nix.values import NixAttrs, NixList, NixString, force
+
+    pkgs = force(call(evl.ev.eval_file(NIXPKGS_DIR), NixAttrs({"system": NixString(evl.session.system),
+                                                                "overlays": NixList([overlay])}), None))
+    own = force(call(call(overlay, pkgs, None), pkgs, None))
+    if type(own) is not NixAttrs:
+        return own
+    return NixAttrs({k: pkgs.d[k] for k in own.d if k in pkgs.d})
+
+
 def select(evl: Evaluation, attr: str) -> Any:
-    """The value at attribute path ``attr`` (flakes: also ``packages.<system>.attr``)."""
-    from ..nix.values import Lambda, NixAttrs, force
+    """The value at attribute path ``attr`` (flakes: also ``packages.<system>.attr``), walked as
+    :func:`find_images` walks (functions called, overlays applied)."""
+    from ..nix.values import NixAttrs, force
 
     candidates = [attr]
     if evl.is_flake:
@@ -340,16 +386,16 @@ def select(evl: Evaluation, attr: str) -> Any:
     for cand in candidates:
         v = evl.root
         ok = True
+        walked: list[str] = []
         for tok in _attr_tokens(cand):
-            v = force(v)
-            if type(v) is Lambda:
-                v = force(_call_like_callpackage(evl.ev, v, evl.opts, evl.session, evl.file))
+            v = _step(evl, v, _role(walked))
             if type(v) is not NixAttrs or tok not in v.d:
                 ok = False
                 break
             v = v.d[tok]
+            walked.append(tok)
         if ok:
-            return force(v)
+            return force(_step(evl, v, _role(walked)))
     attrs = find_image_attrs(evl)
     if attrs == [""]:
         raise UsageError(f"attribute '{attr}' not found in {evl.file}: the file itself is the image (omit -A)")
@@ -357,8 +403,29 @@ def select(evl: Evaluation, attr: str) -> Any:
     raise UsageError(f"attribute '{attr}' not found in {evl.file} (images: {available})")
 
 
-def find_images(evl: Evaluation, max_depth: int = 4) -> list[tuple[str, Any]]:
-    """Every image the file defines, by attribute path (the root itself is ``""``)."""
+def _package_set_names(evl: Evaluation) -> frozenset[str]:
+    """The names of the modelled nixpkgs (a set that has them all is a package set: only the
+    names it adds are searched)."""
+    from ..nix.evaluator import call
+    from ..nix.values import NixAttrs, NixString, force
+
+    pkgs = force(call(evl.ev.eval_file(NIXPKGS_DIR), NixAttrs({"system": NixString(evl.session.system)}), None))
+    return frozenset(pkgs.d)
+
+
+def _rank(path: str) -> int:
+    """Listing order: packages first, then legacyPackages, then the rest (checks, hydraJobs, ...)."""
+    for i, head in enumerate(("packages.", "defaultPackage.", "legacyPackages.")):
+        if path.startswith(head):
+            return i
+    return 3
+
+
+def find_images(evl: Evaluation, max_depth: int = 5) -> list[tuple[str, Any]]:
+    """Every image the file defines, by attribute path (the root itself is ``""``): in nested
+    sets, flake outputs (``packages``, ``legacyPackages``, ``checks``, ``hydraJobs``, ...),
+    results of functions whose arguments have defaults or can be filled as ``callPackage``
+    fills them, and attributes overlays add."""
     from ..nix.values import EvalError, NixAttrs, force
 
     root = force(evl.root)
@@ -366,10 +433,20 @@ def find_images(evl: Evaluation, max_depth: int = 4) -> list[tuple[str, Any]]:
         return [("", root)]
     found: list[tuple[str, Any]] = []
     sysname = evl.session.system
+    base_names: list[frozenset[str]] = []
 
-    def walk(v: Any, prefix: str, depth: int) -> None:
-        if type(v) is not NixAttrs or depth > max_depth:
+    def names_of(v: Any) -> list[str]:
+        names = sorted(v.d)
+        if "callPackage" in v.d and "lib" in v.d and "stdenv" in v.d:  # a package set
+            if not base_names:
+                base_names.append(_package_set_names(evl))
+            names = [n for n in names if n not in base_names[0]]
+        return names
+
+    def walk(v: Any, prefix: str, depth: int, seen: set[int]) -> None:
+        if type(v) is not NixAttrs or depth > max_depth or id(v) in seen:
             return
+        seen = seen | {id(v)}
         if v.d.get("type") is not None:
             try:
                 t = force(v.d["type"])
@@ -377,7 +454,7 @@ def find_images(evl: Evaluation, max_depth: int = 4) -> list[tuple[str, Any]]:
                     return
             except EvalError:
                 return
-        for name in sorted(v.d):
+        for name in names_of(v):
             if name in SKIP_NAMES or name.startswith("_"):
                 continue
             if name in SYSTEMS and name != sysname:
@@ -386,17 +463,18 @@ def find_images(evl: Evaluation, max_depth: int = 4) -> list[tuple[str, Any]]:
             if not re.match(r"^[A-Za-z_][A-Za-z0-9_'-]*$", name):
                 path = f'{prefix}."{name}"' if prefix else f'"{name}"'
             try:
-                child = force(v.d[name])
-            except EvalError as err:
+                child = _step(evl, v.d[name], _role(path.replace('"', "").split(".")))
+            except (EvalError, UserError) as err:
                 evl.errors.append((path, err))
                 continue
             if is_image(child):
                 found.append((path, child))
             elif type(child) is NixAttrs:
-                walk(child, path, depth + 1)
+                walk(child, path, depth + 1, seen)
 
-    walk(root, "", 0)
-    return found
+    walk(root, "", 0, set())
+    order = {id(item): i for i, item in enumerate(found)}
+    return sorted(found, key=lambda item: (_rank(item[0]), order[id(item)]))
 
 
 def find_image_attrs(evl: Evaluation) -> list[str]:

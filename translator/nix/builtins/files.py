@@ -63,9 +63,47 @@ def _read_bytes(path: str, pos) -> bytes:
             raise EvalError(f"reading from file: {err.strerror or err}", pos) from None
 
 
+def unbuilt_output_error(path: str, ctx, pos) -> EvalError | None:
+    """Nix realises a path's string context before reading it (building derivations: "import
+    from derivation"); nix2image builds nothing while evaluating and has no network, so reading
+    an output that is not on disk is this error (naming the download for ``builtin:fetchurl``)."""
+    from ...store.derivation import DerivationError, read_derivation
+
+    for c in sorted(ctx):
+        if not c.startswith("!"):
+            continue
+        out, drv_path = c[1:].split("!", 1)
+        try:
+            drv = read_derivation(drv_path)
+        except DerivationError:
+            continue
+        o = drv.outputs.get(out)
+        if o is None or os.path.lexists(o.path):
+            continue
+        what = f"output '{out}' of '{drv_path}'"
+        if drv.builder == "builtin:fetchurl":
+            how = (f"it would be downloaded from '{drv.env.get('url', '?')}', and nix2image has no "
+                   "network access; make the file available locally (e.g. with --bind) instead")
+        else:
+            how = "nix2image does not build derivations while evaluating (import from derivation)"
+        return EvalError(f"cannot read '{path}': it is {what}, which is not built: {how}", pos)
+    return None
+
+
+def realise_path(v, pos) -> str:
+    """``coerceToPath`` for reading: the path, once its context is available on disk."""
+    s = ops.coerce_to_string(v, pos, copy_to_store=False)
+    path = ops.coerce_to_path(s, pos)
+    if s.ctx:
+        err = unbuilt_output_error(path, s.ctx, pos)
+        if err is not None:
+            raise err
+    return path
+
+
 @builtin("readFile", 1)
 def prim_read_file(args, pos):
-    path = ops.coerce_to_path(args[0], pos)
+    path = realise_path(args[0], pos)
     data = _read_bytes(path, pos)
     if b"\0" in data:
         raise EvalError(f"the contents of the file '{path}' cannot be represented as a Nix string", pos)
@@ -74,7 +112,7 @@ def prim_read_file(args, pos):
 
 @builtin("readDir", 1)
 def prim_read_dir(args, pos):
-    path = ops.coerce_to_path(args[0], pos)
+    path = realise_path(args[0], pos)
     try:
         entries = list(os.scandir(path))
     except OSError as err:
@@ -102,7 +140,7 @@ def prim_path_exists(args, pos):
 @builtin("hashFile", 2)
 def prim_hash_file(args, pos):
     algo = force_string_noctx(args[0], pos)
-    path = ops.coerce_to_path(args[1], pos)
+    path = realise_path(args[1], pos)
     hash_bytes(algo, b"", pos)  # unknown algorithm: fail before reading
     data = _read_bytes(path, pos)
     return NixString(hash_bytes(algo, data, pos))

@@ -352,15 +352,7 @@ def prim_store_path(args, pos):
 
 # --- path, filterSource ---------------------------------------------------------------------------
 
-def _on_disk(path: str) -> str:
-    """Where to read ``path``: a store path this process computed from a local source is read
-    from that source (nothing was copied), anything else from the path itself."""
-    if is_in_store(path) and not os.path.lexists(path):
-        sp, sub = to_store_path(path)
-        src = store_add.KNOWN_SOURCES.get(sp)
-        if src is not None:
-            return src[0] + sub
-    return path
+on_disk = store_add.local_source
 
 
 def _nix_filter(fn: Any, pos: Any, read_from: str, shown_as: str):
@@ -378,7 +370,7 @@ def _nix_filter(fn: Any, pos: Any, read_from: str, shown_as: str):
 
 
 def _add_path(pos: Any, name: str, path: str, filter_fn: Any, recursive: bool, expected: Any) -> NixString:
-    source = _on_disk(path)
+    source = on_disk(path)
     nix_filter = None
     if filter_fn is not None:
         nix_filter = _nix_filter(filter_fn, pos, source if source != path else "", path)
@@ -393,6 +385,11 @@ def _add_path(pos: Any, name: str, path: str, filter_fn: Any, recursive: bool, e
         raise EvalError(f"reading from file: {err.strerror}", pos).add_trace(
             f"while adding path '{path}'", pos) from None
     except OSError as err:
+        if isinstance(err, FileNotFoundError):
+            for hook in ops.MISSING_PATH_HOOKS:  # the universe layer's stand-ins (--placeholders)
+                found = hook(path)
+                if found is not None:
+                    return NixString(found, frozenset((found,)))
         raise EvalError(f"getting status of '{path}': {err.strerror or err}", pos).add_trace(
             f"while adding path '{path}'", pos) from None
     except EvalError as err:

@@ -28,7 +28,10 @@ in
     mkLib = pkgs: import ./crane/lib.nix { inherit lib; } pkgs;
     lib = perSystem (system: import ./crane/lib.nix { inherit lib; } (pkgsFor system));
   };
+  # `pkgs.callPackage naersk { ... }` on the input itself: callable, with naersk's arguments
   naersk = withSource ./naersk {
+    __functor = _: import ./naersk;
+    __functionArgs = b.functionArgs (import ./naersk);
     lib = perSystem (system: (pkgsFor system).callPackage ./naersk { });
     overlay = final: prev: { naersk = final.callPackage ./naersk { }; };
     overlays.default = final: prev: { naersk = final.callPackage ./naersk { }; };
@@ -53,6 +56,10 @@ in
   gitignore = withSource ./gitignore { lib = import ./gitignore { inherit lib; }; };
   nix-filter = withSource ./nix-filter { lib = import ./nix-filter; overlays.default = final: prev: { nix-filter = import ./nix-filter; }; };
   flake-compat = withSource ./flake-compat { };
+  haskell-nix = let hn = import ./haskell-nix { }; in withSource ./haskell-nix {
+    inherit (hn) overlay overlays nixpkgsArgs sources;
+    legacyPackages = perSystem (system: import nixpkgsDir (hn.nixpkgsArgs // { inherit system; }));
+  };
   gomod2nix = withSource ./gomod2nix {
     legacyPackages = perSystem (system: import ./gomod2nix/lib.nix { inherit (pkgsFor system) mkOpaque; });
     packages = perSystem (system: let g = import ./gomod2nix/lib.nix { inherit (pkgsFor system) mkOpaque; }; in { default = g.gomod2nix; inherit (g) gomod2nix; });

@@ -152,4 +152,9 @@ rec {
   getFirstOutput = candidates: pkg:
     let outputs = b.filter (o: b.elem o (pkg.outputs or [ "out" ])) candidates;
     in if pkg.outputSpecified or false || outputs == [ ] then pkg else pkg.${b.head outputs};
+
+  cartesianProductOfSets = cartesianProduct;
+  zipWithNames = zipAttrsWithNames;
+  zip = zipAttrsWith;
+  isAttrs = b.isAttrs;
 }

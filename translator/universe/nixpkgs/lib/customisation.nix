@@ -71,4 +71,8 @@ rec {
 
   extendDerivation = condition: passthru: drv:
     assert condition; drv // passthru;
+
+  # What Hydra would build of a derivation: its outputs and meta (the model keeps the value).
+  hydraJob = drv: drv;
+  makeScopeWithSplicing = splicePackages: newScope: otherSplices: keep: extra: f: makeScope newScope f;
 }

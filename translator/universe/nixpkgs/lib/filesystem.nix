@@ -63,4 +63,12 @@ rec {
     if b.pathExists packageNix then callPackage packageNix { }
     else if newScope == null then build callPackage null
     else lib.attrsets.recurseIntoAttrs (lib.customisation.makeScope newScope (self: build self.callPackage self.newScope));
+
+  # Haskell module paths (dot-separated) of the .hs files under root, keyed by module name.
+  haskellPathsInDir = root:
+    let
+      files = b.filter (f: hasSuffix ".hs" (b.toString f)) (listFilesRecursive root);
+      rel = f: lib.strings.removePrefix (b.toString root + "/") (b.toString f);
+      modName = f: b.replaceStrings [ "/" ] [ "." ] (removeSuffix ".hs" (rel f));
+    in b.listToAttrs (map (f: { name = modName f; value = f; }) files);
 }

@@ -24,4 +24,9 @@ rec {
     fix (self: rattrs self // {
       ${extenderName} = f: makeExtensibleWithCustomName extenderName (extends (toExtension f) rattrs);
     });
+
+  # fix, with the function kept as __unfix__ (so the fixed point can be re-taken later).
+  fix' = f: let x = f x // { __unfix__ = f; }; in x;
+  # Apply f until the value stops changing.
+  converge = f: x: let x' = f x; in if x' == x then x else converge f x';
 }

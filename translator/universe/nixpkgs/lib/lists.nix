@@ -82,4 +82,51 @@ rec {
   hasPrefix = list1: list2: take (b.length list1) list2 == list1;
   removePrefix = list1: list2: if hasPrefix list1 list2 then drop (b.length list1) list2 else throw "lib.lists.removePrefix: First argument is not a list prefix of the second argument";
   allUnique = list: b.length (unique list) == b.length list;
+
+  map = b.map;
+  imap = imap1;
+  # Lexicographic comparison of two lists with a comparison function giving -1, 0 or 1.
+  compareLists = cmp: a: c:
+    let
+      la = b.length a; lc = b.length c; m = min la lc;
+      firstDiff = findFirstIndex (i: cmp (b.elemAt a i) (b.elemAt c i) != 0) null (b.genList (i: i) m);
+    in
+    if firstDiff != null then cmp (b.elemAt a firstDiff) (b.elemAt c firstDiff)
+    else if la == lc then 0 else if la < lc then -1 else 1;
+  # Sort strings so that runs of digits compare as numbers ("a2" before "a10").
+  naturalSort = list:
+    let
+      chunks = s: map (x: if b.isList x then (let d = b.head x; in if b.match "[0-9]+" d != null then b.fromJSON (b.head (b.match "0*([0-9]+)" d)) else d) else x)
+        (b.filter (x: x != "") (b.split "([0-9]+)" s));
+      cmpChunk = x: y:
+        if b.isInt x && b.isInt y then (if x < y then -1 else if x > y then 1 else 0)
+        else if b.isInt x then -1
+        else if b.isInt y then 1
+        else (if x < y then -1 else if x > y then 1 else 0);
+      keyed = map (s: { k = chunks s; v = s; }) list;
+    in map (e: e.v) (b.sort (x: y: compareLists cmpChunk x.k y.k < 0) keyed);
+
+  # Sort by a partial order (`before a c`: a must come before c). Repeatedly: start at the
+  # first remaining element, step to the first remaining element that must precede it until
+  # none does, and emit that one. Gives { result = [ ... ]; }, or { cycle = [ ... ]; loops = [ ... ]; }
+  # when the steps come back to an element already on the path.
+  toposort = before: list:
+    let
+      others = x: b.filter (y: y != x);
+      minimal = path: cur: rest:
+        let preds = b.filter (y: before y cur) (others cur rest); in
+        if preds == [ ] then { found = cur; }
+        else
+          let next = b.head preds; in
+          if b.elem next path then { cycle = path ++ [ cur ]; loops = [ next ]; }
+          else minimal (path ++ [ cur ]) next rest;
+      go = acc: rest:
+        if rest == [ ] then { result = acc; }
+        else
+          let m = minimal [ ] (b.head rest) rest; in
+          if m ? cycle then m
+          else
+            let i = findFirstIndex (y: y == m.found) 0 rest;
+            in go (acc ++ [ m.found ]) (take i rest ++ drop (i + 1) rest);
+    in go [ ] list;
 }

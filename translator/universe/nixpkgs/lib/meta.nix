@@ -44,4 +44,7 @@ rec {
   getLicenseFromSpdxId = licstr:
     getLicenseFromSpdxIdOr licstr
       (lib.trivial.warn "getLicenseFromSpdxId: No license matches the given SPDX ID: ${licstr}" { shortName = licstr; });
+
+  dontDistribute = drv: addMetaAttrs { hydraPlatforms = [ ]; } drv;
+  mapDerivationAttrset = f: set: b.mapAttrs (_: v: if isDerivation v then f v else v) set;
 }

@@ -33,4 +33,28 @@ rec {
     };
   sourceFilesBySuffices = src: exts:
     cleanSourceWith { inherit src; filter = name: type: type == "directory" || any (ext: hasSuffix ext name) exts; };
+
+  inherit (lib.filesystem) pathType pathIsDirectory pathIsRegularFile;
+  canCleanSource = src: src ? _nix2imageSource || b.isPath src;
+  pathIsGitRepo = path: b.pathExists (b.toString path + "/.git");
+  pathHasContext = b.hasContext;
+  trace = src: src;
+  # The commit of a checkout: HEAD, followed through refs and packed-refs.
+  commitIdFromGitRepo = path:
+    let
+      gitDir = b.toString path;
+      headText = lib.strings.fileContents (gitDir + "/HEAD");
+      ref = b.match "ref: (.*)" headText;
+      packed = gitDir + "/packed-refs";
+      fromPacked = name:
+        let
+          lines = b.filter b.isString (b.split "\n" (b.readFile packed));
+          hits = b.filter (m: m != null) (map (l: b.match "([0-9a-f]+) ${lib.strings.escapeRegex name}" l) lines);
+        in if hits == [ ] then throw "Can't find ${name} in ${gitDir}" else b.head (b.head hits);
+    in
+    if ref == null then headText
+    else let name = b.head ref; in
+      if b.pathExists (gitDir + "/${name}") then lib.strings.fileContents (gitDir + "/${name}")
+      else if b.pathExists packed then fromPacked name
+      else throw "Can't find ${name} in ${gitDir}";
 }

@@ -210,4 +210,37 @@ rec {
   split = b.split;
 
   splitVersion = b.splitVersion or (v: b.filter b.isString (b.split "[.-]" v));
+
+  compareVersions = b.compareVersions;
+  elem = b.elem;
+  elemAt = b.elemAt;
+  filter = b.filter;
+  fromJSON = b.fromJSON;
+  genList = b.genList;
+  head = b.head;
+  tail = b.tail;
+  isAttrs = b.isAttrs;
+  isInt = b.isInt;
+  isList = b.isList;
+  isPath = b.isPath;
+  isString = b.isString;
+  parseDrvName = b.parseDrvName;
+  storeDir = b.storeDir;
+  toJSON = b.toJSON;
+  typeOf = b.typeOf;
+  unsafeDiscardStringContext = b.unsafeDiscardStringContext;
+  replaceChars = lib.trivial.warn "lib.replaceChars is a deprecated alias of lib.replaceStrings." b.replaceStrings;
+  isCoercibleToString = lib.trivial.warn "lib.strings.isCoercibleToString is deprecated in favor of either isStringLike or isConvertibleWithToString." isConvertibleWithToString;
+  # Floats as toString prints them (6 decimals); warns when that loses precision.
+  floatToString = float:
+    let r = b.toString float; in
+    lib.trivial.warnIf (b.fromJSON r != float) "Imprecise conversion from float to string ${r}" r;
+  mesonEnable = feature: value: mesonOption feature (if value then "enabled" else "disabled");
+  cmakeOptionType = type: feature: value:
+    assert b.elem (toUpper type) [ "BOOL" "FILEPATH" "PATH" "STRING" "INTERNAL" ];
+    "-D${feature}:${toUpper type}=${value}";
+  # The non-empty lines of a file that do not start with "#".
+  readPathsFromFile = rootPath: file:
+    let lines = b.filter (l: b.isString l && l != "" && b.substring 0 1 l != "#") (b.split "\n" (b.readFile file));
+    in map (l: rootPath + "/${l}") lines;
 }

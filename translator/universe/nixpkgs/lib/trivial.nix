@@ -64,4 +64,25 @@ rec {
     in
     if b.match "[0-9a-f]+" digits == null then throw "fromHexString: ${b.toJSON str} is not a hexadecimal number"
     else (b.fromTOML "v = 0x${digits}").v;
+
+  add = x: y: x + y;
+  sub = x: y: x - y;
+  lessThan = x: y: x < y;
+  bitNot = b.sub (-1);
+  info = msg: b.trace "INFO: ${msg}";
+  warnIfNot = cond: msg: if cond then x: x else warn msg;
+  showWarnings = warnings: res: lib.lists.foldr (w: x: warn w x) res warnings;
+  checkListOfEnum = msg: valid: given:
+    let unexpected = lib.lists.subtractLists valid given; in
+    lib.trivial.throwIfNot (unexpected == [ ])
+      "${msg}: ${b.concatStringsSep ", " (map b.toString unexpected)} unexpected; valid ones: ${b.concatStringsSep ", " (map b.toString valid)}";
+  mapNullable = f: a: if a == null then a else f a;
+  versionSuffix = "pre-nix2image";
+  nixpkgsVersion = version;
+  revisionWithDefault = default: default;
+  isInOldestRelease = release: release <= oldestSupportedRelease;
+  oldestSupportedReleaseIsAtLeast = release: release <= oldestSupportedRelease;
+  pathExists = b.pathExists;
+  readFile = b.readFile;
+  genericClosure = b.genericClosure;
 }
