@@ -115,6 +115,26 @@ def layer_key(paths: tuple[str, ...] | list[str], nar_hashes: Mapping[str, str |
     return hashlib.sha256(json.dumps(doc, sort_keys=True).encode("utf-8", "surrogateescape")).hexdigest()
 
 
+def copy_range(src: int, dst: int, size: int, src_offset: int = 0) -> None:
+    """Copy ``size`` bytes of ``src`` from ``src_offset`` to the start of ``dst`` (in the kernel
+    with ``copy_file_range`` when the filesystems allow, else read/write)."""
+    done = 0
+    while done < size:
+        try:
+            n = os.copy_file_range(src, dst, size - done, src_offset + done, done)
+        except OSError:
+            n = 0
+        if n <= 0:
+            break
+        done += n
+    while done < size:
+        b = os.pread(src, min(1 << 20, size - done), src_offset + done)
+        if not b:
+            raise OSError("the source ended early")
+        os.pwrite(dst, b, done)
+        done += len(b)
+
+
 # --- entries ---------------------------------------------------------------------------------
 
 @dataclass(slots=True)
@@ -214,21 +234,7 @@ class LayerCache:
         """Store ``size`` bytes of ``src_fd`` from ``offset`` (in-kernel copy) as the entry ``key``."""
         pending = self.new_file(key)
         try:
-            done = 0
-            while done < size:
-                try:
-                    n = os.copy_file_range(src_fd, pending.fd, size - done, offset + done, done)
-                except OSError:
-                    n = 0
-                if n <= 0:
-                    break
-                done += n
-            while done < size:  # copy_file_range not available here: read and write
-                b = os.pread(src_fd, min(1 << 20, size - done), offset + done)
-                if not b:
-                    raise OSError("source ended early")
-                os.pwrite(pending.fd, b, done)
-                done += len(b)
+            copy_range(src_fd, pending.fd, size, offset)
             pending.commit(digest, diff_id or digest, size, raw_size if raw_size is not None else size)
         except BaseException:
             pending.discard()
