@@ -388,7 +388,7 @@ def _tar_headers(data: bytes) -> list[int]:
         with tarfile.open(fileobj=io.BytesIO(data), mode="r:") as tf:
             for ti in tf:
                 offs.append(ti.offset)
-    except (tarfile.TarError, OSError, ValueError, EOFError):
+    except Exception:  # noqa: BLE001 - a damaged tar: the headers read so far
         pass
     return offs
 
@@ -459,7 +459,7 @@ def mutate_archive(rng: random.Random, data: bytes) -> bytes:
             return mutate_bytes(rng, body)
         try:
             return _rebuild(data, change, rng)
-        except (tarfile.TarError, OSError, ValueError, EOFError):
+        except Exception:  # noqa: BLE001 - a tar too damaged to re-pack: plain bytes instead
             return mutate_bytes(rng, data)
     return mutate_bytes(rng, data)
 
@@ -494,7 +494,7 @@ def run_oci_dir(data: bytes, tmp: str) -> None:
     try:
         tf = tarfile.open(fileobj=io.BytesIO(data), mode="r:")
         items = [(ti, tf.extractfile(ti).read() if ti.isfile() else None) for ti in tf]
-    except (tarfile.TarError, OSError, ValueError, EOFError):
+    except (tarfile.TarError, OSError, ValueError, EOFError, OverflowError):
         return  # not a tar: nothing to lay out
     for ti, body in items:
         rel = os.path.normpath(ti.name).lstrip("/")

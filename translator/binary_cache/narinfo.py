@@ -63,7 +63,7 @@ def _hash(value: str, field: str, where: str) -> str:
 
 
 def _int(value: str, field: str, where: str) -> int:
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         raise NarInfoError(f"{where}: bad {field} '{value}'")
     return int(value)
 

@@ -46,7 +46,7 @@ def parse_cache_info(text: str) -> CacheInfo:
             fields[k.strip()] = v.strip()
     prio = fields.get("Priority", "")
     return CacheInfo(store_dir=fields.get("StoreDir") or STORE_DIR,
-                     priority=int(prio) if prio.isdigit() else DEFAULT_PRIORITY,
+                     priority=int(prio) if prio.isascii() and prio.isdigit() else DEFAULT_PRIORITY,
                      want_mass_query=fields.get("WantMassQuery") == "1")
 
 

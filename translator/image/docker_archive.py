@@ -44,6 +44,33 @@ def _json(data: bytes, archive: str, what: str) -> Any:
         raise UserError(f"image archive {archive}: {what} is not valid JSON ({err})") from err
 
 
+def _strs(value: Any, archive: str, what: str) -> list[str]:
+    """A JSON list of strings (absent or null: empty), or a clear error naming the field."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise UserError(f"image archive {archive}: {what} is not a list of strings")
+    return value
+
+
+def _list(value: Any, archive: str, what: str) -> list:
+    """A JSON list (absent or null: empty), or a clear error naming the field."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise UserError(f"image archive {archive}: {what} is not a list")
+    return value
+
+
+def _obj(value: Any, archive: str, what: str) -> dict:
+    """A JSON object (absent or null: empty), or a clear error naming the field."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise UserError(f"image archive {archive}: {what} is not a JSON object")
+    return value
+
+
 def _blob_of(tar_path: str, ti: tarfile.TarInfo, archive: str, digest: str | None = None) -> Blob:
     """A member's bytes in place; hashes them when ``digest`` is not known (legacy archives)."""
     if not ti.isreg():
@@ -103,7 +130,7 @@ def read_docker_archive(path: str, workdir: str, name: str | None = None, tag: s
         entry = None
         if manifest:
             for e in manifest:
-                if isinstance(e, dict) and _tag_matches(list(e.get("RepoTags") or []), name, tag):
+                if isinstance(e, dict) and _tag_matches(_strs(e.get("RepoTags"), path, "RepoTags"), name, tag):
                     entry = e
                     break
         if entry is not None:
@@ -114,25 +141,27 @@ def read_docker_archive(path: str, workdir: str, name: str | None = None, tag: s
         if repositories:
             return _from_parents(plain, tf, members, repositories, path, name, tag)
         if manifest:
-            known = sorted(t for e in manifest if isinstance(e, dict) for t in (e.get("RepoTags") or []))
+            known = sorted(t for e in manifest if isinstance(e, dict) for t in _strs(e.get("RepoTags"), path, "RepoTags"))
             raise UserError(f"image archive {path} has no image {name}:{tag} (it has: {', '.join(known) or 'untagged images'})")
         raise UserError(f"{path} is not a docker-archive or OCI image: no manifest.json, repositories or oci-layout")
 
 
 def _from_manifest(plain: str, tf: tarfile.TarFile, members: dict, entry: dict, archive: str,
                    verify: bool) -> ImageData:
+    entry = _obj(entry, archive, "manifest.json entry")
     cfg_name = safety.safe_ref(entry.get("Config"), archive, "manifest Config")
     if cfg_name not in members:
         raise UserError(f"image archive {archive}: config {cfg_name} named in manifest.json is missing")
     cfg_bytes = safety.read_member(tf, members[cfg_name], archive)
-    config = _json(cfg_bytes, archive, cfg_name)
-    diff_ids = list(((config.get("rootfs") or {}).get("diff_ids")) or [])
-    layer_names = [safety.safe_ref(n, archive, "manifest layer") for n in (entry.get("Layers") or [])]
+    config = _obj(_json(cfg_bytes, archive, cfg_name), archive, cfg_name)
+    diff_ids = _list(_obj(config.get("rootfs"), archive, "config rootfs").get("diff_ids"), archive, "config diff_ids")
+    layer_names = [safety.safe_ref(n, archive, "manifest layer") for n in _strs(entry.get("Layers"), archive, "manifest Layers")]
     if len(diff_ids) != len(layer_names):
         raise UserError(f"image archive {archive}: config lists {len(diff_ids)} diff_ids but the manifest "
                         f"{len(layer_names)} layers")
     layers = []
-    history = [h for h in (config.get("history") or []) if not h.get("empty_layer")]
+    history = [h for h in (_obj(x, archive, "config history entry") for x in _list(config.get("history"), archive, "config history"))
+               if not h.get("empty_layer")]
     for i, (ln, did) in enumerate(zip(layer_names, diff_ids)):
         if ln not in members:
             raise UserError(f"image archive {archive}: layer {ln} named in manifest.json is missing")
@@ -152,7 +181,7 @@ def _from_manifest(plain: str, tf: tarfile.TarFile, members: dict, entry: dict, 
         layers.append(Layer(blob=blob, comment=str(hist.get("comment") or ""), member=ti.name,
                             header=ti, extra=extra, kind="base", created=hist.get("created")))
     return ImageData(config=config, config_bytes=cfg_bytes, config_digest=hashlib.sha256(cfg_bytes).hexdigest(),
-                     layers=layers, repo_tags=list(entry.get("RepoTags") or []), linking="manifest",
+                     layers=layers, repo_tags=_strs(entry.get("RepoTags"), archive, "RepoTags"), linking="manifest",
                      source=archive, history=list(config.get("history") or []))
 
 
@@ -196,7 +225,8 @@ def _from_parents(plain: str, tf: tarfile.TarFile, members: dict, repositories: 
             if not chain:
                 raise UserError(f"image archive {archive}: layer {lid} named in repositories is missing")
             break  # a parent outside the archive (nixpkgs points it at the base's config)
-        meta = _json(safety.read_member(tf, members[f"{lid}/json"], archive), archive, f"{lid}/json")
+        meta = _obj(_json(safety.read_member(tf, members[f"{lid}/json"], archive), archive, f"{lid}/json"),
+                    archive, f"{lid}/json")
         chain.append((lid, meta))
         lid = meta.get("parent")
     chain.reverse()

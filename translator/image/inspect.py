@@ -94,12 +94,16 @@ def inspect_image(path: str) -> dict[str, Any]:
             linking = "both" if manifest is not None and has_parents else ("manifest" if manifest is not None else "parents")
             images = []
             seen_tags: set[str] = set()
+            if manifest is not None and not isinstance(manifest, list):
+                raise UserError(f"image archive {path}: manifest.json is not a list")
+            if repositories is not None and not isinstance(repositories, dict):
+                raise UserError(f"image archive {path}: repositories is not an object")
             for entry in manifest or []:
                 img = _from_manifest(plain, tf, members, entry, path, verify=False)
                 images.append(_image_dict(img))
                 seen_tags.update(img.repo_tags)
             for repo, tagmap in (repositories or {}).items():
-                for t in (tagmap or {}):
+                for t in (tagmap if isinstance(tagmap, dict) else {}):
                     if f"{repo}:{t}" in seen_tags:
                         continue
                     img = _from_parents(plain, tf, members, repositories, path, repo, t)

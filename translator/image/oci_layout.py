@@ -206,12 +206,15 @@ class OciWriter:
 # --- reading ---------------------------------------------------------------------------------
 
 def _pick(index: dict, source: str, name: str | None, tag: str | None) -> dict:
+    if not isinstance(index, dict) or not isinstance(index.get("manifests") or [], list):
+        raise UserError(f"OCI layout {source}: index.json is not an image index")
     manifests = [m for m in (index.get("manifests") or []) if isinstance(m, dict)]
     if not manifests:
         raise UserError(f"OCI layout {source}: index.json lists no manifests")
     if tag or name:
         for m in manifests:
             ann = m.get("annotations") or {}
+            ann = ann if isinstance(ann, dict) else {}
             ref = ann.get("org.opencontainers.image.ref.name", "")
             full = ann.get("io.containerd.image.name", "")
             if (tag and ref == tag) or (name and tag and (ref == f"{name}:{tag}" or full == f"{name}:{tag}")):
@@ -250,10 +253,12 @@ def _read_layout(get, source: str, workdir: str, name: str | None, tag: str | No
         manifest = json.loads(checked(mdesc))
         cfg_bytes = checked(manifest["config"])
         config = json.loads(cfg_bytes)
-    except (KeyError, TypeError, json.JSONDecodeError) as err:
+        diff_ids = list(((config.get("rootfs") or {}).get("diff_ids")) or [])
+        ldescs = list(manifest.get("layers") or [])
+        if not all(isinstance(d, dict) for d in ldescs) or not all(isinstance(d, str) for d in diff_ids):
+            raise TypeError("layers must be descriptors and diff_ids strings")
+    except (KeyError, TypeError, AttributeError, ValueError) as err:  # ValueError: bad JSON or UTF-8
         raise UserError(f"OCI layout {source}: malformed index, manifest or config ({err})") from err
-    diff_ids = list(((config.get("rootfs") or {}).get("diff_ids")) or [])
-    ldescs = manifest.get("layers") or []
     if len(diff_ids) != len(ldescs):
         raise UserError(f"OCI layout {source}: {len(ldescs)} layers but {len(diff_ids)} diff_ids")
     layers = []
@@ -281,6 +286,7 @@ def _read_layout(get, source: str, workdir: str, name: str | None, tag: str | No
         layers.append(Layer(blob=blob, member=f"{blob.digest}/layer.tar", kind="base",
                             header=None))
     ann = mdesc.get("annotations") or {}
+    ann = {k: v for k, v in ann.items() if isinstance(v, str)} if isinstance(ann, dict) else {}
     tags = [ann["io.containerd.image.name"]] if "io.containerd.image.name" in ann else (
         [ann["org.opencontainers.image.ref.name"]] if "org.opencontainers.image.ref.name" in ann else [])
     return ImageData(config=config, config_bytes=cfg_bytes, config_digest=hashlib.sha256(cfg_bytes).hexdigest(),

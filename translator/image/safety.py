@@ -154,7 +154,7 @@ def open_members(path: str, archive: str) -> tuple[tarfile.TarFile, dict[str, ta
     try:
         tf = tarfile.open(path, "r:")
         members = tf.getmembers()
-    except (tarfile.TarError, EOFError, OSError) as err:
+    except (tarfile.TarError, EOFError, OSError, ValueError, OverflowError) as err:  # huge header numbers
         raise UserError(f"{archive} is not a readable tar archive ({err})") from err
     size = os.path.getsize(path)
     # tarfile stops quietly at the first bad header after the first member: what follows the last

@@ -108,7 +108,9 @@ class RegistryClient:
         try:
             doc = json.loads(resp.body)
             token = doc.get("token") or doc["access_token"]
-        except (ValueError, KeyError):
+            if not isinstance(token, str) or not (token.isascii() and token.isprintable()):
+                raise ValueError("token is not a printable ASCII string")  # it goes into a header
+        except (ValueError, KeyError, AttributeError):  # AttributeError: JSON, but not an object
             raise RegistryError(f"{self.registry}: the token service sent no token") from None
         self._auth[scope] = f"Bearer {token}"
 
@@ -229,7 +231,12 @@ class RegistryClient:
             raise RegistryError(f"{self.registry}/{repo}@{ref}: the registry sent a manifest with digest {digest}")
         media_type = (resp.header("content-type") or "").split(";")[0].strip()
         if not media_type or media_type == "application/json":
-            media_type = json.loads(resp.body).get("mediaType", media_type)
+            try:
+                doc = json.loads(resp.body)
+            except ValueError:
+                raise RegistryError(f"{self.registry}/{repo}:{ref}: the manifest is not valid JSON") from None
+            found = doc.get("mediaType") if isinstance(doc, dict) else None
+            media_type = found if isinstance(found, str) else media_type
         return resp.body, media_type, digest
 
     def get_blob(self, repo: str, digest: str, out: BinaryIO) -> int:

@@ -8,10 +8,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..image.compress import open_decompressed
 from ..errors import UserError
@@ -49,15 +51,42 @@ def parse_platform(text: str) -> tuple[str, str, str | None]:
     return parts[0], parts[1], parts[2] if len(parts) == 3 else None
 
 
+_SHA256 = re.compile(r"sha256:[0-9a-f]{64}")
+
+
+def _json_object(data: bytes, what: str) -> dict:
+    """A registry answer that must be a JSON object, or a clear error naming it."""
+    try:
+        doc = json.loads(data)
+    except ValueError as err:  # also bad UTF-8
+        raise RegistryError(f"{what}: the registry sent invalid JSON ({err})") from None
+    if not isinstance(doc, dict):
+        raise RegistryError(f"{what}: the registry sent JSON that is not an object")
+    return doc
+
+
+def _digest(desc: Any, what: str) -> str:
+    """The ``sha256:<hex>`` digest of a descriptor (it names a file here: nothing else passes)."""
+    d = desc.get("digest") if isinstance(desc, dict) else None
+    if not isinstance(d, str) or not _SHA256.fullmatch(d):
+        raise RegistryError(f"{what}: descriptor digest {d!r} is not sha256:<64 hex digits>")
+    return d
+
+
 def choose_manifest(index: dict, platform: str, what: str) -> str:
     """The digest of the manifest for ``platform`` in an image index / manifest list."""
     os_, arch, variant = parse_platform(platform)
     seen = []
-    for m in index.get("manifests", []):
+    manifests = index.get("manifests", [])
+    if not isinstance(manifests, list) or not all(isinstance(m, dict) for m in manifests):
+        raise RegistryError(f"{what}: the image index's manifests are not a list of descriptors")
+    for m in manifests:
         p = m.get("platform") or {}
-        seen.append("/".join(x for x in (p.get("os"), p.get("architecture"), p.get("variant")) if x))
+        if not isinstance(p, dict):
+            raise RegistryError(f"{what}: an image index entry's platform is not an object")
+        seen.append("/".join(x for x in (p.get("os"), p.get("architecture"), p.get("variant")) if isinstance(x, str) and x))
         if p.get("os") == os_ and p.get("architecture") == arch and (variant is None or p.get("variant") == variant):
-            return m["digest"]
+            return _digest(m, what)
     raise UserError(f"{what} has no image for platform {platform} (it has: {', '.join(seen) or 'none'}); choose one with --platform")
 
 
@@ -67,29 +96,36 @@ def fetch(ref: Reference, client: RegistryClient, workdir: Path, platform: str =
     blobs.mkdir(parents=True, exist_ok=True)
     data, media_type, digest = client.get_manifest(ref.repository, ref.ref)
     requested = digest
-    doc = json.loads(data)
+    doc = _json_object(data, f"{ref}: manifest")
     if media_type in INDEX_TYPES or "manifests" in doc:
         (blobs / digest.split(":")[1]).write_bytes(data)
         digest = choose_manifest(doc, platform, str(ref))
         data, media_type, got = client.get_manifest(ref.repository, digest)
         if got != digest:
             raise RegistryError(f"{ref}: manifest {digest} arrived with digest {got}")
-        doc = json.loads(data)
+        doc = _json_object(data, f"{ref}: manifest")
     if doc.get("schemaVersion") != 2 or "config" not in doc:
         raise UserError(f"{ref}: unsupported manifest type {media_type or doc.get('mediaType')} (need Docker v2 schema 2 or OCI)")
     (blobs / digest.split(":")[1]).write_bytes(data)
-    cfg_digest = doc["config"]["digest"]
+    cfg_digest = _digest(doc["config"], f"{ref}: config")
+    layer_descs = doc.get("layers", [])
+    if not isinstance(layer_descs, list):
+        raise RegistryError(f"{ref}: the manifest's layers are not a list")
     with open(blobs / cfg_digest.split(":")[1], "wb") as f:
         client.get_blob(ref.repository, cfg_digest, f)
     config = (blobs / cfg_digest.split(":")[1]).read_bytes()
     layers = []
-    for layer in doc.get("layers", []):
-        target = blobs / layer["digest"].split(":")[1]
+    for layer in layer_descs:
+        layer_digest = _digest(layer, f"{ref}: layer")
+        target = blobs / layer_digest.split(":")[1]
         if not target.exists():
             with open(target, "wb") as f:
-                client.get_blob(ref.repository, layer["digest"], f)
-        layers.append(layer["digest"])
-    diff_ids = json.loads(config).get("rootfs", {}).get("diff_ids", [])
+                client.get_blob(ref.repository, layer_digest, f)
+        layers.append(layer_digest)
+    rootfs = _json_object(config, f"{ref}: config").get("rootfs", {})
+    diff_ids = rootfs.get("diff_ids", []) if isinstance(rootfs, dict) else None
+    if not isinstance(diff_ids, list) or not all(isinstance(d, str) for d in diff_ids):
+        raise RegistryError(f"{ref}: the config's rootfs.diff_ids are not a list of digests")
     if len(diff_ids) != len(layers):
         raise RegistryError(f"{ref}: config lists {len(diff_ids)} diff_ids for {len(layers)} layers")
     return PulledImage(ref, requested, digest, data, media_type, config, layers, workdir, platform, diff_ids)

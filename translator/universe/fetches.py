@@ -104,10 +104,14 @@ def lock_entry(url: str, name: str | None, start: str) -> str | None:
             except (OSError, ValueError):
                 continue
             if rel.endswith("flake.lock"):
+                from .flake import lock_problem
+
+                if lock_problem(data):
+                    continue  # not a lock file: no hint from it
                 for key, node in (data.get("nodes") or {}).items():
                     locked = node.get("locked") or {}
                     rev = locked.get("rev")
-                    if (rev and rev in url) or (locked.get("url") and locked.get("url") == url):
+                    if (isinstance(rev, str) and rev and rev in url) or (locked.get("url") and locked.get("url") == url):
                         return f"flake.lock node '{key}' ({os.path.relpath(f)})"
             elif isinstance(data, dict):
                 for key, src in data.items():

@@ -68,9 +68,10 @@ def classify(name: str, spec: dict[str, Any], lock: dict | None = None) -> str:
     return "unknown:" + (url or f"input '{name}'") + where
 
 
-def _lock_key(lock: dict | None, path: list[str]) -> str | None:
-    """The flake.lock node key an input path (``["a", "nixpkgs"]``) leads to from the root."""
-    if not lock:
+def _lock_key(lock: dict | None, path: list[str], depth: int = 0) -> str | None:
+    """The flake.lock node key an input path (``["a", "nixpkgs"]``) leads to from the root
+    (None when there is none, or when follows paths loop)."""
+    if not lock or depth > 64:
         return None
     nodes = lock.get("nodes") or {}
     key = lock.get("root", "root")
@@ -80,7 +81,7 @@ def _lock_key(lock: dict | None, path: list[str]) -> str | None:
         if target is None:
             return None
         if isinstance(target, list):  # a follows, from the root
-            key = _lock_key(lock, list(target))
+            key = _lock_key(lock, list(target), depth + 1)
             if key is None:
                 return None
         else:
@@ -93,16 +94,51 @@ def _lock_follow(lock: dict | None, path: list[str]) -> dict | None:
     return (lock.get("nodes") or {}).get(key) if key else None
 
 
+def lock_problem(data: Any) -> str | None:
+    """What makes ``data`` not a flake.lock (None when its shape is right): ``nodes`` maps names
+    to nodes, a node's ``inputs`` map names to a node name or a follows path (a list of names),
+    ``locked``/``original`` are attribute sets of strings, integers and booleans, ``root`` names
+    a node."""
+    if not isinstance(data, dict):
+        return "not a JSON object"
+    nodes = data.get("nodes")
+    if not isinstance(nodes, dict):
+        return "'nodes' is not an object"
+    if not isinstance(data.get("root", "root"), str):
+        return "'root' is not a string"
+    for key, node in nodes.items():
+        if not isinstance(node, dict):
+            return f"node '{key}' is not an object"
+        inputs = node.get("inputs") or {}
+        if not isinstance(inputs, dict):
+            return f"node '{key}': 'inputs' is not an object"
+        for name, target in inputs.items():
+            if not (isinstance(target, str) or (isinstance(target, list) and all(isinstance(t, str) for t in target))):
+                return f"node '{key}': input '{name}' is neither a node name nor a follows path"
+        for part in ("locked", "original"):
+            spec = node.get(part)
+            if spec is None:
+                continue
+            if not isinstance(spec, dict) or not all(isinstance(v, (str, int, bool)) for v in spec.values()):
+                return f"node '{key}': '{part}' is not an attribute set of strings, integers and booleans"
+    return None
+
+
 def read_lock(flake_dir: str) -> dict | None:
-    """The flake's ``flake.lock`` (None when absent or unreadable)."""
+    """The flake's ``flake.lock`` (None when absent or unreadable; a clear error when it is
+    JSON of the wrong shape)."""
     import json
 
+    path = os.path.join(flake_dir, "flake.lock")
     try:
-        with open(os.path.join(flake_dir, "flake.lock"), encoding="utf-8") as fh:
+        with open(path, encoding="utf-8") as fh:
             data = json.load(fh)
     except (OSError, ValueError):
         return None
-    return data if isinstance(data, dict) else None
+    problem = lock_problem(data)
+    if problem:
+        raise UserError(f"{path} is not a valid flake.lock: {problem}")
+    return data
 
 
 def _plain(v: Any, depth: int = 0) -> Any:
