@@ -224,17 +224,17 @@ NIX_SEEDS = [
     '{ f ? null, g, ... }@args: f',
     "let s = ''\n  line ${\"x\"}\n  ''$ done\n''; in builtins.stringLength s",
     'with builtins; foldl\' (a: b: a + b) 0 (genList (i: i * i) 10)',
-    'let p = ./foo/bar.nix; u = https://example.org/x; in [ p u <nixpkgs> ~/x ]',
+    'let p = ./foo/bar.nix; u = https://example.org/x; in [ p u ~/x (builtins.tryEval <nixpkgs>).success ]',
     'assert 1 < 2; if true && !false then { a.b.c = 1; a.b.d = 2; } else null',
     'builtins.fromJSON "{\\"a\\": [1, 2.5, null, true]}"',
     'let xs = [ 1 2 3 ]; in builtins.concatStringsSep "," (map toString (builtins.filter (x: x > 1) xs))',
-    '{ a = { b = 1; }; }.a.b or 3 // { c = "d"; } ? c',
+    '(({ a = { b = 1; }; }.a.c or { x = 3; }) // { c = "d"; }) ? c',
     'builtins.replaceStrings [ "a" ] [ "bb" ] (builtins.substring 1 3 "xaaay")',
     'builtins.match "([a-z]+)-([0-9.]+)" "hello-2.12"',
     'let f = { x, y ? x + 1 }: x * y; in f { x = 3; }',
     'builtins.toJSON { a = [ 1 "two" 3.0 ]; b = null; }',
     'builtins.tryEval (throw "no")',
-    '(import <nix/fetchurl.nix>) or 1',
+    'builtins.attrNames { "or" = 1; ${"dyn"} = 2; }',
     'builtins.seq (builtins.deepSeq [ 1 ] 2) (-3 / 2)',
     'let inherit (builtins) head tail length; in head (tail [ 1 2 ]) + length [ ]',
     '"${toString 1.5}" + "\\n\\t\\$"',
@@ -701,6 +701,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):  # noqa: N802
         path = self.path.split("?")[0]
+        if self.headers.get("Authorization") and path + "#authorized" in _Reply.routes:
+            path += "#authorized"  # the answer once the client has a token
         status, headers, body = _Reply.routes.get(path, (404, [("Content-Type", "application/json")],
                                                          b'{"errors":[{"code":"NOT_FOUND","message":"x"}]}'))
         try:
@@ -760,6 +762,7 @@ def registry_seed() -> bytes:
         "/token": [200, [["Content-Type", "application/json"]], '{"token": "t0k"}'],
     }
     auth_routes = dict(routes)
+    auth_routes["/v2/fuzz/app/manifests/latest#authorized"] = routes["/v2/fuzz/app/manifests/latest"]
     auth_routes["/v2/fuzz/app/manifests/latest"] = [401, [["WWW-Authenticate",
                                                            f'Bearer realm="http://127.0.0.1:{port}/token",'
                                                            'service="fake",scope="repository:fuzz/app:pull"']], ""]
@@ -799,13 +802,15 @@ def run_registry(data: bytes, tmp: str) -> None:
     from translator.registry.pull import fetch
     from translator.registry.reference import parse_reference
 
+    port = fake_registry()
     try:
         doc = json.loads(data)
+        if isinstance(doc.get("port"), int):  # a saved conversation: point its URLs at this server
+            doc = json.loads(data.replace(b"127.0.0.1:%d" % doc["port"], b"127.0.0.1:%d" % port))
         routes = {p: (int(s), [(str(k), str(v)) for k, v in h], str(b).encode("latin-1", errors="replace"))
                   for p, (s, h, b) in doc["routes"].items()}
     except (ValueError, KeyError, TypeError, AttributeError):
         return  # not a conversation: nothing to serve
-    port = fake_registry()
     _Reply.routes = routes
     client = RegistryClient(f"127.0.0.1:{port}", insecure=True, timeout=2.0, log=lambda m: None,
                             retry=RetryPolicy(attempts=2, backoff=0, sleep=lambda s: None))
