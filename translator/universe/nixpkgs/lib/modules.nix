@@ -126,7 +126,7 @@ let
 
   evalOptionValue = loc: opt: defs:
     let
-      withDefault = (if opt ? default then [ { file = b.head opt.declarations; value = mkOptionDefault opt.default; } ] else [ ]) ++ defs;
+      withDefault = (if opt ? default then [ { file = b.head ((opt.declarations or [ ]) ++ [ unknownModule ]); value = mkOptionDefault opt.default; } ] else [ ]) ++ defs;
       res =
         if (opt.readOnly or false) && b.length withDefault > 1 then
           throw "The option `${showOption loc}' is read-only, but it's set multiple times. Definition values:${

@@ -44,15 +44,9 @@ let
     visible = false;
     default = false;
     description = "Sink for option definitions.";
-    type = mkOptionTypeRaw;
+    type = lib.types.mkOptionType { name = "sink"; check = _: true; merge = _: _: false; };
     apply = x: throw "Option value is not readable because the option is not declared.";
   } // attrs);
-  mkOptionTypeRaw = {
-    _type = "option-type"; name = "unspecified"; description = "unspecified value"; descriptionClass = null;
-    check = _: true; merge = _: _: true; emptyValue = { }; getSubOptions = _: { }; getSubModules = null;
-    substSubModules = _: mkOptionTypeRaw; typeMerge = _: null; nestedTypes = { }; deprecationMessage = null;
-    functor = { name = "unspecified"; type = mkOptionTypeRaw; payload = null; binOp = _: _: null; wrapped = null; };
-  };
 
   prioritySuggestion = ''
     Use `lib.mkForce value` or `lib.mkDefault value` to change the priority on any of these definitions.
@@ -99,10 +93,7 @@ let
     else { _type = "literalMD"; inherit text; };
   mdDoc = x: x;
 
-  # Nix identifiers are shown bare; anything else as a quoted string.
-  isIdentifier = s: b.match "[a-zA-Z_][a-zA-Z0-9_'-]*" s != null
-    && !(b.elem s [ "if" "then" "else" "assert" "with" "let" "in" "rec" "inherit" "or" ]);
-  escapeNixIdentifier = s: if isIdentifier s then s else b.replaceStrings [ "$" ] [ "\\$" ] (b.toJSON s);
+  escapeNixIdentifier = lib.strings.escapeNixIdentifier;
 
   # Option paths: placeholders such as <name> and * stay as they are.
   showOption = parts:
@@ -111,34 +102,11 @@ let
 
   showFiles = files: b.concatStringsSep " and " (map (f: "`${b.toString f}'") files);
 
-  # A value in Nix syntax for messages (lib.generators.toPretty's layout, enough for errors).
-  prettyValue = indent: v:
-    let next = indent + "  "; in
-    if b.isString v then
-      (if b.match ".*\n.*" v != null
-       then "''\n" + b.concatStringsSep "\n" (map (l: if l == "" then "" else next + l)
-              (b.filter b.isString (b.split "\n" (b.replaceStrings [ "''" "\${" ] [ "'''" "''\${" ] v)))) + indent + "''"
-       else b.toJSON v)
-    else if b.isInt v || b.isFloat v then b.toString v
-    else if b.isBool v then (if v then "true" else "false")
-    else if v == null then "null"
-    else if b.isPath v then b.toString v
-    else if b.isFunction v then
-      (let args = b.functionArgs v; in
-       if args == { } then "<function>"
-       else "<function, args: {${b.concatStringsSep ", " (map (n: if args.${n} then n + "?" else n) (b.attrNames args))}}>")
-    else if b.isList v then
-      (if v == [ ] then "[ ]"
-       else "[\n" + b.concatStringsSep "\n" (map (x: next + prettyValue next x) v) + "\n" + indent + "]")
-    else if v ? type && v.type == "derivation" then "<derivation ${v.name or "???"}>"
-    else if v ? __pretty then v.__pretty v.val
-    else if v == { } then "{ }"
-    else "{\n" + b.concatStringsSep "\n" (map (n: next + escapeNixIdentifier n + " = " + prettyValue next v.${n} + ";")
-        (b.attrNames v)) + "\n" + indent + "}";
+  prettyValue = lib.generators.toPretty { };
 
   showDefs = defs: b.concatStringsSep "" (map (def:
     let
-      shown = b.tryEval (prettyValue "" def.value);
+      shown = b.tryEval (prettyValue def.value);
       lines = b.filter b.isString (b.split "\n" shown.value);
       body =
         if !shown.success then ""
@@ -162,7 +130,7 @@ let
 
   renderOptionValue = v:
     if v ? _type && (v._type == "literalExpression" || v._type == "literalMD") then v
-    else literalExpression (prettyValue "" v);
+    else literalExpression (prettyValue v);
 
   # Flatten an option tree into documentation entries, submodule options included.
   optionAttrSetToDocList = optionAttrSetToDocList' [ ];
@@ -195,6 +163,4 @@ in
     mergeDefaultOption mergeUniqueOption mergeOneOption mergeEqualOption getValues getFiles
     literalExpression literalExample literalMD mdDoc showOption showFiles showDefs showOptionWithDefLocs
     unknownModule scrubOptionValue optionAttrSetToDocList optionAttrSetToDocList';
-  # shared with types.nix and modules.nix
-  inherit prettyValue escapeNixIdentifier;
 }

@@ -109,10 +109,7 @@ let
 
   int = mkOptionType { name = "int"; description = "signed integer"; descriptionClass = "noun"; check = b.isInt; merge = mergeEqualOption; };
 
-  intBetween = name: lo: hi: description: addCheck int (x: x >= lo && x <= hi) // {
-    inherit name description;
-    descriptionClass = "nonRestrictiveClause";
-  };
+  intBetween = name: lo: hi: description: addCheck int (x: x >= lo && x <= hi) // { inherit name description; };
   between = lo: hi:
     assert lib.assertMsg (lo <= hi) "ints.between: lowest must be smaller than highest";
     intBetween "intBetween" lo hi "integer between ${b.toString lo} and ${b.toString hi} (both inclusive)";
@@ -534,34 +531,51 @@ let
   # An attribute set with exactly one attribute, whose name picks the option it is checked as.
   attrTag = tags:
     let
+      # each tag is an option; it is declared where the tag is written
       checked = b.mapAttrs (n: opt:
-        if opts.isOption opt then opt // { declarations = opt.declarations or [ ]; }
+        let pos = b.unsafeGetAttrPos n tags; in
+        if opts.isOption opt then opt // {
+          declarations = opt.declarations or (if pos == null then [ ] else [ pos.file ]);
+          declarationPositions = opt.declarationPositions or (if pos == null then [ ] else [ pos ]);
+        }
         else if isOptionType opt then throw "In attrTag, each tag value must be an option, but tag ${n} was a bare type, not wrapped in mkOption."
         else throw "In attrTag, each tag value must be an option, but tag ${n} was of type ${b.typeOf opt}.") tags;
-    in mkOptionType {
-      name = "attrTag";
-      description = "attribute-tagged union";
-      descriptionClass = "noun";
-      check = v: b.isAttrs v && b.length (b.attrNames v) == 1 && checked ? ${b.head (b.attrNames v)};
-      merge = loc: defs:
-        if b.length defs != 1 then
-          throw "A definition for option `${showOption loc}' is not of type `attribute-tagged union'. Definition values:${showDefs defs}"
-        else
-          let def = b.head defs; tag = b.head (b.attrNames def.value); opt = checked.${tag}; in
-          {
-            ${tag} = (lib.modules.evalOptionValue (loc ++ [ tag ]) opt
-              [ { inherit (def) file; value = def.value.${tag}; } ]).value;
-          };
-      getSubOptions = prefix: b.mapAttrs (tag: opt: opt // { loc = prefix ++ [ tag ]; }) checked;
-      nestedTypes = checked;
-      functor = defaultFunctor "attrTag" // {
-        type = { tags, ... }: attrTag tags;
-        payload = { tags = checked; };
-        binOp = a: c:
-          let shared = b.intersectAttrs a.tags c.tags; in
-          if shared == { } then { tags = a.tags // c.tags; } else null;
+    in
+    attrTagOf checked;
+  attrTagOf = checked: mkOptionType {
+    name = "attrTag";
+    description = "attribute-tagged union";
+    descriptionClass = "noun";
+    check = v: b.isAttrs v && b.length (b.attrNames v) == 1 && checked ? ${b.head (b.attrNames v)};
+    merge = loc: defs:
+      if b.length defs != 1 then
+        throw "A definition for option `${showOption loc}' is not of type `attribute-tagged union'. Definition values:${showDefs defs}"
+      else
+        let def = b.head defs; tag = b.head (b.attrNames def.value); opt = checked.${tag}; in
+        {
+          ${tag} = (lib.modules.evalOptionValue (loc ++ [ tag ]) opt
+            [ { inherit (def) file; value = def.value.${tag}; } ]).value;
+        };
+    getSubOptions = prefix: b.mapAttrs (tag: opt: opt // { loc = prefix ++ [ tag ]; }) checked;
+    nestedTypes = checked;
+    functor = defaultFunctor "attrTag" // {
+      type = { tags, ... }: attrTagOf tags;
+      payload = { tags = checked; };
+      # both declarations' tags; a tag declared in both merges as two declarations of an option
+      binOp = x: y: {
+        tags = x.tags // y.tags // b.mapAttrs (tag: _:
+          let
+            asDecl = o: { _file = b.head (o.declarations ++ [ opts.unknownModule ]); pos = b.head (o.declarationPositions ++ [ null ]); options = o; };
+            merged = lib.modules.mergeOptionDecls [ tag ] [ (asDecl x.tags.${tag}) (asDecl y.tags.${tag}) ];
+          in
+          b.removeAttrs (lib.modules.fixupOptionType [ tag ] merged) [ "loc" "options" ]
+          // {
+            declarations = x.tags.${tag}.declarations ++ y.tags.${tag}.declarations;
+            declarationPositions = x.tags.${tag}.declarationPositions ++ y.tags.${tag}.declarationPositions;
+          }) (b.intersectAttrs x.tags y.tags);
       };
     };
+  };
 
   types = {
     inherit isType setType isOptionType mkOptionType mergeTypes defaultTypeMerge defaultFunctor addCheck

@@ -84,9 +84,44 @@ let
     isElf = p: p.kernel.execFormat.name == "elf";
     isMacho = p: p.kernel.execFormat.name == "macho";
   };
+  # The same tests as partial `parsed` descriptions (a list means any of them), for meta.platforms
+  # and meta.badPlatforms, which lib.meta.platformMatch compares with matchAttrs.
+  cpuFamily = family: bits: { cpu = { inherit family; } // (if bits == null then { } else { inherit bits; }); };
+  abiNamed = names: map (name: { abi = { inherit name; }; }) names;
+  patterns = {
+    isLinux = { kernel = { name = "linux"; }; };
+    isDarwin = { kernel = { families = { darwin = { _type = "exec-family"; name = "darwin"; }; }; }; };
+    isMacOS = { kernel = { name = "darwin"; }; };
+    isFreeBSD = { kernel = { name = "freebsd"; }; };
+    isNetBSD = { kernel = { name = "netbsd"; }; };
+    isOpenBSD = { kernel = { name = "openbsd"; }; };
+    isBSD = { kernel = { families = { bsd = { _type = "exec-family"; name = "bsd"; }; }; }; };
+    isWindows = { kernel = { name = "windows"; }; };
+    isNone = { kernel = { name = "none"; }; };
+    isx86 = cpuFamily "x86" null;
+    isx86_32 = cpuFamily "x86" 32;
+    isx86_64 = { cpu = { name = "x86_64"; }; };
+    isi686 = { cpu = { name = "i686"; }; };
+    isAarch = cpuFamily "arm" null;
+    isAarch32 = cpuFamily "arm" 32;
+    isAarch64 = cpuFamily "arm" 64;
+    isPower = cpuFamily "power" null;
+    isPower64 = cpuFamily "power" 64;
+    isRiscV = cpuFamily "riscv" null;
+    isRiscV64 = cpuFamily "riscv" 64;
+    isMips = cpuFamily "mips" null;
+    isS390 = cpuFamily "s390" null;
+    isWasm = cpuFamily "wasm" null;
+    is32bit = { cpu = { bits = 32; }; };
+    is64bit = { cpu = { bits = 64; }; };
+    isMusl = abiNamed muslAbis;
+    isGnu = abiNamed gnuAbis;
+    isUnix = map (name: { kernel = { inherit name; }; }) [ "linux" "darwin" "ios" "freebsd" "netbsd" "openbsd" "solaris" "redox" ]
+      ++ [ { kernel = { name = "windows"; }; abi = { name = "cygnus"; }; } ];
+  };
 in
 {
-  inherit parsedPredicates;
+  inherit parsedPredicates patterns;
   # predicates of an elaborated platform (or anything with `parsed`)
   predicates = b.mapAttrs (_: pred: platform: pred platform.parsed) parsedPredicates;
 }
