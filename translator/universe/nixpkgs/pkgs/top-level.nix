@@ -135,7 +135,8 @@ let
       callPackage = callPackageOpen final (openSet final path (final // scope));
       callHackage = name: version: args: set.mkDerivation { pname = name; inherit version; };
       override = _: scope;
-      extend = _: scope;
+      extend = f: haskellScope final path (set // f scope scope);
+      overrideScope = f: haskellScope final path (set // f scope scope);
       ghc = final.ghc or (set.mkDerivation { pname = "ghc"; version = "0"; });
     }); in scope;
 
