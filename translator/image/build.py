@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import tarfile
 import tempfile
 from dataclasses import dataclass
@@ -23,6 +22,8 @@ from typing import BinaryIO
 
 from ..errors import UserError, UsageError
 from ..progress import Progress
+from ..scratch import make_scratch, remove_tree
+from ..scratch import replace as replace_atomically
 from ..spec import ImageSpec
 from ..storeinfo import LayerPlan
 from . import config as cfgmod
@@ -372,7 +373,7 @@ def build(spec: ImageSpec, plan: LayerPlan | None, content, output: str,
     if opts.format != "oci" and os.path.isdir(output):
         raise UsageError(f"error: -o {output} is a directory; give a file name (or use --format oci)")
     try:
-        workdir = tempfile.mkdtemp(prefix=".nix2image-", dir=parent)
+        workdir = make_scratch(parent)
     except OSError as err:
         raise UserError(f"cannot write into {parent}: {err.strerror}") from err
     try:
@@ -380,23 +381,17 @@ def build(spec: ImageSpec, plan: LayerPlan | None, content, output: str,
             tmp = os.path.join(workdir, "layout")
             os.mkdir(tmp)
             result = write_image(spec, plan, content, tmp, opts, workdir)
-            if os.path.lexists(output):
-                if os.path.isdir(output) and not os.path.islink(output):
-                    shutil.rmtree(output)
-                else:
-                    os.unlink(output)
-            os.replace(tmp, output)
         else:
             fd, tmp = tempfile.mkstemp(prefix=".out-", dir=workdir)
             with os.fdopen(fd, "w+b") as f:
                 result = write_image(spec, plan, content, f, opts, workdir)
             os.chmod(tmp, 0o644)
-            os.replace(tmp, output)
+        replace_atomically(tmp, output, workdir)
     except OSError as err:
         raise UserError(f"writing {output} failed: {err.strerror or err}"
                         + (f" ({err.filename})" if err.filename else "")) from err
     finally:
-        _rmtree(workdir)
+        remove_tree(workdir)
     result.output = output
     return result
 
@@ -407,11 +402,39 @@ def stream(spec: ImageSpec, plan: LayerPlan | None, content, out: BinaryIO,
     opts = opts or BuildOptions()
     if opts.format == "oci":
         raise UsageError("error: --format oci is a directory and cannot be streamed; use oci-archive")
-    workdir = tempfile.mkdtemp(prefix="nix2image-stream-")
+    workdir = make_scratch(kind="stream")
     try:
         return write_image(spec, plan, content, _Unseekable(out), opts, workdir)
     finally:
-        _rmtree(workdir)
+        remove_tree(workdir)
+
+
+def stream_to_file(spec: ImageSpec, plan: LayerPlan | None, content, output: str,
+                   opts: BuildOptions | None = None) -> BuildResult:
+    """``stream -o FILE``: the stream's bytes, written in a scratch directory beside ``output``
+    and renamed onto it once complete."""
+    output = os.path.abspath(output)
+    parent = os.path.dirname(output)
+    if not os.path.isdir(parent):
+        raise UsageError(f"error: -o {output}: directory {parent} does not exist")
+    if os.path.isdir(output):
+        raise UsageError(f"error: -o {output} is a directory; give a file name")
+    try:
+        workdir = make_scratch(parent)
+    except OSError as err:
+        raise UserError(f"cannot write into {parent}: {err.strerror}") from err
+    try:
+        tmp = os.path.join(workdir, "stream.out")
+        with open(tmp, "wb") as f:
+            result = stream(spec, plan, content, f, opts)
+        os.chmod(tmp, 0o644)
+        replace_atomically(tmp, output, workdir)
+    except OSError as err:
+        raise UserError(f"writing {output} failed: {err.strerror or err}") from err
+    finally:
+        remove_tree(workdir)
+    result.output = output
+    return result
 
 
 class _Unseekable:
@@ -435,15 +458,3 @@ class _Unseekable:
 
     def seek(self, *a):
         raise OSError("not seekable")
-
-
-def _rmtree(path: str) -> None:
-    def onerror(func, p, exc):
-        try:
-            os.chmod(os.path.dirname(p), 0o755)
-            os.chmod(p, 0o755)
-            func(p)
-        except OSError:
-            pass
-
-    shutil.rmtree(path, onerror=onerror)

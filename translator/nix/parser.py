@@ -136,7 +136,10 @@ def tables() -> _Tables:
             _TABLES = _build_tables(text)
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_suffix(f".{os.getpid()}.tmp")
+                from .. import scratch
+
+                scratch.sweep(str(path.parent))  # temporary files of killed runs
+                tmp = path.parent / f"{scratch.PREFIX}{scratch.owner_tag()}-{path.name}.tmp"
                 with open(tmp, "wb") as fh:
                     pickle.dump((_TABLES.actions, _TABLES.gotos, _TABLES.rules, _TABLES.start_state,
                                  _TABLES.end_state), fh)

@@ -1,0 +1,200 @@
+"""Crash safety: ``kill -9`` at many points of ``build``, ``stream -o``, ``pull`` and ``push``
+(through the NIX2IMAGE_TEST_KILL_AFTER_BYTES hook: the process SIGKILLs itself after writing N
+bytes), then the output folder, the pull cache and a real registry are checked; stale scratch
+directories of dead processes are removed by the next run, live ones never; two builds racing
+for one output both finish with a whole image."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import tarfile
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import nix2image_exe, run_cli
+from registry_support import Registry, make_docker_archive
+
+NIX = """let pkgs = import <nixpkgs> {}; in
+pkgs.dockerTools.buildLayeredImage {
+  name = "killme"; tag = "1"; contents = [ pkgs.hello pkgs.busybox ]; config.Cmd = [ "/bin/hello" ];
+}
+"""
+BUILD = ("--placeholders", "--full-size", "-q")
+
+
+def killed(args: list[str], after: int, cwd: Path | None = None) -> int:
+    """Run nix2image with the kill hook armed; its exit status (-9 when the hook fired)."""
+    env = dict(os.environ, NIX2IMAGE_TEST_KILL_AFTER_BYTES=str(after))
+    return subprocess.run([nix2image_exe(), *args], cwd=cwd, env=env, capture_output=True, timeout=600).returncode
+
+
+def scratch_in(d: Path) -> list[str]:
+    return sorted(n for n in os.listdir(d) if n.startswith(".nix2image-"))
+
+
+def check_archive(path: Path) -> None:
+    """A whole docker-archive: manifest, config and every layer present, layers hash to the diff_ids."""
+    with tarfile.open(path) as tf:
+        manifest = json.load(tf.extractfile("manifest.json"))[0]
+        config = json.load(tf.extractfile(manifest["Config"]))
+        got = ["sha256:" + hashlib.sha256(tf.extractfile(l).read()).hexdigest() for l in manifest["Layers"]]
+    assert got == config["rootfs"]["diff_ids"]
+
+
+@pytest.fixture(scope="module")
+def nixdir(tmp_path_factory) -> tuple[Path, bytes]:
+    d = tmp_path_factory.mktemp("killbuild")
+    (d / "img.nix").write_text(NIX)
+    run_cli("build", "img.nix", *BUILD, "-o", "ref.tar", cwd=d, check=True)
+    return d, (d / "ref.tar").read_bytes()
+
+
+def test_build_killed_at_many_points_leaves_old_or_whole_output(nixdir):
+    d, ref = nixdir
+    size = len(ref)
+    (d / "out.tar").write_bytes(b"previous output")
+    fired = 0
+    for after in (2048, 1 << 20, size // 2, size - 4096):
+        rc = killed(["build", "img.nix", *BUILD, "-o", "out.tar"], after, cwd=d)
+        fired += rc == -9
+        data = (d / "out.tar").read_bytes()
+        assert data in (b"previous output", ref), f"partial output after a kill at {after} bytes"
+        if rc == -9:
+            assert scratch_in(d), "a killed build had a scratch directory beside the output"
+    assert fired >= 3
+    # the next run removes the dead runs' scratch directories and writes the whole image
+    run_cli("build", "img.nix", *BUILD, "-o", "out.tar", cwd=d, check=True)
+    assert scratch_in(d) == []
+    assert (d / "out.tar").read_bytes() == ref
+
+
+def test_stream_to_file_killed(nixdir):
+    d, ref = nixdir
+    for after in (4096, len(ref) // 3):
+        assert killed(["stream", "img.nix", *BUILD, "-o", "s.tar"], after, cwd=d) == -9
+        assert not (d / "s.tar").exists()
+    run_cli("stream", "img.nix", *BUILD, "-o", "s.tar", cwd=d, check=True)
+    check_archive(d / "s.tar")
+    assert scratch_in(d) == []
+
+
+def test_sweep_checks_owner_pid_and_start_time(nixdir):
+    d, _ = nixdir
+    from translator.scratch import owner_tag
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    mine = d / f".nix2image-{owner_tag()}-live"  # this test process is alive: never removed
+    gone = d / f".nix2image-{dead.pid}-1-dead"  # a pid that no longer runs
+    reused = d / f".nix2image-{os.getpid()}-1-reused"  # a live pid, but another start time
+    for p in (mine, gone, reused):
+        p.mkdir()
+        (p / "big").write_bytes(b"x" * 1000)
+    run_cli("build", "img.nix", *BUILD, "-o", "again.tar", cwd=d, check=True)
+    assert mine.exists() and not gone.exists() and not reused.exists()
+    import shutil
+
+    shutil.rmtree(mine)
+
+
+@pytest.mark.parametrize("fmt", ["docker-archive", "oci"])
+def test_two_builds_to_one_output_both_finish(nixdir, fmt):
+    d, ref = nixdir
+    out = "race.tar" if fmt == "docker-archive" else "race-oci"
+    cmd = [nix2image_exe(), "build", "img.nix", *BUILD, "--format", fmt, "-o", out]
+    procs = [subprocess.Popen(cmd, cwd=d, stderr=subprocess.PIPE) for _ in range(2)]
+    for p in procs:
+        _, err = p.communicate(timeout=600)
+        assert p.returncode == 0, err.decode()
+    if fmt == "docker-archive":
+        assert (d / out).read_bytes() == ref
+    else:
+        index = json.loads((d / out / "index.json").read_text())
+        for blob in (d / out / "blobs" / "sha256").iterdir():
+            assert hashlib.sha256(blob.read_bytes()).hexdigest() == blob.name
+        assert index["manifests"]
+    assert scratch_in(d) == []
+
+
+# --- registry: pull and push ----------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory):
+    reg = Registry(tmp_path_factory.mktemp("registry")).start()
+    yield reg
+    reg.stop()
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory) -> Path:
+    d = tmp_path_factory.mktemp("src")
+    layers = [{f"f{i}.bin": os.urandom(300_000) + bytes([i])} for i in range(4)]
+    make_docker_archive(d / "src.tar", layers, "src:1")
+    return d / "src.tar"
+
+
+def _get(url: str, method: str = "GET") -> tuple[int, bytes]:
+    req = urllib.request.Request(url, method=method, headers={"Accept": "application/vnd.docker.distribution.manifest.v2+json,application/vnd.oci.image.manifest.v1+json"})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as err:
+        return err.code, b""
+
+
+def check_registry(reg: Registry, repo: str) -> list[str]:
+    """Every tag of ``repo`` names a manifest whose config and layers are all there."""
+    status, body = _get(f"http://{reg.host}/v2/{repo}/tags/list")
+    tags = (json.loads(body).get("tags") or []) if status == 200 else []
+    for tag in tags:
+        status, body = _get(f"http://{reg.host}/v2/{repo}/manifests/{tag}")
+        assert status == 200
+        m = json.loads(body)
+        for desc in [m["config"], *m["layers"]]:
+            assert _get(f"http://{reg.host}/v2/{repo}/blobs/{desc['digest']}", "HEAD")[0] == 200, \
+                f"tag {tag} names a manifest whose blob {desc['digest']} is missing"
+    return tags
+
+
+def test_push_killed_never_tags_missing_blobs(registry, archive, tmp_path):
+    fired = 0
+    for i, after in enumerate((1, 200_000, 700_000, 1_100_000)):
+        repo = f"kill/push{i}"
+        rc = killed(["push", str(archive), f"docker://{registry.host}/{repo}:1", "--insecure",
+                     "--cache-dir", str(tmp_path / "cache"), "--compress", "none"], after)
+        fired += rc == -9
+        assert check_registry(registry, repo) in ([], ["1"])
+    assert fired >= 3
+    # a retry after the kills completes the push
+    proc = run_cli("push", str(archive), f"docker://{registry.host}/kill/push1:1", "--insecure",
+                   "--cache-dir", str(tmp_path / "cache"), "--compress", "none")
+    assert proc.returncode == 0, proc.stderr
+    assert check_registry(registry, "kill/push1") == ["1"]
+
+
+def test_pull_killed_leaves_no_partial_output_or_cache_entry(registry, archive, tmp_path):
+    ref = f"docker://{registry.host}/kill/pull:1"
+    run_cli("push", str(archive), ref, "--insecure", "--cache-dir", str(tmp_path / "pc"), check=True)
+    out = tmp_path / "out"
+    out.mkdir()
+    cache = tmp_path / "pullcache"
+    fired = 0
+    for after in (1, 300_000, 900_000, 1_300_000):
+        rc = killed(["pull", ref, "--insecure", "-o", str(out / "img.tar"), "--to-cache", str(cache)], after)
+        fired += rc == -9
+        if (out / "img.tar").exists():
+            check_archive(out / "img.tar")
+        for entry in cache.glob("sha256/*/image.tar"):  # a cache entry is whole or absent
+            check_archive(entry)
+    assert fired >= 3
+    proc = run_cli("pull", ref, "--insecure", "-o", str(out / "img.tar"), "--to-cache", str(cache))
+    assert proc.returncode == 0, proc.stderr
+    check_archive(out / "img.tar")
+    assert scratch_in(out) == []
+    assert not [p for p in cache.rglob(".nix2image-*")]
