@@ -26,6 +26,8 @@ pkgs.dockerTools.buildLayeredImage {
 }
 """
 BUILD = ("--placeholders", "--full-size", "-q")
+#: every kill point (and the OCI race) with NIX2IMAGE_ALL_KILL_POINTS=1; a fixed sample otherwise
+ALL = os.environ.get("NIX2IMAGE_ALL_KILL_POINTS") == "1"
 
 
 def killed(args: list[str], after: int, cwd: Path | None = None) -> int:
@@ -60,14 +62,14 @@ def test_build_killed_at_many_points_leaves_old_or_whole_output(nixdir):
     size = len(ref)
     (d / "out.tar").write_bytes(b"previous output")
     fired = 0
-    for after in (2048, 1 << 20, size // 2, size - 4096):
+    for after in ((2048, 1 << 20, size // 2, size - 4096) if ALL else (4096, size // 2)):
         rc = killed(["build", "img.nix", *BUILD, "-o", "out.tar"], after, cwd=d)
         fired += rc == -9
         data = (d / "out.tar").read_bytes()
         assert data in (b"previous output", ref), f"partial output after a kill at {after} bytes"
         if rc == -9:
             assert scratch_in(d), "a killed build had a scratch directory beside the output"
-    assert fired >= 3
+    assert fired >= (3 if ALL else 1)
     # the next run removes the dead runs' scratch directories and writes the whole image
     run_cli("build", "img.nix", *BUILD, "-o", "out.tar", cwd=d, check=True)
     assert scratch_in(d) == []
@@ -76,7 +78,7 @@ def test_build_killed_at_many_points_leaves_old_or_whole_output(nixdir):
 
 def test_stream_to_file_killed(nixdir):
     d, ref = nixdir
-    for after in (4096, len(ref) // 3):
+    for after in ((4096, len(ref) // 3) if ALL else (len(ref) // 3,)):
         assert killed(["stream", "img.nix", *BUILD, "-o", "s.tar"], after, cwd=d) == -9
         assert not (d / "s.tar").exists()
     run_cli("stream", "img.nix", *BUILD, "-o", "s.tar", cwd=d, check=True)
@@ -84,26 +86,7 @@ def test_stream_to_file_killed(nixdir):
     assert scratch_in(d) == []
 
 
-def test_sweep_checks_owner_pid_and_start_time(nixdir):
-    d, _ = nixdir
-    from translator.scratch import owner_tag
-
-    dead = subprocess.Popen(["true"])
-    dead.wait()
-    mine = d / f".nix2image-{owner_tag()}-live"  # this test process is alive: never removed
-    gone = d / f".nix2image-{dead.pid}-1-dead"  # a pid that no longer runs
-    reused = d / f".nix2image-{os.getpid()}-1-reused"  # a live pid, but another start time
-    for p in (mine, gone, reused):
-        p.mkdir()
-        (p / "big").write_bytes(b"x" * 1000)
-    run_cli("build", "img.nix", *BUILD, "-o", "again.tar", cwd=d, check=True)
-    assert mine.exists() and not gone.exists() and not reused.exists()
-    import shutil
-
-    shutil.rmtree(mine)
-
-
-@pytest.mark.parametrize("fmt", ["docker-archive", "oci"])
+@pytest.mark.parametrize("fmt", ["docker-archive", "oci"] if ALL else ["docker-archive"])
 def test_two_builds_to_one_output_both_finish(nixdir, fmt):
     d, ref = nixdir
     out = "race.tar" if fmt == "docker-archive" else "race-oci"
@@ -178,9 +161,15 @@ def test_push_killed_never_tags_missing_blobs(registry, archive, tmp_path):
     assert check_registry(registry, "kill/push1") == ["1"]
 
 
-def test_pull_killed_leaves_no_partial_output_or_cache_entry(registry, archive, tmp_path):
+@pytest.fixture(scope="module")
+def pushed(registry, archive, tmp_path_factory) -> str:
     ref = f"docker://{registry.host}/kill/pull:1"
-    run_cli("push", str(archive), ref, "--insecure", "--cache-dir", str(tmp_path / "pc"), check=True)
+    run_cli("push", str(archive), ref, "--insecure", "--cache-dir", str(tmp_path_factory.mktemp("pc")), check=True)
+    return ref
+
+
+def test_pull_killed_leaves_no_partial_output_or_cache_entry(pushed, tmp_path):
+    ref = pushed
     out = tmp_path / "out"
     out.mkdir()
     cache = tmp_path / "pullcache"
@@ -198,3 +187,18 @@ def test_pull_killed_leaves_no_partial_output_or_cache_entry(registry, archive, 
     check_archive(out / "img.tar")
     assert scratch_in(out) == []
     assert not [p for p in cache.rglob(".nix2image-*")]
+
+
+def test_sweep_checks_owner_pid_and_start_time(registry, pushed, tmp_path):
+    from translator.scratch import owner_tag
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    mine = tmp_path / f".nix2image-{owner_tag()}-live"  # this test process is alive: never removed
+    gone = tmp_path / f".nix2image-{dead.pid}-1-dead"  # a pid that no longer runs
+    reused = tmp_path / f".nix2image-{os.getpid()}-1-reused"  # a live pid, but another start time
+    for p in (mine, gone, reused):
+        p.mkdir()
+        (p / "big").write_bytes(b"x" * 1000)
+    run_cli("pull", pushed, "--insecure", "-o", str(tmp_path / "img.tar"), check=True)
+    assert mine.exists() and not gone.exists() and not reused.exists()
