@@ -202,3 +202,42 @@ def test_sweep_checks_owner_pid_and_start_time(registry, pushed, tmp_path):
         (p / "big").write_bytes(b"x" * 1000)
     run_cli("pull", pushed, "--insecure", "-o", str(tmp_path / "img.tar"), check=True)
     assert mine.exists() and not gone.exists() and not reused.exists()
+
+
+RUN_AS_ROOT = """let pkgs = import <nixpkgs> {}; in
+pkgs.dockerTools.buildImage { name = "rar"; tag = "1"; copyToRoot = [ pkgs.busybox ]; runAsRoot = ''
+  #!${pkgs.runtimeShell}
+  mkdir -p /data && echo hi > /data/x && chmod 000 /data && touch /started && SLEEP
+''; }
+"""
+
+
+def test_run_as_root_killed_leaves_no_process_output_or_scratch(tmp_path):
+    """SIGKILL while the runAsRoot script runs: its processes die with the build (no orphan keeps
+    writing), no output appears, and the next build removes the scratch (read-only dirs included)."""
+    import signal
+    import time
+
+    if os.geteuid() != 0 and not Path("/proc/self/ns/user").exists():
+        pytest.skip("runAsRoot needs root or user namespaces")
+    marker = f"sleep 3{os.getpid() % 10}.{os.getpid() % 97}"  # a process we can find by its argv
+    (tmp_path / "rar.nix").write_text(RUN_AS_ROOT.replace("SLEEP", marker))
+    proc = subprocess.Popen([nix2image_exe(), "build", "rar.nix", "--placeholders", "-q", "-o", "rar.tar"],
+                            cwd=tmp_path, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while not list(tmp_path.glob(".nix2image-*/runasroot-*/upper/started")):
+        assert proc.poll() is None, proc.stderr.read().decode()
+        assert time.monotonic() < deadline, "the runAsRoot script did not start"
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    time.sleep(1)
+    left = subprocess.run(["pgrep", "-f", marker], capture_output=True, text=True).stdout.split()
+    assert left == [], f"runAsRoot processes outlived the killed build: {left}"
+    assert not (tmp_path / "rar.tar").exists()
+    assert scratch_in(tmp_path)
+    (tmp_path / "rar.nix").write_text(RUN_AS_ROOT.replace("SLEEP", "true"))
+    done = run_cli("build", "rar.nix", "--placeholders", "-q", "-o", "rar.tar", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    check_archive(tmp_path / "rar.tar")
+    assert scratch_in(tmp_path) == []

@@ -171,6 +171,9 @@ def store_in_cache(image: PulledImage, cache: PullCache, repo_tag: str | None) -
         alias = cache.entry_dir(image.manifest_digest)
         alias.mkdir(parents=True, exist_ok=True)
         if not (alias / "image.tar").exists():
-            os.link(target / "image.tar", alias / "image.tar")
+            try:
+                os.link(target / "image.tar", alias / "image.tar")
+            except FileExistsError:  # another pull of the same image linked it first
+                pass
         write_atomic(alias / "meta.json", json.dumps(meta, indent=1, sort_keys=True).encode())
     return target / "image.tar"
