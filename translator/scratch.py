@@ -114,6 +114,18 @@ def sweep(parent: str) -> list[str]:
     return removed
 
 
+_swept: set[str] = set()
+
+
+def temp_name(directory: str, name: str) -> str:
+    """A temporary file name beside ``directory/name``, carrying this process as owner (the
+    directory's stale ones are swept once per process)."""
+    if directory not in _swept:
+        _swept.add(directory)
+        sweep(directory)
+    return os.path.join(directory, f"{PREFIX}{owner_tag()}-{threading.get_ident()}-{name}.tmp")
+
+
 def make_scratch(parent: str | None = None, kind: str = "") -> str:
     """A new scratch directory owned by this process in ``parent`` (default: the temporary
     directory), after removing the ones of dead processes there."""

@@ -138,8 +138,7 @@ def tables() -> _Tables:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 from .. import scratch
 
-                scratch.sweep(str(path.parent))  # temporary files of killed runs
-                tmp = path.parent / f"{scratch.PREFIX}{scratch.owner_tag()}-{path.name}.tmp"
+                tmp = scratch.temp_name(str(path.parent), path.name)
                 with open(tmp, "wb") as fh:
                     pickle.dump((_TABLES.actions, _TABLES.gotos, _TABLES.rules, _TABLES.start_state,
                                  _TABLES.end_state), fh)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,10 +26,9 @@ def default_cache_dir() -> Path:
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same directory and a rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    scratch.sweep(str(path.parent))  # temporary files of killed runs
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"{scratch.PREFIX}{scratch.owner_tag()}-", suffix=".tmp")
+    tmp = scratch.temp_name(str(path.parent), path.name)
     try:
-        with os.fdopen(fd, "wb") as f:
+        with open(tmp, "wb") as f:
             f.write(data)
         os.replace(tmp, path)
     except BaseException:
