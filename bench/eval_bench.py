@@ -9,6 +9,11 @@ Generates three inputs (a ~1 MB attribute set file, ``foldl'`` over 100,000 elem
 
 CPU time (user + system) is used rather than wall time because the machine may be shared.
 Prints a Markdown table for docs/benchmarks.md. Run: ``python bench/eval_bench.py``.
+
+``--spec`` measures instead ``nix2image spec --placeholders`` (CPU of the process) on the samples
+(``samples/*.nix``) and on corpus entries (``../shared/corpus``, run from the entry's folder with
+the attribute ``images`` lists): with an empty parse cache ("cold"), with the cache filled
+("warm"), and with ``--baseline CMD`` (another nix2image, e.g. the main branch's) for "before".
 """
 
 from __future__ import annotations
@@ -94,10 +99,89 @@ def in_process(path: Path, repeat: int) -> tuple[float, float, str]:
     return best_parse, best_eval, out
 
 
+def spec_jobs(root: Path, corpus: Path, limit: int, exe: str) -> list[tuple[str, str, list[str]]]:
+    """(title, working directory, spec arguments) for the samples and the first ``limit`` corpus
+    entries that ``images`` can list."""
+    jobs = [(f"samples/{p.name}", str(p.parent), ["spec", p.name, "--placeholders"])
+            for p in sorted((root / "samples").glob("*.nix"))]
+    manifest = corpus / "manifest.tsv"
+    if not manifest.exists():
+        return jobs
+    rows = [line.split("\t") for line in manifest.read_text().splitlines()[1:]]
+    for row in rows[:limit]:
+        ident, entry = row[0], row[5]
+        cwd = corpus / "repos" / ident
+        proc = subprocess.run([exe, "images", entry, "--placeholders"], cwd=cwd, capture_output=True, text=True)
+        lines = [ln for ln in proc.stdout.splitlines() if "\t" in ln]
+        if proc.returncode != 0 or not lines:
+            continue
+        attr = lines[0].split("\t")[0]
+        extra = [] if attr == "(the file itself)" else ["-A", attr]
+        jobs.append((f"corpus/{ident}", str(cwd), ["spec", entry, *extra, "--placeholders"]))
+    return jobs
+
+
+def spec_cpu(exe: str, job: tuple[str, str, list[str]], cache: str, repeat: int) -> float | None:
+    """Best CPU seconds of one spec run (None when it fails)."""
+    env = dict(os.environ, XDG_CACHE_HOME=cache)
+    best = None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        with tempfile.TemporaryFile() as out_f:
+            proc = subprocess.Popen([exe, *job[2]], cwd=job[1], stdout=out_f, stderr=out_f, env=env)
+            _pid, status, usage = os.wait4(proc.pid, 0)
+        del t0
+        if os.waitstatus_to_exitcode(status) != 0:
+            return None
+        cpu = usage.ru_utime + usage.ru_stime
+        best = cpu if best is None else min(best, cpu)
+    return best
+
+
+def spec_main(args: argparse.Namespace) -> int:
+    mine = shutil.which("nix2image") or str(Path(sys.executable).parent / "nix2image")
+    root = Path(__file__).resolve().parent.parent
+    jobs = spec_jobs(root, (root / args.corpus).resolve(), args.corpus_entries, mine)
+    totals = {"cold": 0.0, "warm": 0.0, "baseline": 0.0}
+    rows = []
+    with tempfile.TemporaryDirectory() as d:
+        for job in jobs:
+            cold_dir = tempfile.mkdtemp(dir=d)
+            cold = spec_cpu(mine, job, cold_dir, 1)
+            warm = spec_cpu(mine, job, cold_dir, args.repeat)
+            base = spec_cpu(args.baseline, job, tempfile.mkdtemp(dir=d), args.repeat) if args.baseline else None
+            rows.append((job[0], cold, warm, base))
+            if cold is not None and warm is not None and (base is not None or not args.baseline):
+                totals["cold"] += cold
+                totals["warm"] += warm
+                totals["baseline"] += base or 0.0
+    print(f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; "
+          f"date {time.strftime('%Y-%m-%d', time.gmtime())}")
+    print()
+    print("| file | before (baseline) | after, cold cache | after, warm cache | warm / before |")
+    print("|---|---:|---:|---:|---:|")
+
+    def fmt(v: float | None) -> str:
+        return "fails" if v is None else f"{v:.2f} s"
+    for title, cold, warm, base in rows:
+        ratio = f"{warm / base:.2f}x" if warm and base else "-"
+        print(f"| {title} | {fmt(base)} | {fmt(cold)} | {fmt(warm)} | {ratio} |")
+    if args.baseline and totals["baseline"]:
+        print(f"| **all that run under both** | {totals['baseline']:.1f} s | {totals['cold']:.1f} s | "
+              f"{totals['warm']:.1f} s | {totals['warm'] / totals['baseline']:.2f}x |")
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--spec", action="store_true", help="time `spec` of the samples and the corpus instead")
+    ap.add_argument("--baseline", help="with --spec: another nix2image command to compare with (before)")
+    ap.add_argument("--corpus", default="../shared/corpus", help="with --spec: the corpus folder")
+    ap.add_argument("--corpus-entries", type=int, default=70, help="with --spec: how many corpus entries")
     args = ap.parse_args()
+    if args.spec:
+        return spec_main(args)
     sys.setrecursionlimit(100_000)
     nix = shutil.which("nix-instantiate")
     mine = shutil.which("nix2image")

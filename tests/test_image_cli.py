@@ -66,11 +66,15 @@ def test_stream_into_podman_load(cli, nixfile, tmp_path, podman):
     stream.stdout.close()
     assert stream.wait() == 0 and load.returncode == 0, load.stderr
     assert podman.run("fromnix:1") == "hello from oracle-app\nhello from oracle-data\n"
-    # what was streamed is exactly what build writes
-    built = tmp_path / "built.tar"
-    cli("build", str(nixfile), "-A", "layered", "-o", str(built), "-q", check=True)
-    streamed = subprocess.run([exe, "stream", str(nixfile), "-A", "layered"], capture_output=True, cwd=tmp_path).stdout
-    assert streamed == built.read_bytes()
+    # what was streamed is exactly what build writes with the same layer member names: by position
+    # (stream's default, one pass into the pipe) or by digest (build's default, as nixpkgs)
+    for names, stream_args in (("position", []), ("digest", ["--layer-names", "digest"])):
+        built = tmp_path / f"built-{names}.tar"
+        build_args = ["--layer-names", "position"] if names == "position" else []
+        cli("build", str(nixfile), "-A", "layered", "-o", str(built), "-q", *build_args, check=True)
+        streamed = subprocess.run([exe, "stream", str(nixfile), "-A", "layered", *stream_args],
+                                  capture_output=True, cwd=tmp_path).stdout
+        assert streamed == built.read_bytes(), names
 
 
 def test_stream_memory_is_flat(tmp_path):

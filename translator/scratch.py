@@ -23,6 +23,7 @@ import ctypes
 import errno
 import os
 import shutil
+import secrets
 import signal
 import stat
 import tempfile
@@ -123,7 +124,7 @@ def temp_name(directory: str, name: str) -> str:
     if directory not in _swept:
         _swept.add(directory)
         sweep(directory)
-    return os.path.join(directory, f"{PREFIX}{owner_tag()}-{threading.get_ident()}-{name}.tmp")
+    return os.path.join(directory, f"{PREFIX}{owner_tag()}-{secrets.token_hex(4)}-{name}.tmp")
 
 
 def make_scratch(parent: str | None = None, kind: str = "") -> str:

@@ -1,5 +1,5 @@
-# expect: {"error": ["unexpected argument 'copyToRoot'", "stream_unknown_arg.nix:3"]}
+# expect: {"error": ["unexpected argument 'copyToRot'", "stream_unknown_arg.nix:3"]}
 let pkgs = import <nixpkgs> { }; in
 pkgs.dockerTools.streamLayeredImage {
-  name = "bad"; copyToRoot = [ pkgs.hello ];
+  name = "bad"; copyToRot = [ pkgs.hello ];
 }

@@ -69,7 +69,23 @@ def _common(fn):
                            "reached. Default: 3600.")(fn)
     fn = click.option("--compress", type=click.Choice(["none", "gzip", "zstd"]), default="none",
                       show_default=True, help="Layer compression (OCI output).")(fn)
+    fn = click.option("--no-cache", is_flag=True,
+                      help="Neither reuse nor keep finished store layers (the layer cache in "
+                           "$XDG_CACHE_HOME/nix2image/layers, bounded by NIX2IMAGE_LAYER_CACHE_SIZE, default 10G).")(fn)
+    fn = click.option("--layer-names", type=click.Choice(["digest", "position"]), default=None,
+                      help="docker-archive layer members: <sha256>/layer.tar as nixpkgs (build's default) or "
+                           "<n>/layer.tar, known before the layer is tarred (stream's default: one pass to the pipe). "
+                           "The image (config, layers, image ID) is the same.")(fn)
     return fn
+
+
+def _cache(no_cache: bool):
+    """The layer cache of the user (None with --no-cache)."""
+    if no_cache:
+        return None
+    from ..image.layercache import LayerCache
+
+    return LayerCache()
 
 
 def _warn(spec, result, quiet: bool) -> None:
@@ -92,7 +108,8 @@ def _warn(spec, result, quiet: bool) -> None:
 @_common
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary.")
 @_spec_decorator
-def build_cmd(file, output, fmt, compress, strategy, layers_file, spec_json, store_root, quiet, run_timeout, **kw):
+def build_cmd(file, output, fmt, compress, strategy, layers_file, spec_json, store_root, quiet, run_timeout,
+              no_cache, layer_names, **kw):
     """Build the image described by FILE (or FILE#ATTR) into a docker-archive or OCI layout."""
     from ..image.build import BuildOptions, build
 
@@ -103,10 +120,13 @@ def build_cmd(file, output, fmt, compress, strategy, layers_file, spec_json, sto
         output = base + ("-oci" if fmt == "oci" else ".tar")
     show = (not quiet) and sys.stderr.isatty()
     result = build(spec, plan, content, output, BuildOptions(format=fmt, compress=compress, progress=show, strategy=strategy,
-                                                             run_timeout=run_timeout))
+                                                             run_timeout=run_timeout, cache=_cache(no_cache),
+                                                             layer_names=layer_names))
     _warn(spec, result, quiet)
     if not quiet:
-        click.echo(f"{result.output}: {result.repo_tag} ({len(result.layers)} layers, config sha256:{result.config_digest})")
+        reused = f", {result.reused} from the layer cache" if result.reused else ""
+        click.echo(f"{result.output}: {result.repo_tag} ({len(result.layers)} layers{reused}, "
+                   f"config sha256:{result.config_digest})")
 
 
 @click.command("stream")
@@ -118,7 +138,8 @@ def build_cmd(file, output, fmt, compress, strategy, layers_file, spec_json, sto
 @_common
 @click.option("-q", "--quiet", is_flag=True, help="No warnings on stderr.")
 @_spec_decorator
-def stream_cmd(file, output, fmt, compress, strategy, layers_file, spec_json, store_root, quiet, run_timeout, **kw):
+def stream_cmd(file, output, fmt, compress, strategy, layers_file, spec_json, store_root, quiet, run_timeout,
+               no_cache, layer_names, **kw):
     """Write the image of FILE to stdout as an archive (`nix2image stream f.nix | podman load`)."""
     from ..image.build import BuildOptions, stream, stream_to_file
 
@@ -127,7 +148,8 @@ def stream_cmd(file, output, fmt, compress, strategy, layers_file, spec_json, st
         raise UsageError("error: refusing to write an image archive to a terminal; pipe it (| podman load) or redirect it")
     spec, content = _load(file, spec_json, kw, store_root)
     plan = _plan(spec, strategy, layers_file)
-    opts = BuildOptions(format=fmt, compress=compress, strategy=strategy, run_timeout=run_timeout)
+    opts = BuildOptions(format=fmt, compress=compress, strategy=strategy, run_timeout=run_timeout,
+                        cache=_cache(no_cache), layer_names=layer_names)
     if output is not None:
         result = stream_to_file(spec, plan, content, output, opts)
     else:

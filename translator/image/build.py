@@ -13,12 +13,13 @@ namespaces (see :mod:`translator.runasroot`).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import tarfile
 import tempfile
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, Callable
 
 from ..errors import UserError, UsageError
 from ..progress import Progress
@@ -157,12 +158,29 @@ def _base_store_paths(base: ImageData | None) -> set[str]:
 
 # --- the builders ----------------------------------------------------------------------------
 
-@dataclass(slots=True)
 class NewLayer:
-    entries: list[Entry]
-    paths: tuple[str, ...]
-    comment: str
-    kind: str
+    """A layer to add: its store paths, history comment and kind, and its tar entries - made on
+    first use (``make``), so a layer found in the layer cache never walks its tree."""
+
+    __slots__ = ("_entries", "make", "paths", "comment", "kind", "owner", "key")
+
+    def __init__(self, entries: list[Entry] | None, paths: tuple[str, ...], comment: str, kind: str, *,
+                 make: Callable[[], list[Entry]] | None = None, owner: layermod.Owner | None = None) -> None:
+        self._entries = entries
+        self.make = make
+        self.paths, self.comment, self.kind, self.owner = paths, comment, kind, owner
+        self.key: str | None = None  # layer-cache key (store layers, when caching)
+
+    @property
+    def entries(self) -> list[Entry]:
+        if self._entries is None:
+            assert self.make is not None
+            self._entries = self.make()
+        return self._entries
+
+    def source(self):
+        """The entries if made, else the function making them (for the archive writers)."""
+        return self._entries if self._entries is not None else (lambda: self.entries)
 
 
 def _layered_parts(spec: ImageSpec, plan: LayerPlan | None, content, base: ImageData | None,
@@ -189,8 +207,9 @@ def _layered_parts(spec: ImageSpec, plan: LayerPlan | None, content, base: Image
         missing = sorted({p.path for p in spec.closure} - set(planned))
         if missing:
             raise UserError(f"the layer plan misses {len(missing)} store path(s) of the closure, e.g. {missing[0]}")
-    new = [NewLayer(layermod.store_layer_entries(paths, content, owner), paths,
-                     f"store paths: {list(paths)!r}", "store") for paths in store_layers]
+    new = [NewLayer(None, paths, f"store paths: {list(paths)!r}", "store", owner=owner,
+                    make=lambda paths=paths: layermod.store_layer_entries(paths, content, owner))
+           for paths in store_layers]
     root, overrides = layermod.customisation_root(
         workdir, list(spec.contents), content, extra_commands=spec.extra_commands,
         fake_root_commands=spec.fake_root_commands, enable_fakechroot=spec.enable_fakechroot,
@@ -262,6 +281,18 @@ def new_layers(spec: ImageSpec, plan: LayerPlan | None, content, base: ImageData
     return [NewLayer(entries, closure, "", "root")], []
 
 
+def assign_cache_keys(spec: ImageSpec, new: list[NewLayer], content, cache, compression: str = "none") -> None:
+    """Give each store layer its layer-cache key (nothing without a cache)."""
+    if cache is None:
+        return
+    from .layercache import layer_key
+
+    nar = {p.path: p.nar_hash for p in spec.closure}
+    for n in new:
+        if n.kind == "store" and n.owner is not None and n.paths:
+            n.key = layer_key(n.paths, nar, content, n.owner, compression)
+
+
 def config_bytes(spec: ImageSpec, base: ImageData | None, layers: list[Layer]) -> bytes:
     """The image config of ``spec`` whose layers (base ones first) are ``layers``."""
     if spec.builder in LAYERED:
@@ -277,9 +308,16 @@ def write_image(spec: ImageSpec, plan: LayerPlan | None, content, out, opts: Bui
     the warnings of runAsRoot steps, also of images built on the way, end up in the result."""
     from ..runasroot import settings
 
+    cache = opts.cache
+    hits, corrupt = (cache.hits, cache.corrupt) if cache is not None else (0, 0)
     with settings(opts.run_timeout) as notes:
         result = _write_image(spec, plan, content, out, opts, workdir)
     result.warnings.extend(n for n in notes if n not in result.warnings)
+    if cache is not None:
+        result.reused = cache.hits - hits
+        if cache.corrupt > corrupt:
+            result.warnings.append(f"{cache.corrupt - corrupt} layer cache entr{'y was' if cache.corrupt - corrupt == 1 else 'ies were'} "
+                                   f"damaged ({cache.root}); the layer was built again and the entry replaced")
     return result
 
 
@@ -306,17 +344,21 @@ def _write_image(spec: ImageSpec, plan: LayerPlan | None, content, out, opts: Bu
 
     new, warnings = new_layers(spec, plan, content, base, workdir, opts.strategy)
     make_config = (lambda layers: _layered_config(spec, base, layers)) if spec.builder in LAYERED else None
+    compression = opts.compress if opts.format != "docker-archive" else "none"
+    assign_cache_keys(spec, new, content, opts.cache, compression)
 
-    total = sum(archive_size(n.entries) for n in new) + sum(l.blob.size for l in (base.layers if base else []))
+    total = None
+    if opts.progress:
+        total = sum(archive_size(n.entries) for n in new) + sum(l.blob.size for l in (base.layers if base else []))
     progress = Progress(total, opts.progress)
     try:
         if opts.format == "docker-archive":
-            w = ArchiveWriter(out, mtime=mtime, spool_dir=workdir, progress=progress)
+            w = ArchiveWriter(out, mtime=mtime, spool_dir=workdir, progress=progress, cache=opts.cache)
             if spec.builder in LAYERED:
                 cfg, _, layers = layered_archive(
-                    w, base=base, new_layers=[(n.entries, list(n.paths), n.comment, n.kind) for n in new],
+                    w, base=base, new_layers=[(n.source(), list(n.paths), n.comment, n.kind, n.key) for n in new],
                     make_config=make_config, repo_tag=None,
-                    tag_of=lambda c: f"{name}:{image_tag(spec.tag, c)}")
+                    tag_of=lambda c: f"{name}:{image_tag(spec.tag, c)}", layer_names=opts.layer_names or "digest")
                 for l, n in zip(layers[len(layers) - len(new):], new):
                     l.kind = n.kind
             else:
@@ -338,17 +380,16 @@ def _write_oci(spec, base, new, out, opts, workdir, name, progress, warnings) ->
     from .oci_layout import OciWriter
 
     if opts.format == "oci":
-        ow = OciWriter(directory=out, compression=opts.compress, spool_dir=workdir, progress=progress)
+        ow = OciWriter(directory=out, compression=opts.compress, spool_dir=workdir, progress=progress, cache=opts.cache)
     else:
         aw = ArchiveWriter(out, mtime=cfgmod.epoch(spec.mtime), spool_dir=workdir, progress=progress)
-        ow = OciWriter(archive=aw, compression=opts.compress, spool_dir=workdir, progress=progress)
+        ow = OciWriter(archive=aw, compression=opts.compress, spool_dir=workdir, progress=progress, cache=opts.cache)
     encs = []
     layers: list[Layer] = []
     for bl in (base.layers if base else []):
         encs.append(ow.add_blob(bl.blob))
         layers.append(Layer(blob=bl.blob, comment=f"store paths: {[bl.member]!r}", kind="base"))
-    for n in new:
-        e = ow.add_entries(n.entries)
+    for n, e in zip(new, ow.add_layers([(n.source(), n.key) for n in new])):
         encs.append(e)
         layers.append(Layer(blob=Blob(e.diff_id, e.raw_size, ""), comment=n.comment, paths=n.paths, kind=n.kind))
     cfg = config_bytes(spec, base, layers)
@@ -402,6 +443,8 @@ def stream(spec: ImageSpec, plan: LayerPlan | None, content, out: BinaryIO,
     opts = opts or BuildOptions()
     if opts.format == "oci":
         raise UsageError("error: --format oci is a directory and cannot be streamed; use oci-archive")
+    if opts.layer_names is None:  # a pipe: name layers by position so each streams out as it is tarred
+        opts = dataclasses.replace(opts, layer_names="position")
     workdir = make_scratch(kind="stream")
     try:
         return write_image(spec, plan, content, _Unseekable(out), opts, workdir)

@@ -228,6 +228,19 @@ def _from_parents(plain: str, tf: tarfile.TarFile, members: dict, repositories: 
 MEMORY_SPOOL = 32 << 20
 
 
+#: How new layer members of a layered docker-archive are named (see :func:`layered_archive`).
+LAYER_NAMES = ("digest", "position")
+
+
+def _free_name(stem: str, taken: set[str]) -> str:
+    """``<stem>/layer.tar``, or ``<stem>-<k>/layer.tar`` if a base layer already uses that name."""
+    name, k = f"{stem}/layer.tar", 0
+    while name in taken:
+        k += 1
+        name = f"{stem}-{k}/layer.tar"
+    return name
+
+
 class _Aborted(Exception):
     """The archive being written failed; a layer prepared ahead is no longer wanted."""
 
@@ -267,8 +280,9 @@ class ArchiveWriter:
     of ``spool_dir`` while it is hashed, then copied (see :meth:`add_new_layers`).
     """
 
-    def __init__(self, out: BinaryIO, *, mtime: int, spool_dir: str, progress=None) -> None:
+    def __init__(self, out: BinaryIO, *, mtime: int, spool_dir: str, progress=None, cache=None) -> None:
         self.out = out
+        self.cache = cache  # a LayerCache, or None
         self.mtime = mtime
         self.spool_dir = spool_dir
         self.progress = progress
@@ -347,24 +361,30 @@ class ArchiveWriter:
         self._w(b)
         return len(b)
 
-    def add_new_layer(self, entries: list[Entry], name_of=lambda d: f"{d}/layer.tar",
-                      mode: int = 0o644, uname: str = "") -> Blob:
+    def add_new_layer(self, entries, name_of=lambda d: f"{d}/layer.tar",
+                      mode: int = 0o644, uname: str = "", needs_digest: bool = True) -> Blob:
         """Tar ``entries`` into a member named ``name_of(digest)``, hashing once; returns its blob."""
-        return self.add_new_layers([NewMember(entries, name_of, mode, uname)])[0]
+        return self.add_new_layers([NewMember(entries, name_of, mode, uname, needs_digest=needs_digest)])[0]
 
     def add_new_layers(self, members: list["NewMember"]) -> list[Blob]:
-        """Tar each of ``members`` into the archive in order, each tarred and hashed once.
+        """Tar each of ``members`` into the archive in order, each read, tarred and hashed once.
 
-        Seekable output: straight into the file (see :meth:`_layer_in_place`). A pipe: the member
-        header names the digest, so each layer is first *prepared* - tarred and hashed into
-        memory (up to :data:`MEMORY_SPOOL`) or into a scratch file of ``spool_dir`` - and then
-        emitted; a helper thread prepares layer i+1 while layer i is copied out, so tarring
-        (reads, SHA-256) and the copy (kernel ``sendfile``) overlap. At most two layers are held
-        at once, and each scratch file is deleted as soon as it is copied: memory stays flat and
-        scratch disk is bounded by the two largest layers.
+        A member found in the layer cache (``member.key`` and ``cache``) is copied from it
+        (in-kernel) instead; a member tarred here is also stored there.
+
+        Seekable output: straight into the file (see :meth:`_layer_in_place`). A pipe, when the
+        member's name does not depend on its digest (``needs_digest=False``: layers named by
+        position, buildImage's ``<layerID>/layer.tar``): its size is known from the file metadata,
+        so the header goes first and the layer streams out as it is tarred. Otherwise each layer is
+        first *prepared* - tarred and hashed into memory (up to :data:`MEMORY_SPOOL`) or into a
+        scratch file (the cache entry itself when caching) - and then emitted; a helper thread
+        prepares layer i+1 while layer i is copied out. At most two layers are held at once and
+        scratch files are deleted once copied: memory stays flat.
         """
         if self.seekable:
             return [self._layer_in_place(m) for m in members]
+        if not any(m.needs_digest for m in members):
+            return [self._layer_streamed(m) for m in members]
         blobs: list[Blob] = []
         abort = threading.Event()
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="nix2image-tar") as pool:
@@ -386,22 +406,79 @@ class ArchiveWriter:
                             pass
         return blobs
 
+    def _cached(self, m: "NewMember"):
+        return self.cache.get(m.key) if (self.cache is not None and m.key) else None
+
+    def _from_cache(self, m: "NewMember", hit) -> Blob:
+        """Write a cached layer: header (the digest is known) and the body copied from the cache."""
+        try:
+            info = m.info(hit.diff_id, hit.size, self.mtime)
+            m.written_name = info.name
+            if info.name not in self.names:
+                self.names.add(info.name)
+                self._w(header_bytes(info))
+                start = self.offset
+                self._copy_blob(Blob(hit.diff_id, hit.size, hit.path, 0))
+                pad = padded(hit.size) - hit.size
+                if pad:
+                    self._w(b"\0" * pad)
+                return Blob(hit.diff_id, hit.size, "", start)
+            return Blob(hit.diff_id, hit.size, "", 0)
+        finally:
+            hit.close()
+
+    def _layer_streamed(self, m: "NewMember") -> Blob:
+        """A pipe, name known in advance: header from the metadata, then the tar as it is made."""
+        hit = self._cached(m)
+        if hit is not None:
+            return self._from_cache(m, hit)
+        entries = m.get_entries()
+        size = archive_size(entries)
+        info = m.info("", size, self.mtime)
+        m.written_name = info.name
+        if info.name in self.names:
+            raise AssertionError(f"duplicate archive member {info.name}")
+        self.names.add(info.name)
+        self._w(header_bytes(info))
+        pending = self.cache.new_file(m.key) if (self.cache is not None and m.key) else None
+        try:
+            sink = HashingSink(_Tee(self, pending) if pending is not None else self)
+            n = write_tar(entries, sink, self.progress)
+            digest = sink.hexdigest()
+            if n != size:
+                raise UserError("a file changed size while its layer was being written; retry the build")
+            if pending is not None:
+                pending.commit(digest, digest, n, n)
+                pending = None
+        finally:
+            if pending is not None:
+                pending.discard()
+        return Blob(digest, size, "", 0)
+
     def _layer_in_place(self, m: "NewMember") -> Blob:
         """Seekable output: reserve the header, tar and hash the body in place, fill the header in."""
-        size = archive_size(m.entries)
+        hit = self._cached(m)
+        if hit is not None:
+            return self._from_cache(m, hit)
+        entries = m.get_entries()
+        size = archive_size(entries)
         placeholder = m.info("0" * 64, size, self.mtime)
         hlen = len(header_bytes(placeholder))
         start = self.offset
         self._w(b"\0" * hlen)
         body_start = self.offset
         sink = HashingSink(self.out)
-        n = write_tar(m.entries, sink, self.progress)
+        n = write_tar(entries, sink, self.progress)
         digest = sink.hexdigest()
         self.offset += n
         if n != size:
             raise UserError("a file changed size while its layer was being written; retry the build")
         end = self.offset
         placeholder.name = m.name_of(digest)
+        m.written_name = placeholder.name
+        if self.cache is not None and m.key:
+            self.out.flush()
+            self.cache.put_range(m.key, self.out.fileno(), body_start, n, digest=digest)
         if placeholder.name in self.names:
             # the same layer is already in the archive (e.g. shared with the base): drop the copy
             self.out.seek(start)
@@ -417,20 +494,42 @@ class ArchiveWriter:
         return Blob(digest, size, "", body_start)  # path filled by the caller once the file is final
 
     def _prepare(self, m: "NewMember", abort: threading.Event | None = None) -> "_Prepared":
-        """Tar and hash ``m`` once, into memory (small layers) or a scratch file (runs in the
-        helper thread; stops early once ``abort`` is set)."""
-        size = archive_size(m.entries)
-        if size <= MEMORY_SPOOL:
+        """Tar and hash ``m`` once, into memory (small layers) or a scratch file - the layer
+        cache's new entry when caching (runs in the helper thread; stops once ``abort`` is set)."""
+        hit = self._cached(m)
+        if hit is not None:
+            return _Prepared(hit.diff_id, hit.size, path=hit.path, hit=hit)
+        entries = m.get_entries()
+        size = archive_size(entries)
+        caching = self.cache is not None and bool(m.key)
+        if size <= MEMORY_SPOOL and not caching:
             chunks = _Chunks(abort)
             sink = HashingSink(chunks)
-            n = write_tar(m.entries, sink, self.progress)
+            n = write_tar(entries, sink, self.progress)
             prepared = _Prepared(sink.hexdigest(), n, chunks=chunks.parts)
+        elif caching:
+            pending = self.cache.new_file(m.key)
+            try:
+                sink = HashingSink(_Abortable(pending, abort))
+                n = write_tar(entries, sink, self.progress)
+                digest = sink.hexdigest()
+                if n != size:
+                    raise UserError("a file changed size while its layer was being written; retry the build")
+                pending.commit(digest, digest, n, n)
+            except BaseException:
+                pending.discard()
+                raise
+            hit = self.cache.get(m.key)
+            if hit is None:  # evicted at once (a cache smaller than the layer): read it back is impossible
+                raise UserError(f"the layer cache ({self.cache.root}) is too small to hold a {n}-byte layer; "
+                                "raise NIX2IMAGE_LAYER_CACHE_SIZE or use --no-cache")
+            prepared = _Prepared(digest, n, path=hit.path, hit=hit)
         else:
             fd, path = tempfile.mkstemp(prefix=".spool-", suffix=".layer", dir=self.spool_dir)
             try:
                 with os.fdopen(fd, "wb") as f:
                     sink = HashingSink(_Abortable(f, abort))
-                    n = write_tar(m.entries, sink, self.progress)
+                    n = write_tar(entries, sink, self.progress)
                     digest = sink.hexdigest()
             except BaseException:
                 _unlink(path)
@@ -445,6 +544,7 @@ class ArchiveWriter:
         """Write a prepared layer's header and body (unless the same member is already there)."""
         try:
             info = m.info(p.digest, p.size, self.mtime)
+            m.written_name = info.name
             if info.name not in self.names:
                 self.names.add(info.name)
                 self._w(header_bytes(info))
@@ -453,11 +553,23 @@ class ArchiveWriter:
                         self._w(c)
                 else:
                     assert p.path is not None
-                    with open(p.path, "rb") as src:
-                        self._send(src, 0, p.size)
+                    if p.hit is not None:
+                        self._send_fd(p.hit.fd, 0, p.size)
+                    else:
+                        with open(p.path, "rb") as src:
+                            self._send(src, 0, p.size)
+                pad = padded(p.size) - p.size
+                if pad:
+                    self._w(b"\0" * pad)
+                if p.hit is not None and self.progress:
+                    self.progress(p.size)
         finally:
             p.discard()
         return Blob(p.digest, p.size, "", 0)
+
+    def _send_fd(self, fd: int, offset: int, size: int) -> None:
+        with os.fdopen(os.dup(fd), "rb") as src:
+            self._send(src, offset, size)
 
     def _send(self, src: BinaryIO, offset: int, size: int) -> None:
         """Copy ``size`` bytes of ``src`` from ``offset`` to a non-seekable ``out``: ``sendfile``
@@ -492,29 +604,60 @@ class ArchiveWriter:
 
 @dataclass(slots=True)
 class NewMember:
-    """A layer to tar into the archive: its entries and how its outer member is named and owned."""
+    """A layer to tar into the archive: its entries (a list, or a function making them when the
+    layer is not in the cache), how its outer member is named and owned, and its cache key.
 
-    entries: list[Entry]
+    ``needs_digest`` says whether ``name_of`` uses the digest (``<sha256>/layer.tar``); a name
+    known in advance lets a pipe receive the layer as it is tarred.
+    """
+
+    entries: Any
     name_of: Callable[[str], str] = lambda d: f"{d}/layer.tar"  # noqa: E731
     mode: int = 0o644
     uname: str = ""
+    key: str | None = None
+    needs_digest: bool = True
+    written_name: str = ""
+
+    def get_entries(self) -> list[Entry]:
+        if callable(self.entries):
+            self.entries = self.entries()
+        return self.entries
 
     def info(self, digest: str, size: int, mtime: int) -> tarfile.TarInfo:
         return file_info(self.name_of(digest), size, mode=self.mode, mtime=mtime, uname=self.uname,
                          gname=self.uname)
 
 
+class _Tee:
+    """Writes to the archive and to a layer-cache entry being made."""
+
+    def __init__(self, a, b) -> None:
+        self.a, self.b = a, b
+
+    def write(self, data) -> int:
+        self.a.write(data)
+        self.b.write(data)
+        return len(data)
+
+
 @dataclass(slots=True)
 class _Prepared:
-    """A layer tarred and hashed ahead of its header: bytes in memory or in a scratch file."""
+    """A layer tarred and hashed ahead of its header: bytes in memory, in a scratch file, or a
+    layer-cache entry (``hit``, kept)."""
 
     digest: str
     size: int
     chunks: list[bytes] | None = None
     path: str | None = None
+    hit: Any = None
 
     def discard(self) -> None:
         self.chunks = None
+        if self.hit is not None:
+            self.hit.close()
+            self.hit = None
+            self.path = None
         if self.path is not None:
             _unlink(self.path)
             self.path = None
@@ -539,24 +682,39 @@ def spool_layer(entries: list[Entry], spool_dir: str, progress=None) -> Blob:
     return Blob(digest, n, real, 0)
 
 
-def layered_archive(w: ArchiveWriter, *, base: ImageData | None, new_layers: list[tuple[list[Entry], list[str], str]],
-                    make_config, repo_tag: str | None, tag_of=None) -> tuple[bytes, bytes, list[Layer]]:
+def layered_archive(w: ArchiveWriter, *, base: ImageData | None, new_layers: list[tuple[Any, list[str], str, str, str | None]],
+                    make_config, repo_tag: str | None, tag_of=None, layer_names: str = "digest"
+                    ) -> tuple[bytes, bytes, list[Layer]]:
     """Write a layered docker-archive: base layers (verbatim), new layers, config, manifest.
 
-    ``new_layers`` are ``(entries, store paths, comment, kind)``; ``make_config(layers)`` returns the
-    config bytes once every diff_id is known; ``tag_of(config_bytes)`` the final repo tag.
+    ``new_layers`` are ``(entries or a function making them, store paths, comment, kind, cache
+    key)``; ``make_config(layers)`` returns the config bytes once every diff_id is known;
+    ``tag_of(config_bytes)`` the final repo tag. ``layer_names``: ``digest`` names new layer
+    members ``<sha256>/layer.tar`` as nixpkgs does; ``position`` names them ``<n>/layer.tar``
+    (``n`` their index in the image, bottom 0), known before the layer is tarred, so a pipe gets
+    every byte as it is made. ``manifest.json`` is written last either way.
     Returns ``(config bytes, manifest bytes, layers)``.
     """
+    if layer_names not in LAYER_NAMES:
+        raise ValueError(f"layer_names must be one of {LAYER_NAMES}")
     layers: list[Layer] = []
     for bl in (base.layers if base else []):
         hdr = _copy_header(bl.header, bl.member, bl.blob.size, w.mtime)
         w.add_member(hdr, blob=bl.blob)
         layers.append(Layer(blob=bl.blob, comment=f"store paths: {[hdr.name]!r}", member=hdr.name, kind="base"))
-    # nixpkgs' customisation layer member gets the header of its layer.tar file (0444 root/root)
-    members = [NewMember(entries, mode=0o444, uname="root") if kind == "customisation" else NewMember(entries)
-               for entries, _paths, _comment, kind in new_layers]
-    for blob, (_entries, paths, comment, _kind) in zip(w.add_new_layers(members), new_layers):
-        layers.append(Layer(blob=blob, comment=comment, paths=tuple(paths), member=f"{blob.digest}/layer.tar"))
+    members = []
+    taken = set(w.names)
+    for i, (entries, _paths, _comment, kind, key) in enumerate(new_layers):
+        kw: dict[str, Any] = {"key": key}
+        if layer_names == "position":
+            name = _free_name(f"{len(layers) + i}", taken)
+            taken.add(name)
+            kw.update(name_of=lambda _d, name=name: name, needs_digest=False)
+        if kind == "customisation":  # nixpkgs' customisation layer member: its layer.tar file's header (0444 root/root)
+            kw.update(mode=0o444, uname="root")
+        members.append(NewMember(entries, **kw))
+    for blob, m, (_entries, paths, comment, _kind, _key) in zip(w.add_new_layers(members), members, new_layers):
+        layers.append(Layer(blob=blob, comment=comment, paths=tuple(paths), member=m.written_name))
     cfg = make_config(layers)
     cfg_digest = hashlib.sha256(cfg).hexdigest()
     w.add_bytes(f"{cfg_digest}.json", cfg)

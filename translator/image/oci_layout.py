@@ -11,8 +11,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import tarfile
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from ..errors import UserError
 from . import safety
@@ -30,8 +33,9 @@ class OciWriter:
     """Collects blobs into a layout directory, or into an outer tar (``archive``: an ArchiveWriter)."""
 
     def __init__(self, *, directory: str | None = None, archive=None, compression: str = "none",
-                 spool_dir: str, progress=None) -> None:
+                 spool_dir: str, progress=None, cache=None) -> None:
         self.directory = directory
+        self.cache = cache  # a LayerCache (entries keyed with the compression), or None
         self.archive = archive
         self.compression = compression
         self.spool_dir = spool_dir
@@ -47,11 +51,12 @@ class OciWriter:
         d = os.path.join(self.directory, "blobs", "sha256") if self.directory else self.spool_dir
         return tempfile.mkstemp(prefix=".blob-", dir=d)
 
-    def _commit(self, tmp: str, digest: str) -> None:
+    def _commit(self, tmp: str, digest: str, owned: bool = True) -> None:
         if self.directory is not None:
             final = os.path.join(self.directory, "blobs", "sha256", digest)
+            if stat.S_IMODE(os.stat(tmp).st_mode) != 0o444:
+                os.chmod(tmp, 0o444)  # blobs are content-addressed: read-only (as cached, linked ones)
             os.replace(tmp, final)
-            os.chmod(final, 0o644)
         else:
             name = f"blobs/sha256/{digest}"
             if name not in self.archive.names:
@@ -59,16 +64,96 @@ class OciWriter:
                 from .tarwriter import file_info
 
                 self.archive.add_member(file_info(name, size, mtime=self.archive.mtime), blob=Blob(digest, size, tmp))
-            os.unlink(tmp)
+            if owned:
+                os.unlink(tmp)
         self.written.add(digest)
 
     def add_entries(self, entries) -> Encoded:
         """A new layer from tar entries (tarred, compressed and hashed in one pass)."""
+        return self.add_layers([(entries, None)])[0]
+
+    def add_layers(self, layers: list[tuple[Any, str | None]]) -> list[Encoded]:
+        """New layers from ``(entries or a function making them, cache key)``, in order.
+
+        Two layers are encoded at a time (tarring, hashing and compressing different layers use
+        both cores: hashlib, zlib and zstd release the GIL), each into its own blob file, and
+        committed in order; at most two are in flight, so memory and scratch space stay flat.
+        A layer in the layer cache is copied from it; one encoded here is stored there too.
+        """
+        if not layers:
+            return []
+        out: list[Encoded] = []
+        workers = min(2, len(layers))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="nix2image-oci") as pool:
+            pending = [pool.submit(self._encode, *layers[i]) for i in range(workers)]
+            nxt = workers
+            try:
+                while pending:
+                    enc, tmp, owned = pending.pop(0).result()
+                    if nxt < len(layers):
+                        pending.append(pool.submit(self._encode, *layers[nxt]))
+                        nxt += 1
+                    self._commit(tmp, enc.digest, owned=owned)
+                    out.append(enc)
+            finally:
+                for f in pending:
+                    if not f.cancel():
+                        try:
+                            _enc, tmp, owned = f.result()
+                            if owned and os.path.exists(tmp):
+                                os.unlink(tmp)
+                        except BaseException:
+                            pass
+        return out
+
+    def _link_or_copy(self, hit) -> str:
+        """The cached blob in the layout's blob directory: a hard link (no bytes copied; the cache
+        notices if the linked file is ever written to, by its ctime) or, across filesystems, a copy."""
         fd, tmp = self._blob_target()
-        with os.fdopen(fd, "wb") as f:
-            enc = encode_layer(entries, f, self.compression, self.progress)
-        self._commit(tmp, enc.digest)
-        return enc
+        try:
+            os.close(fd)
+            os.unlink(tmp)
+            os.link(hit.path, tmp)
+            return tmp
+        except OSError:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o444)
+            try:
+                _copy_fd(hit.fd, fd, hit.size)
+            finally:
+                os.close(fd)
+            return tmp
+
+    def _encode(self, entries, key: str | None) -> tuple[Encoded, str, bool]:
+        """One layer into a blob file: ``(encoding, file, whether the file is ours to move/delete)``."""
+        hit = self.cache.get(key) if (self.cache is not None and key) else None
+        if hit is not None:
+            try:
+                enc = Encoded(hit.diff_id, hit.digest, hit.size, hit.raw_size)
+                if self.directory is None:  # archive: copied into it from the cache entry itself
+                    if self.progress:
+                        self.progress(hit.raw_size)
+                    return enc, hit.path, False
+                tmp = self._link_or_copy(hit)
+                if self.progress:
+                    self.progress(hit.raw_size)
+                return enc, tmp, True
+            finally:
+                hit.close()
+        if callable(entries):
+            entries = entries()
+        fd, tmp = self._blob_target()
+        try:
+            with os.fdopen(fd, "w+b") as f:
+                enc = encode_layer(entries, f, self.compression, self.progress)
+                if self.cache is not None and key:
+                    f.flush()
+                    self.cache.put_range(key, f.fileno(), 0, enc.size, digest=enc.digest, diff_id=enc.diff_id,
+                                         raw_size=enc.raw_size)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+        return enc, tmp, True
 
     def add_blob(self, blob: Blob) -> Encoded:
         """A base layer (uncompressed on disk), compressed as the output asks."""
@@ -115,6 +200,25 @@ class OciWriter:
             self.archive.add_bytes("index.json", ib)
             self.archive.close()
         return mb
+
+
+def _copy_fd(src: int, dst: int, size: int) -> None:
+    """Copy ``size`` bytes from the start of ``src`` to ``dst`` (in-kernel when possible)."""
+    done = 0
+    while done < size:
+        try:
+            n = os.copy_file_range(src, dst, size - done, done, done)
+        except OSError:
+            n = 0
+        if n <= 0:
+            break
+        done += n
+    while done < size:
+        b = os.pread(src, min(1 << 20, size - done), done)
+        if not b:
+            raise OSError("layer cache entry ended early")
+        os.pwrite(dst, b, done)
+        done += len(b)
 
 
 # --- reading ---------------------------------------------------------------------------------

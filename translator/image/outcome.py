@@ -7,6 +7,7 @@ Kept apart from :mod:`.build` so that the writers it dispatches to (:mod:`.expor
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(slots=True)
@@ -16,6 +17,8 @@ class BuildOptions:
     progress: bool = False  # show a progress bar on stderr
     strategy: str | None = None  # layering strategy when no plan is given (None: nixpkgs' default)
     run_timeout: float | None = None  # runAsRoot's time limit in seconds (None: the default)
+    cache: Any = None  # a layercache.LayerCache to reuse and keep finished store layers (None: no cache)
+    layer_names: str | None = None  # docker-archive layer members: "digest" | "position" (None: build digest, stream position)
 
 
 @dataclass(slots=True)
@@ -35,3 +38,4 @@ class BuildResult:
     config_digest: str
     layers: list[BuiltLayer] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    reused: int = 0  # store layers taken from the layer cache

@@ -58,7 +58,7 @@ def stacked_archive(w: ArchiveWriter, *, spec: ImageSpec, base: ImageData | None
     w.add_dir(layer_id)
     w.add_bytes(f"{layer_id}/VERSION", b"1.0")
     w.add_bytes(f"{layer_id}/json", cfgmod.dumps_compact(meta_full))
-    blob = w.add_new_layer(entries, name_of=lambda _d: f"{layer_id}/layer.tar")
+    blob = w.add_new_layer(entries, name_of=lambda _d: f"{layer_id}/layer.tar", needs_digest=False)
     layers.append(Layer(blob=blob, paths=closure, member=f"{layer_id}/layer.tar", kind="root"))
 
     cfg = stacked_config_bytes(spec, base, [l.blob.digest for l in layers])

@@ -944,7 +944,9 @@ def parse_file(path: str) -> ast.Expr:
     except OSError as err:
         raise errors.UserError(f"opening file '{p}': {err.strerror or err}") from None
     text = data.decode("utf-8", errors="surrogateescape")
-    tree = _parse(text, p, os.path.dirname(p))
+    from .parse_cache import parse_cached  # nix2image's own .nix files are cached parsed on disk
+
+    tree = parse_cached(p, text, lambda: _parse(text, p, os.path.dirname(p)))
     if time.time_ns() - st.st_mtime_ns > 2_000_000_000:  # a file changed just now may change
         _file_cache[p] = (key, tree)                     # again within the clock's granularity
     return tree

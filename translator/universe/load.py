@@ -231,6 +231,9 @@ def _missing_import_value(ev: Any, path: str) -> Any:
     return v
 
 
+from ..nix.evaluator import _MISSING as _NOT_OPEN  # noqa: E402 - what the open world returns for a closed set
+
+
 def _call_like_callpackage(ev: Any, fn: Any, opts: LoadOptions, session: Session, file: str) -> Any:
     """Call a top-level function as ``callPackage`` would: formals from the package set, then
     ``--arg``/``--argstr``/``--bind`` values; a formal with no value is an error (or a stand-in)."""
@@ -261,15 +264,18 @@ def _call_like_callpackage(ev: Any, fn: Any, opts: LoadOptions, session: Session
         if name in pkgs.d:
             given[name] = pkgs.d[name]
         elif f.default is None:
-            if session.placeholders:
-                session.warn(f"warning: --placeholders: argument '{name}' of {file} has no value; a stand-in package is used")
-                given[name] = _missing_import_value(ev, f"argument {name}")
-            else:
+            # the open world's stand-in, listed with the other missing packages (one warning
+            # under --placeholders, else one error naming them all)
+            from .openworld import missing_attribute
+
+            v = missing_attribute(pkgs, name, getattr(f, "pos", None))
+            if v is _NOT_OPEN:
                 raise UserError(
                     f"argument '{name}' of {file} has no value: it is not a package nix2image knows",
                     pos=getattr(f, "pos", None),
                     hint=f"pass the package with --bind {name}=PATH (e.g. ./result), a value with --arg {name} EXPR, "
                          f"add it with --catalog FILE, or use --placeholders")
+            given[name] = v
     if fn.node.formals.ellipsis:
         for k, v in explicit.items():
             given.setdefault(k, v)

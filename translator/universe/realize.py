@@ -51,9 +51,13 @@ class Realizer:
     """Makes recipe outputs exist on disk. ``locate(path)`` finds the content of any input."""
 
     def __init__(self, recipes: dict[str, Recipe], locate: Callable[[str], str | None],
-                 cache_dir: str | None = None, closure: Callable[[list[str]], list[PathInfo]] | None = None) -> None:
+                 cache_dir: str | None = None, closure: Callable[[list[str]], list[PathInfo]] | None = None,
+                 synthetic: Callable[[str], bool] | None = None) -> None:
         self.recipes = recipes
         self.locate = locate
+        # inputs whose content is a --placeholders stand-in count as having no content: a script
+        # that fails on them failed for want of the real input
+        self.synthetic = synthetic
         self.cache_dir = cache_dir or default_cache_dir()
         self.closure = closure
 
@@ -239,7 +243,7 @@ class Realizer:
                 loc = self.locate(p)
             except UserError:
                 loc = None
-            if loc is None:
+            if loc is None or (self.synthetic is not None and self.synthetic(p)):
                 out.append(p)
         return out
 

@@ -57,7 +57,7 @@ class Universe:
         # outputs built from synthetic inputs must never be mistaken for real ones: separate cache
         realized_dir = (cache_dir or default_cache_dir()) + ("-placeholders" if placeholders else "")
         self.realizer = Realizer(session.recipes, self._locate_or_none, realized_dir,
-                                 closure=self.closure)
+                                 closure=self.closure, synthetic=self.is_synthetic)
         programs = {}
         for pkg in session.catalog:
             if pkg.main_program:

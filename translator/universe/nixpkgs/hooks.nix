@@ -43,6 +43,7 @@ let
     }).outPath;
     open = _info: set: set;
     missingArg = _fn: name: pkgs: pkgs.${name};
+    openWorld = false;
   };
 in
 if b ? __nix2imageMk then {
@@ -50,4 +51,5 @@ if b ? __nix2imageMk then {
   mk = b.__nix2imageMk;
   open = b.__nix2imageOpen;
   missingArg = b.__nix2imageMissingArg;
+  openWorld = true;
 } else fallback

@@ -41,12 +41,7 @@ let
     options = subOr ./options.nix stubs.options;
     types = subOr ./types.nix stubs.types;
     maintainers = { };
-    platforms = {
-      linux = [ "x86_64-linux" "aarch64-linux" "i686-linux" "armv7l-linux" "armv6l-linux" "riscv64-linux" "powerpc64le-linux" ];
-      darwin = [ "x86_64-darwin" "aarch64-darwin" ];
-      unix = lib.platforms.linux ++ lib.platforms.darwin;
-      all = lib.platforms.unix;
-    };
+    platforms = lib.systems.doubles;
 
     extend = f: lib.fixedPoints.fix (lib.fixedPoints.extends f (_: lib));
 

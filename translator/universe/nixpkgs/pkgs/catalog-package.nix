@@ -1,7 +1,7 @@
 # A catalog entry as a nixpkgs-like derivation value: `pkg.out`, `pkg.bin`, `outPath`,
 # `meta.mainProgram`, `outputs`, ... Overriding gives an opaque package (its content differs from
 # the catalog's and only a --bind or --placeholders can supply it).
-{ lib }:
+{ lib, stdenv ? null }:
 info:
 let
   b = builtins;
@@ -28,6 +28,7 @@ let
     nativeBuildInputs = [ ];
     propagatedBuildInputs = [ ];
     __nix2image = { kind = "catalog"; attr = info.attr or common.pname; };
+    inherit stdenv;
     passthru = { };
     override = _: overridden "override";
     overrideAttrs = f: overriddenBy "overrideAttrs" (applyOverride f);
@@ -55,5 +56,9 @@ let
     name = o;
     value = common // { outPath = info.outputs.${o}; outputName = o; };
   }) outputNames);
+  # outputs the catalog's build does not split off (`pkg.dev` of a single-output package, ...)
+  # are the default output, as `lib.getDev` and friends would fall back
+  merged = b.listToAttrs (map (o: { name = o; value = outs.${b.head outputNames}; })
+    (b.filter (o: !(hasOutput o)) [ "bin" "dev" "lib" "out" "man" "doc" ]));
 in
-outs.${b.head outputNames} // { all = map (o: outs.${o}) outputNames; }
+outs.${b.head outputNames} // merged // outs // { all = map (o: outs.${o}) outputNames; }

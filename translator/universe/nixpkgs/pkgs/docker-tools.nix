@@ -15,10 +15,27 @@ let
     else if b.isAttrs v then (if v ? outPath then "${v}" else b.mapAttrs (_: dataOf) v)
     else v;
 
+  # `old: { ... }` or `final: prev: { ... }` over what an image derivation's overrideAttrs sees
+  applyOverride = prev: f:
+    let r = f prev; in
+    if lib.isFunction r then (let fin = prev // ext; ext = f fin prev; in ext) else r;
+  # an image derivation's own attributes, as overrideAttrs' `old` sees them: the image is the
+  # same; `name`, `passthru` and `meta` follow the override (a changed build script cannot be
+  # followed, the backends build the image)
+  overridable = self: prevAttrs: remake: self // {
+    overrideAttrs = f:
+      let new = applyOverride prevAttrs f; in
+      remake (new.name or prevAttrs.name) (prevAttrs.passthru // (new.passthru or { })) (new.meta or prevAttrs.meta);
+  };
+
   mkImage = builder: outName: args: extra:
     let
       outPath = hooks.mk { kind = "image"; name = outName; inherit builder; system = hostPlatform.system; args = dataOf args; };
-      self = {
+      prevAttrs = { name = outName; passthru = args.passthru or { }; meta = args.meta or { };
+                    buildCommand = ""; nativeBuildInputs = [ ]; };
+      self = overridable self' prevAttrs (name: passthru: meta:
+        mkImage builder name (args // { inherit passthru meta; }) extra);
+      self' = {
         type = "derivation";
         name = outName;
         inherit outPath;
@@ -37,20 +54,25 @@ let
       } // (args.passthru or { }) // b.removeAttrs extra [ "__call" ];
     in self;
 
+  toList = x: if x == null then [ ] else if b.isList x then x else [ x ];
+
   baseNameOfImage = name: b.baseNameOf name;
 
   streamLayeredImage' = builder: outName:
     { name, tag ? null, fromImage ? null, contents ? [ ], config ? { }, architecture ? defaultArchitecture
     , created ? epoch, mtime ? epoch, uid ? 0, gid ? 0, uname ? "root", gname ? "root", maxLayers ? 100
     , extraCommands ? "", fakeRootCommands ? "", enableFakechroot ? false, includeStorePaths ? true
-    , includeNixDB ? false, passthru ? { }, meta ? { }, layeringPipeline ? null, debug ? false }@args:
+    , includeNixDB ? false, passthru ? { }, meta ? { }, layeringPipeline ? null, debug ? false
+    , copyToRoot ? null }@args:
     assert lib.assertMsg (maxLayers > 1)
       "the maxLayers argument of dockerTools.buildLayeredImage function must be greather than 1 (current value: ${b.toString maxLayers})";
+    # newer nixpkgs: `copyToRoot` (as in buildImage) is copied to the root like `contents`
     mkImage builder (outName (baseNameOfImage name)) {
-      inherit name tag fromImage contents config architecture created mtime uid gid uname gname maxLayers
+      contents = if copyToRoot == null then contents else toList contents ++ toList copyToRoot;
+      inherit name tag fromImage config architecture created mtime uid gid uname gname maxLayers
         extraCommands fakeRootCommands enableFakechroot includeStorePaths includeNixDB passthru meta
         layeringPipeline debug;
-      contentsGiven = args ? contents;
+      contentsGiven = args ? contents || copyToRoot != null;
     } ({ __call = args; } // lib.optionalAttrs (builder == "streamLayeredImage") { isExe = true; });
 
   streamLayeredImage = streamLayeredImage' "streamLayeredImage" (n: "stream-${n}");
@@ -92,8 +114,28 @@ rec {
   buildImageWithNixDb = args: buildImage' "buildImageWithNixDb" (args // { includeNixDB = true; });
   buildLayeredImageWithNixDb = args: streamLayeredImage' "buildLayeredImageWithNixDb"
     (n: "${n}.tar.gz") ((b.removeAttrs args [ "compressor" ]) // { includeNixDB = true; });
-  streamNixShellImage = args: throw "dockerTools.streamNixShellImage is not modelled by nix2image";
-  buildNixShellImage = streamNixShellImage;
+  # An image with the build environment of `drv` (what `nix-shell` would give): its inputs and
+  # a shell on PATH, the shell as the command. The environment file nixpkgs generates from the
+  # derivation's attributes is not written (it needs the derivation's full build environment).
+  streamNixShellImage =
+    { drv, name ? drv.name + "-env", tag ? null, uid ? 1000, gid ? 1000, homeDirectory ? "/build"
+    , shell ? final.bashInteractive + "/bin/bash", command ? null, run ? null }:
+    let
+      inputs = b.filter lib.isDerivation (lib.flatten [ (drv.buildInputs or [ ]) (drv.nativeBuildInputs or [ ])
+                                                      (drv.propagatedBuildInputs or [ ]) ]);
+    in streamLayeredImage {
+      inherit name tag;
+      contents = [ final.bashInteractive final.coreutils ] ++ inputs;
+      config = {
+        Cmd = if command != null then [ shell "-c" command ] else if run != null then [ shell "-c" run ] else [ shell ];
+        User = "${b.toString uid}:${b.toString gid}";
+        WorkingDir = homeDirectory;
+        Env = [ "HOME=${homeDirectory}" "PATH=${lib.makeBinPath ([ final.bashInteractive final.coreutils ] ++ inputs)}" ];
+      };
+    };
+  buildNixShellImage = args@{ compressor ? "gz", ... }:
+    let s = streamNixShellImage (b.removeAttrs args [ "compressor" ]); in
+    buildLayeredImage (b.removeAttrs s.__nix2image.args [ "contentsGiven" ] // { inherit compressor; });
 
   pullImage =
     args@{ imageName, imageDigest, sha256 ? "", hash ? "", os ? "linux", arch ? defaultArchitecture
@@ -101,11 +143,15 @@ rec {
     , name ? lib.sanitizeDerivationName "docker-image-${finalImageName}-${finalImageTag}.tar" }:
     let
       outPath = hooks.mk { kind = "pull"; inherit name imageName imageDigest sha256 hash os arch finalImageName finalImageTag; system = hostPlatform.system; };
-      self = {
+      self = overridable self' { inherit name; passthru = { }; meta = { }; buildCommand = ""; nativeBuildInputs = [ ]; }
+        (name': passthru: meta: pullImage args // passthru // { inherit passthru meta; });
+      self' = {
         type = "derivation";
         inherit name outPath;
         outputs = [ "out" ];
         out = self;
+        passthru = { };
+        meta = { };
         imageName = finalImageName;
         imageTag = finalImageTag;
         __nix2image = {
@@ -168,5 +214,22 @@ rec {
     test -f /etc/login.defs || touch /etc/login.defs
   '';
 
-  examples = { };
+  # a few images in the manner of nixpkgs' dockerTools examples (written for nix2image)
+  examples = {
+    bash = buildImage {
+      name = "bash"; tag = "latest";
+      copyToRoot = final.buildEnv { name = "image-root"; paths = [ final.bashInteractive ]; pathsToLink = [ "/bin" ]; };
+    };
+    hello = buildLayeredImage { name = "hello"; tag = "latest"; contents = [ final.hello ]; config.Cmd = [ "/bin/hello" ]; };
+    redis = buildImage {
+      name = "redis"; tag = "latest";
+      copyToRoot = final.buildEnv { name = "image-root"; paths = [ final.redis ]; pathsToLink = [ "/bin" ]; };
+      config = { Cmd = [ "/bin/redis-server" ]; ExposedPorts."6379/tcp" = { }; WorkingDir = "/data"; Volumes."/data" = { }; };
+    };
+    layered-image = buildLayeredImage {
+      name = "layered-image"; tag = "latest";
+      contents = [ final.hello final.bashInteractive final.coreutils ];
+      config.Cmd = [ "${final.hello}/bin/hello" ];
+    };
+  };
 }

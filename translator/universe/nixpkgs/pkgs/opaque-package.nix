@@ -8,7 +8,8 @@
 { lib, hooks ? import ../hooks.nix }:
 { builder, name, pname ? null, version ? null, system ? "x86_64-linux", pos ? null, mainProgram ? null
 , identity ? { }, passthru ? { }, meta ? { }, deps ? [ ], src ? null, buildInputs ? [ ]
-, nativeBuildInputs ? [ ], propagatedBuildInputs ? [ ], attrs ? { }, rebuild ? null, synthetic ? false }:
+, nativeBuildInputs ? [ ], propagatedBuildInputs ? [ ], attrs ? { }, rebuild ? null, synthetic ? false
+, stdenv ? null }:
 let
   b = builtins;
   pname' = if pname == null then (b.parseDrvName name).name else pname;
@@ -46,7 +47,7 @@ let
       name = name';
       pname = a.pname or null;
       version = a.version or null;
-      inherit system deps synthetic;
+      inherit system deps synthetic stdenv;
       identity = identity // { override = b.toJSON (lib.mapAttrs (_: v: if lib.isDerivation v then "${v}" else if b.isString v || b.isInt v || b.isBool v then v else "<value>") newAttrs); };
       src = a.src or null;
       buildInputs = a.buildInputs or [ ];
@@ -57,13 +58,16 @@ let
       mainProgram = (a.meta or { }).mainProgram or mainProgram;
       attrs = b.removeAttrs a [ "name" "pname" "version" "src" "buildInputs" "nativeBuildInputs" "propagatedBuildInputs" "passthru" "meta" ];
     };
-  self = {
+  # like a derivation, every other argument the builder was given is an attribute too
+  self = b.removeAttrs attrs [ "override" "overrideAttrs" "overrideDerivation" "__functor" ] // {
     type = "derivation";
-    inherit name outPath system src buildInputs nativeBuildInputs propagatedBuildInputs passthru;
+    inherit name outPath system src buildInputs nativeBuildInputs propagatedBuildInputs passthru stdenv;
     pname = pname';
     drvPath = "/nix/store/${drvHash}-${name}.drv";
     outputs = [ "out" ];
     out = self;
+    # outputs a split build would have; an opaque build is one output
+    bin = self; dev = self; lib = self; man = self; doc = self;
     all = [ self ];
     outputName = "out";
     meta = { name = name; outputsToInstall = [ "out" ]; } // meta // lib.optionalAttrs (mainProgram != null) { inherit mainProgram; };

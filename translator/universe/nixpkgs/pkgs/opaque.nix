@@ -55,6 +55,7 @@ let
       attrs = b.removeAttrs args [ "name" "pname" "version" "src" "buildInputs" "nativeBuildInputs"
                                     "propagatedBuildInputs" "passthru" "meta" ];
       rebuild = mkOpaqueWith runtime builder;
+      stdenv = final.stdenv;
     };
 
   mkDerivation = argsOrFn:
@@ -88,10 +89,13 @@ let
     let args = if lib.isFunction argsOrFn then lib.fix argsOrFn else argsOrFn; in
     mkOpaqueWith runtimes.rust builder (lib.optionalAttrs (!(args ? name || args ? pname)) (cargoName args) // args);
 
-  goBuilder = mkOpaqueWith runtimes.go;
+  # builders are functions with `override` (`buildGoModule.override { go = go_1_22; }`): a
+  # different toolchain gives the same kind of opaque package
+  overridableBuilder = f: { __functor = _: f; override = _: overridableBuilder f; };
+  goBuilder = name: overridableBuilder (mkOpaqueWith runtimes.go name);
   buildGo = goBuilder "buildGoModule";
   rustPlatform = {
-    buildRustPackage = mkOpaqueWith runtimes.rust "rustPlatform.buildRustPackage";
+    buildRustPackage = overridableBuilder (mkOpaqueWith runtimes.rust "rustPlatform.buildRustPackage");
     rust = { rustc = final.rustc or null; cargo = final.cargo or null; };
   };
   pythonBuildersFor = python: {
@@ -119,7 +123,7 @@ let
   };
 in
 {
-  stdenv = { inherit mkDerivation; cc = null; };
+  stdenv = { inherit mkDerivation; cc = null; inherit lib; };  # stdenv.lib: nixpkgs before 21.05
   inherit rustPlatform;
   makeRustPlatform = { rustc ? null, cargo ? null, ... }: rustPlatform;
   buildGoModule = buildGo;
@@ -129,10 +133,9 @@ in
   buildGo124Module = buildGo;
   buildGo125Module = buildGo;
   buildGoPackage = goBuilder "buildGoPackage";
-  buildNpmPackage = mkOpaqueWith runtimes.node "buildNpmPackage";
+  buildNpmPackage = overridableBuilder (mkOpaqueWith runtimes.node "buildNpmPackage");
   mkYarnPackage = mkOpaqueWith runtimes.node "mkYarnPackage";
   buildDotnetModule = mkOpaque "buildDotnetModule";
-  maven = { buildMavenPackage = mkOpaqueWith runtimes.jvm "maven.buildMavenPackage"; };
   buildMavenPackage = mkOpaqueWith runtimes.jvm "buildMavenPackage";
   gradle2nix = { buildGradlePackage = mkOpaqueWith runtimes.jvm "gradle2nix.buildGradlePackage"; };
   haskellPackages = haskellSet;
@@ -168,6 +171,17 @@ in
     buildDepsOnly = rustBuilder "crane.buildDepsOnly";
     cargoClippy = rustBuilder "crane.cargoClippy";
     cargoBuild = rustBuilder "crane.cargoBuild";
+    cargoTest = rustBuilder "crane.cargoTest";
+    cargoNextest = rustBuilder "crane.cargoNextest";
+    cargoDoc = rustBuilder "crane.cargoDoc";
+    cargoFmt = rustBuilder "crane.cargoFmt";
+    cargoAudit = rustBuilder "crane.cargoAudit";
+    mkCargoDerivation = rustBuilder "crane.mkCargoDerivation";
+    buildTrunkPackage = args: mkOpaqueWith runtimes.none "crane.buildTrunkPackage"
+      (lib.optionalAttrs (!(args ? name || args ? pname)) (cargoName args) // args);
+    vendorCargoDeps = args: fetcher "crane.vendorCargoDeps" { name = "vendor-cargo-deps"; };
+    filterCargoSources = path: type: true;
+    cleanCargoToml = { cargoToml, ... }: b.fromTOML (b.readFile cargoToml);
     cleanCargoSource = src: src;
     path = p: p;
     crateNameFromCargoToml = args: cargoName args;

@@ -12,7 +12,10 @@ let
 
   catalogFlat = hooks.catalog { inherit system prefix; };
 
-  mkCatalogPackage = import ./catalog-package.nix { inherit lib; };
+  # what a package's `stdenv` tells about the platform (the full stdenv is `pkgs.stdenv`)
+  platformStdenv = { inherit hostPlatform; buildPlatform = hostPlatform; targetPlatform = hostPlatform;
+                     isLinux = hostPlatform.isLinux; isDarwin = hostPlatform.isDarwin; inherit system; };
+  mkCatalogPackage = import ./catalog-package.nix { inherit lib; stdenv = platformStdenv; };
 
   # "python3Packages.flask" -> { python3Packages = { flask = ...; }; }
   unflatten = flat:
@@ -32,20 +35,29 @@ let
   # the open world (translator/universe/openworld.py): a set at attribute path `path` whose
   # missing packages become labelled stand-ins made by `synthOf final`
   synthOf = final: import ./top-level/synthetic.nix {
-    inherit lib hooks final system;
+    inherit lib hooks final system catalogTree;
     opaquePackage = import ./opaque-package.nix { inherit lib hooks; };
-    inherit (final) mkOpaque;
+    inherit (opaqueOf final) mkOpaqueWith runtimes;
   };
+  opaqueOf = final: import ./opaque.nix { inherit lib hooks final system; };
   openSet = final: path: set: hooks.open { prefix = lib.concatStringsSep "." (b.filter (p: p != "") [ prefix path ]); synth = synthOf final; } set;
   # nixpkgs' catalog package sets (python3Packages, xorg, ...) are open too
-  openGroups = final: b.mapAttrs (n: v: if b.isAttrs v && !(v ? type) then openSet final n v else v) catalogTree;
+  # A group without a package of its own whose name is no package set (`bind.dnsutils`: an
+  # output of `bind`, which the catalog lacks) is left to the open world: `pkgs.bind` is then
+  # a stand-in that carries the known sub-attributes (synthetic.nix).
+  isPackageSet = n: b.match ".*Packages.*|xorg|gnome.*|qt[0-9]+|kde.*|libsForQt.*|plasma.*|.*Plugins|pkgs.*|haskell|beam|llvmPackages.*|nodePackages.*|emacs.*Packages" n != null;
+  headless = n: v: b.isAttrs v && !(v ? type) && !(isPackageSet n);
+  openGroups = final: b.mapAttrs (n: v: if b.isAttrs v && !(v ? type) then openSet final n v else v)
+    (lib.filterAttrs (n: v: !(headless n v)) catalogTree);
 
   # callPackage: a required argument that the package set lacks is a stand-in (recorded, with
   # the position of the argument, as a missing package)
   fillMissing = final: f: args:
     let
-      formals = if b.isFunction f then b.functionArgs f else lib.functionArgs f;
-      missing = b.filter (n: !formals.${n} && !(args ? ${n}) && !(final ? ${n})) (b.attrNames formals);
+      formals = if b.isFunction f then b.functionArgs f else if f ? __functor then lib.functionArgs f else { };
+      # (plain Nix has no open world: callPackageWith reports the missing argument itself)
+      missing = if !hooks.openWorld then [ ] else
+        b.filter (n: !formals.${n} && !(args ? ${n}) && !(final ? ${n})) (b.attrNames formals);
     in b.listToAttrs (map (n: { name = n; value = hooks.missingArg f n final; }) missing) // args;
   callPackageOpen = final: auto: fn: args:
     let f = if b.isFunction fn || b.isAttrs fn then fn else import fn; in
@@ -54,7 +66,7 @@ let
   base = final:
     let
       trivial = import ./trivial.nix { inherit lib hooks final system; };
-      opaque = import ./opaque.nix { inherit lib hooks final system; };
+      opaque = opaqueOf final;
       docker = lib.makeOverridable (import ./docker-tools.nix) { inherit lib hooks final hostPlatform; };
       callPackageWith = auto: fn: args: lib.callPackageWith auto fn args;
     in
@@ -89,6 +101,16 @@ let
       python3Packages = openSet final "python3Packages"
         ((catalogTree.python3Packages or { }) // opaque.pythonBuildersFor final.python3);
       fakeNss = final.dockerTools.fakeNss;
+      haskellPackages = haskellScope final "haskellPackages" opaque.haskellPackages;
+      haskell = openSet final "haskell" (opaque.haskell // {
+        packages = openSet final "haskell.packages"
+          (b.mapAttrs (n: set: haskellScope final "haskell.packages.${n}" set) opaque.haskell.packages);
+        lib = openSet final "haskell.lib" opaque.haskell.lib;
+        compiler = openSet final "haskell.compiler" opaque.haskell.compiler;
+      });
+      beamPackages = openSet final "beamPackages" (opaque.beamPackages // {
+        callPackage = callPackageOpen final (final // opaque.beamPackages);
+      });
     } // b.listToAttrs (b.concatMap (py:
       let setName = "${py}Packages"; in
       if !(catalogTree ? ${py}) then [ ] else [
@@ -107,11 +129,30 @@ let
       extend = o: final.appendOverlays [ o ];
     };
 
+  # a Haskell package set: its builders, callPackage with them in scope, open for the rest
+  haskellScope = final: path: set:
+    let scope = openSet final path (set // {
+      callPackage = callPackageOpen final (openSet final path (final // scope));
+      callHackage = name: version: args: set.mkDerivation { pname = name; inherit version; };
+      override = _: scope;
+      extend = _: scope;
+      ghc = final.ghc or (set.mkDerivation { pname = "ghc"; version = "0"; });
+    }); in scope;
+
   # python.withPackages (a buildEnv of the interpreter and the chosen packages) and python.pkgs
-  withPython = final: py:
-    let interp = catalogTree.${py}; set = final."${py}Packages" or final.python3Packages; in
+  withPython = final: py: pythonWith final py (final."${py}Packages" or final.python3Packages);
+  pythonWith = final: py: set:
+    let interp = catalogTree.${py}; in
     interp // {
       pkgs = set;
+      # python.override { packageOverrides = self: super: { ... }; }: the same interpreter
+      # with its package set extended (an open set still)
+      override = args:
+        let
+          a = (lib.toFunction args) { packageOverrides = _: _: { }; };
+          po = a.packageOverrides or (_: _: { });
+          set' = openSet final "${py}Packages" (lib.fix (self: set // po self set));
+        in pythonWith final py set';
       withPackages = f: final.buildEnv { name = "${interp.name}-env"; paths = [ interp ] ++ f set; };
       buildEnv = { extraLibs ? [ ], ... }: final.buildEnv { name = "${interp.name}-env"; paths = [ interp ] ++ extraLibs; };
     };

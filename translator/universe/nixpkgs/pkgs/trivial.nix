@@ -129,6 +129,9 @@ rec {
       python = libraries: if libraries == [ ] then "${final.python3}/bin/python3"
                           else "${final.python3.withPackages (ps: libraries)}/bin/python3";
     in {
+      # TOML and YAML files: their content needs a converter nix2image does not run (remj2/yq)
+      writeTOML = name: value: final.mkOpaque "writers.writeTOML" { inherit name; };
+      writeYAML = name: value: final.mkOpaque "writers.writeYAML" { inherit name; };
       writeBash = script "${final.bash}/bin/bash";
       writeBashBin = scriptBin "${final.bash}/bin/bash";
       writeDash = script "${final.dash or final.bash}/bin/${if final ? dash then "dash" else "bash"}";

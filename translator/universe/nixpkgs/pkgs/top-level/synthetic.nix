@@ -10,7 +10,7 @@
 #     unknown builder and returns an opaque package of that name (content via --bind),
 #   - `withPackages f` gives an environment of the interpreter and the chosen packages,
 #   - anything else returns the stand-in itself.
-{ lib, hooks, final, opaquePackage, mkOpaque, system }:
+{ lib, hooks, final, opaquePackage, mkOpaqueWith, runtimes, system, catalogTree ? { } }:
 let
   b = builtins;
   opt = n: if final ? ${n} then [ final.${n} ] else [ ];
@@ -46,21 +46,46 @@ let
         version = "0";
         inherit system;
         synthetic = true;
+        stdenv = final.stdenv;
         deps = runtimeOf parts;
         meta = { description = "nix2image stand-in for pkgs.${path}, which the catalog lacks"; };
       };
+      # a package given to a function of an unknown set: that package, open for what the
+      # function's result would add (`(emacsPackagesFor emacs).emacsWithPackages`)
       call = self: arg:
-        if lib.isDerivation arg then arg // { __functor = s: _: s; }
+        if lib.isDerivation arg then
+          hooks.open { prefix = path; inherit synth; synthetic = true; } (arg // { __functor = s: _: s; })
         else if last == "withPackages" && lib.isFunction arg && parentPath != "" then
           final.buildEnv {
             name = "${lib.last (lib.init parts)}-env";
             paths = [ (synth parentPath) ] ++ arg (synth "${parentPath}.pkgs");
           }
-        else if lib.isFunction arg then builderCall (lib.fix arg)
-        else if b.isAttrs arg && (arg ? pname || arg ? name) then builderCall arg
+        # `finalAttrs: { ... }` builder arguments (a function with formals is no fixed point)
+        else if b.isFunction arg && b.functionArgs arg == { } && named (lib.fix arg) then builderCall (lib.fix arg)
+        else if named arg then builderCall arg
         else self;
-      builderCall = args: mkOpaque "pkgs.${path} (not modelled)" args;
+      named = a: b.isAttrs a && !(a ? type) && (b.isString (a.pname or null) || b.isString (a.name or null));
+      # an unknown builder's output runs on its toolchain's runtime, guessed from the builder's name
+      runtime =
+        if match "buildGo.*|.*[Gg]omod.*" last then runtimes.go
+        else if match "(build|mk)(Maven|Gradle).*|.*[Gg]radle.*|maven.*" path then runtimes.jvm
+        else if match "(build|mk)(Npm|Yarn|Node|Bun|Pnpm).*" last then runtimes.node
+        else if match ".*([Rr]ust|[Cc]argo|[Cc]rane|naersk|Trunk).*" path then runtimes.rust
+        else if match "(build|mk)Python.*|.*[Pp]oetry.*" last then runtimes.python (final.python3 or null)
+        else if match ".*(mixRelease|buildMix|rebar).*" last then runtimes.beam
+        else runtimes.c;
+      builderCall = args: mkOpaqueWith runtime "pkgs.${path} (not modelled)" args;
+      # what the catalog knows below this path (`bind.dnsutils` below a missing `bind`)
+      known = let k = lib.attrByPath parts null catalogTree; in
+        if b.isAttrs k && !(k ? type) then k else { };
+      # overriding a stand-in keeps it a stand-in (open, callable); a new version renames it
+      result = hooks.open { prefix = path; inherit synth; synthetic = true; } (pkg // known // {
+        __functor = call;
+        override = _: result;
+        overrideAttrs = f: hooks.open { prefix = path; inherit synth; synthetic = true; }
+          (pkg.overrideAttrs f // known // { __functor = call; override = _: result; });
+      });
     in
-    hooks.open { prefix = path; inherit synth; synthetic = true; } (pkg // { __functor = call; });
+    result;
 in
 synth

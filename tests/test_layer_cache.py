@@ -1,0 +1,232 @@
+"""The layer cache (warm rebuilds) through the installed command, and the one-pass stream's
+layer names as podman and skopeo read them.
+
+Every build here runs with its own ``XDG_CACHE_HOME``; outputs are compared byte for byte with
+a ``--no-cache`` build of the same inputs, so reusing a layer can never change an image.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import tarfile
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import nix2image_exe, run_cli
+from test_image_support import podman, run, validate_image  # noqa: F401
+from translator.image.layercache import LayerCache, parse_size
+
+NPATHS = 4
+
+
+def make_store(root: Path) -> list[str]:
+    paths = []
+    for i in range(NPATHS):
+        p = f"/nix/store/{'%032d' % i}-pkg-{i}"
+        d = root / p.lstrip("/")
+        (d / "bin").mkdir(parents=True)
+        (d / "bin" / "tool").write_bytes(bytes([i]) * (50_000 + i * 1000))
+        (d / "share").mkdir()
+        (d / "share" / "note.txt").write_text(f"package {i}\n")
+        paths.append(p)
+    return paths
+
+
+@pytest.fixture
+def setup(tmp_path):
+    store = tmp_path / "root"
+    paths = make_store(store)
+    spec = {"builder": "buildLayeredImage", "name": "cached", "tag": "t",
+            "closure": [{"path": p, "nar_size": 60_000, "references": []} for p in paths]}
+    sj = tmp_path / "spec.json"
+    sj.write_text(json.dumps(spec))
+    layers = tmp_path / "layers.json"
+    layers.write_text(json.dumps([[p] for p in paths]))
+    env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "cache"))
+    env.pop("NIX2IMAGE_LAYER_CACHE_SIZE", None)
+    return {"tmp": tmp_path, "store": store, "paths": paths, "args": ["--spec-json", str(sj), "--store-root", str(store),
+                                                                        "--layers", str(layers)], "env": env}
+
+
+def build(s, out: Path, *extra: str, env=None) -> int:
+    """Build; returns how many layers came from the layer cache (the summary line says)."""
+    r = run_cli("build", *s["args"], "-o", str(out), *extra, env=env or s["env"], check=True)
+    m = re.search(r"(\d+) from the layer cache", r.stdout)
+    return int(m.group(1)) if m else 0
+
+
+def cache_blobs(s) -> list[Path]:
+    return sorted((s["tmp"] / "cache" / "nix2image" / "layers" / "v1").glob("*/*.blob"))
+
+
+def test_second_build_reuses_every_store_layer(setup):
+    s = setup
+    ref = s["tmp"] / "ref.tar"
+    assert build(s, ref, "--no-cache") == 0
+    assert not (s["tmp"] / "cache").exists()  # --no-cache neither reads nor writes the cache
+    first, second = s["tmp"] / "1.tar", s["tmp"] / "2.tar"
+    assert build(s, first) == 0
+    assert len(cache_blobs(s)) == NPATHS
+    assert build(s, second) == NPATHS
+    assert first.read_bytes() == second.read_bytes() == ref.read_bytes()
+
+
+def test_changed_path_is_the_only_layer_built_again(setup):
+    s = setup
+    build(s, s["tmp"] / "1.tar")
+    tool = s["store"] / s["paths"][2].lstrip("/") / "bin" / "tool"
+    tool.write_bytes(b"new version\n")
+    out, ref = s["tmp"] / "2.tar", s["tmp"] / "ref.tar"
+    assert build(s, out) == NPATHS - 1
+    build(s, ref, "--no-cache")
+    assert out.read_bytes() == ref.read_bytes()
+
+
+def test_stream_and_oci_use_the_cache_too(setup, tmp_path):
+    s = setup
+    exe = nix2image_exe()
+
+    def stream(*extra):
+        p = subprocess.run([exe, "stream", *s["args"], *extra], capture_output=True, env=s["env"], timeout=600)
+        assert p.returncode == 0, p.stderr
+        return p.stdout
+
+    cold = stream()
+    assert len(cache_blobs(s)) == NPATHS
+    assert stream() == cold == stream("--no-cache")
+    for comp in ("none", "zstd"):
+        a, b, c = (tmp_path / f"oci-{comp}-{i}" for i in range(3))
+        # uncompressed OCI blobs are the same tars as the docker-archive's: already cached
+        assert build(s, a, "--format", "oci", "--compress", comp) == (NPATHS if comp == "none" else 0)
+        assert build(s, b, "--format", "oci", "--compress", comp) == NPATHS
+        # the warm layout links the cached blobs in: no bytes copied
+        assert sum(p.stat().st_nlink > 1 for p in (b / "blobs" / "sha256").iterdir()) == NPATHS
+        build(s, c, "--format", "oci", "--compress", comp, "--no-cache")
+        for name in sorted(os.listdir(c / "blobs" / "sha256")):
+            assert (b / "blobs" / "sha256" / name).read_bytes() == (c / "blobs" / "sha256" / name).read_bytes()
+        assert (b / "index.json").read_bytes() == (c / "index.json").read_bytes()
+
+
+def test_corrupted_entry_is_detected_and_rebuilt(setup):
+    s = setup
+    build(s, s["tmp"] / "1.tar")
+    blobs = cache_blobs(s)
+    victim = blobs[1]
+    os.chmod(victim, 0o644)
+    with open(victim, "r+b") as f:  # flip bytes in the middle of the layer, keep its size
+        f.seek(1024)
+        f.write(b"\xff" * 16)
+    truncated = blobs[2]
+    os.chmod(truncated, 0o644)
+    os.truncate(truncated, 512)
+    out, ref = s["tmp"] / "2.tar", s["tmp"] / "ref.tar"
+    r = run_cli("build", *s["args"], "-o", str(out), env=s["env"], check=True)
+    assert f"{NPATHS - 2} from the layer cache" in r.stdout
+    assert "damaged" in r.stderr
+    build(s, ref, "--no-cache")
+    assert out.read_bytes() == ref.read_bytes()
+    assert build(s, s["tmp"] / "3.tar") == NPATHS  # the entries were replaced
+
+
+def test_corrupted_record_and_content_unit(tmp_path):
+    cache = LayerCache(tmp_path / "c", max_bytes=1 << 30)
+    src = tmp_path / "src"
+    src.write_bytes(os.urandom(200_000))
+    with open(src, "rb") as f:
+        cache.put_range("ab" * 32, f.fileno(), 0, 200_000, digest="d" * 64)
+    hit = cache.get("ab" * 32)
+    assert hit is not None and hit.size == 200_000
+    hit.close()
+    blob = Path(hit.path)
+    # other bytes at the start, the mtime put back: the sampled blocks tell
+    st = blob.stat()
+    os.chmod(blob, 0o644)
+    with open(blob, "r+b") as f:
+        f.write(b"\0" * 8)
+    os.utime(blob, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert cache.get("ab" * 32) is None and cache.corrupt == 1
+    (blob.parent / f"{'ab' * 32}.json").write_text("{not json")
+    assert cache.get("ab" * 32) is None and cache.corrupt == 2
+    # an OCI layout's hard link to an entry, made and removed, leaves the entry valid
+    with open(src, "rb") as f:
+        cache.put_range("cd" * 32, f.fileno(), 0, 200_000, digest="d" * 64)
+    entry = next((tmp_path / "c" / "v1").glob(f"*/{'cd' * 32}.blob"))
+    os.link(entry, tmp_path / "linked")
+    os.unlink(tmp_path / "linked")
+    hit = cache.get("cd" * 32)
+    assert hit is not None
+    hit.close()
+
+
+def test_least_recently_used_entries_are_evicted(tmp_path):
+    cache = LayerCache(tmp_path / "c", max_bytes=250_000)
+    data = tmp_path / "data"
+    data.write_bytes(os.urandom(100_000))
+    keys = [f"{i:02d}" * 32 for i in range(3)]
+    with open(data, "rb") as f:
+        for i, k in enumerate(keys[:2]):
+            cache.put_range(k, f.fileno(), 0, 100_000, digest="d" * 64)
+            rec = next((tmp_path / "c" / "v1").glob(f"*/{k}.json"))
+            os.utime(rec, (time.time() - 100 + i, time.time() - 100 + i))
+        cache.get(keys[0]).close()  # used now: the older one is keys[1]
+        cache.put_range(keys[2], f.fileno(), 0, 100_000, digest="d" * 64)
+    assert cache.get(keys[1]) is None
+    for k in (keys[0], keys[2]):
+        hit = cache.get(k)
+        assert hit is not None
+        hit.close()
+    assert cache.size() <= 250_000
+
+
+def test_cache_size_bound_from_the_environment(setup):
+    s = setup
+    env = dict(s["env"], NIX2IMAGE_LAYER_CACHE_SIZE="120K")
+    build(s, s["tmp"] / "1.tar", env=env)
+    total = sum(p.stat().st_size for p in cache_blobs(s))
+    assert 0 < total <= parse_size("120K")
+    assert len(cache_blobs(s)) < NPATHS
+
+
+def test_two_concurrent_builds_share_the_cache(setup):
+    s = setup
+    exe = nix2image_exe()
+    outs = [s["tmp"] / f"c{i}.tar" for i in range(2)]
+    procs = [subprocess.Popen([exe, "build", *s["args"], "-o", str(o), "-q"], env=s["env"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) for o in outs]
+    for p in procs:
+        _, err = p.communicate(timeout=600)
+        assert p.returncode == 0, err
+    ref = s["tmp"] / "ref.tar"
+    build(s, ref, "--no-cache")
+    assert outs[0].read_bytes() == outs[1].read_bytes() == ref.read_bytes()
+    assert build(s, s["tmp"] / "after.tar") == NPATHS
+    leftovers = list((s["tmp"] / "cache").rglob(".tmp-*"))
+    assert not leftovers
+
+
+def test_layers_named_by_position_load_in_podman_and_skopeo(setup, podman, tmp_path):
+    s = setup
+    exe = nix2image_exe()
+    p = subprocess.run([exe, "stream", *s["args"], "--no-cache"], capture_output=True, env=s["env"], timeout=600)
+    assert p.returncode == 0, p.stderr
+    archive = tmp_path / "streamed.tar"
+    archive.write_bytes(p.stdout)
+    with tarfile.open(archive) as tf:
+        names = tf.getnames()
+        manifest = json.load(tf.extractfile("manifest.json"))
+    assert names[-1] == "manifest.json"
+    assert manifest[0]["Layers"] == [f"{i}/layer.tar" for i in range(NPATHS + 1)]
+    validate_image(archive, tmp_path, tag="t")
+    digest_named = tmp_path / "digest.tar"
+    build(s, digest_named, "--no-cache")
+    inspect = [json.loads(run(["skopeo", "inspect", f"docker-archive:{a}"]).stdout) for a in (archive, digest_named)]
+    assert inspect[0]["Layers"] == inspect[1]["Layers"]
+    podman.load(archive)
+    out = run(podman.base + ["image", "inspect", "cached:t", "--format", "{{.Id}}"]).stdout.strip()
+    cfg = next(n for n in names if n.endswith(".json") and n != "manifest.json")
+    assert out == cfg[:-5]
