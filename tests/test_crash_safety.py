@@ -30,10 +30,18 @@ BUILD = ("--placeholders", "--full-size", "-q")
 ALL = os.environ.get("NIX2IMAGE_ALL_KILL_POINTS") == "1"
 
 
-def killed(args: list[str], after: int, cwd: Path | None = None) -> int:
+def killed(args: list[str], after: int, cwd: Path | None = None, env: dict | None = None) -> int:
     """Run nix2image with the kill hook armed; its exit status (-9 when the hook fired)."""
-    env = dict(os.environ, NIX2IMAGE_TEST_KILL_AFTER_BYTES=str(after))
+    env = dict(env or os.environ, NIX2IMAGE_TEST_KILL_AFTER_BYTES=str(after))
     return subprocess.run([nix2image_exe(), *args], cwd=cwd, env=env, capture_output=True, timeout=600).returncode
+
+
+def check_layer_cache(root: Path) -> None:
+    """Every layer cache entry with a record is whole: its blob hashes to the recorded digest."""
+    for rec in root.rglob("*.json"):
+        meta = json.loads(rec.read_text())
+        blob = rec.with_suffix(".blob")
+        assert hashlib.sha256(blob.read_bytes()).hexdigest() == meta["digest"].removeprefix("sha256:"), rec
 
 
 def scratch_in(d: Path) -> list[str]:
@@ -61,18 +69,23 @@ def test_build_killed_at_many_points_leaves_old_or_whole_output(nixdir):
     d, ref = nixdir
     size = len(ref)
     (d / "out.tar").write_bytes(b"previous output")
-    fired = 0
+    cache = d / "xdg-cache"  # a fresh layer cache, filled (and killed) by these builds
+    env = dict(os.environ, XDG_CACHE_HOME=str(cache))
+    fired, left_scratch = 0, False
     for after in ((2048, 1 << 20, size // 2, size - 4096) if ALL else (4096, size // 2)):
-        rc = killed(["build", "img.nix", *BUILD, "-o", "out.tar"], after, cwd=d)
+        rc = killed(["build", "img.nix", *BUILD, "-o", "out.tar"], after, cwd=d, env=env)
+        check_layer_cache(cache)
         fired += rc == -9
         data = (d / "out.tar").read_bytes()
         assert data in (b"previous output", ref), f"partial output after a kill at {after} bytes"
-        if rc == -9:
-            assert scratch_in(d), "a killed build had a scratch directory beside the output"
+        left_scratch = left_scratch or bool(scratch_in(d))
     assert fired >= (3 if ALL else 1)
+    assert left_scratch, "no kill point fell while a scratch directory was beside the output"
     # the next run removes the dead runs' scratch directories and writes the whole image
-    run_cli("build", "img.nix", *BUILD, "-o", "out.tar", cwd=d, check=True)
+    run_cli("build", "img.nix", *BUILD, "-o", "out.tar", cwd=d, env=env, check=True)
     assert scratch_in(d) == []
+    check_layer_cache(cache)
+    assert not list(cache.rglob(".nix2image-*")), "temporary files of killed builds left in the layer cache"
     assert (d / "out.tar").read_bytes() == ref
 
 

@@ -127,6 +127,21 @@ def temp_name(directory: str, name: str) -> str:
     return os.path.join(directory, f"{PREFIX}{owner_tag()}-{secrets.token_hex(4)}-{name}.tmp")
 
 
+def sweep_subdirs_once(root: str) -> None:
+    """:func:`sweep` every directory directly below ``root`` (a cache fanned out by key prefix),
+    once per process."""
+    if root in _swept:
+        return
+    _swept.add(root)
+    try:
+        subs = [e.path for e in os.scandir(root) if e.is_dir(follow_symlinks=False)]
+    except OSError:
+        return
+    for sub in subs:
+        _swept.add(sub)
+        sweep(sub)
+
+
 def make_scratch(parent: str | None = None, kind: str = "") -> str:
     """A new scratch directory owned by this process in ``parent`` (default: the temporary
     directory), after removing the ones of dead processes there."""

@@ -208,6 +208,7 @@ class LayerCache:
     def new_file(self, key: str) -> "PendingEntry":
         """A temporary file in the cache to write a layer into; :meth:`PendingEntry.commit` stores it."""
         blob, _ = self._paths(key)
+        scratch.sweep_subdirs_once(str(self.dir))  # temporary files of killed builds
         blob.parent.mkdir(parents=True, exist_ok=True)
         tmp = scratch.temp_name(str(blob.parent), blob.name)  # named for its owner: swept if killed
         fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
