@@ -16,14 +16,13 @@ from conftest import run_cli
 def tree(tmp_path) -> Path:
     """allowed/ (the -I entry) with a file, an importable file, a symlink leading out, and a
     secret beside it."""
-    (tmp_path / "secret.txt").write_text("secret\n")
-    a = tmp_path / "allowed"
-    a.mkdir()
-    (a / "a.txt").write_text("inside\n")
-    (a / "lib.nix").write_text('{ x = "from lib"; }\n')
-    (a / "out.txt").symlink_to(tmp_path / "secret.txt")
-    (a / "escape.nix").symlink_to(tmp_path / "evil.nix")
-    (tmp_path / "evil.nix").write_text('"evil"\n')
+    files = {"secret.txt": "secret\n", "evil.nix": '"evil"\n', "allowed/a.txt": "inside\n",
+             "allowed/lib.nix": '{ x = "from lib"; }\n'}
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text(text)
+    for link, target in {"allowed/out.txt": "secret.txt", "allowed/escape.nix": "evil.nix"}.items():
+        (tmp_path / link).symlink_to(tmp_path / target)
     return tmp_path
 
 

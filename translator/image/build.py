@@ -403,20 +403,25 @@ def _write_oci(spec, base, new, out, opts, workdir, name, progress, warnings) ->
 
 # --- entry points ----------------------------------------------------------------------------
 
-def build(spec: ImageSpec, plan: LayerPlan | None, content, output: str,
-          opts: BuildOptions | None = None) -> BuildResult:
-    """Build the image into ``output`` (a file, or a directory for ``--format oci``) atomically."""
-    opts = opts or BuildOptions()
+def _output_scratch(output: str, directory_ok: bool, hint: str = "") -> tuple[str, str]:
+    """``(absolute output, scratch directory beside it)`` for ``-o output``, after checking it."""
     output = os.path.abspath(output)
     parent = os.path.dirname(output)
     if not os.path.isdir(parent):
         raise UsageError(f"error: -o {output}: directory {parent} does not exist")
-    if opts.format != "oci" and os.path.isdir(output):
-        raise UsageError(f"error: -o {output} is a directory; give a file name (or use --format oci)")
+    if not directory_ok and os.path.isdir(output):
+        raise UsageError(f"error: -o {output} is a directory; give a file name{hint}")
     try:
-        workdir = make_scratch(parent)
+        return output, make_scratch(parent)
     except OSError as err:
         raise UserError(f"cannot write into {parent}: {err.strerror}") from err
+
+
+def build(spec: ImageSpec, plan: LayerPlan | None, content, output: str,
+          opts: BuildOptions | None = None) -> BuildResult:
+    """Build the image into ``output`` (a file, or a directory for ``--format oci``) atomically."""
+    opts = opts or BuildOptions()
+    output, workdir = _output_scratch(output, opts.format == "oci", " (or use --format oci)")
     try:
         if opts.format == "oci":
             tmp = os.path.join(workdir, "layout")
@@ -456,16 +461,7 @@ def stream_to_file(spec: ImageSpec, plan: LayerPlan | None, content, output: str
                    opts: BuildOptions | None = None) -> BuildResult:
     """``stream -o FILE``: the stream's bytes, written in a scratch directory beside ``output``
     and renamed onto it once complete."""
-    output = os.path.abspath(output)
-    parent = os.path.dirname(output)
-    if not os.path.isdir(parent):
-        raise UsageError(f"error: -o {output}: directory {parent} does not exist")
-    if os.path.isdir(output):
-        raise UsageError(f"error: -o {output} is a directory; give a file name")
-    try:
-        workdir = make_scratch(parent)
-    except OSError as err:
-        raise UserError(f"cannot write into {parent}: {err.strerror}") from err
+    output, workdir = _output_scratch(output, False)
     try:
         tmp = os.path.join(workdir, "stream.out")
         with open(tmp, "wb") as f:

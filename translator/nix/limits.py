@@ -192,18 +192,11 @@ def time_message(limit: float) -> str:
     return f"evaluation stopped: it ran longer than the time limit of {limit:g} s (--eval-timeout)"
 
 
-def _rss() -> int:
+def _statm(field: int) -> int:
+    """Field ``field`` of ``/proc/self/statm`` in bytes (0: address space, 1: resident)."""
     try:
         with open("/proc/self/statm", "rb") as f:
-            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        return 0
-
-
-def _vm_size() -> int:
-    try:
-        with open("/proc/self/statm", "rb") as f:
-            return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+            return int(f.read().split()[field]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError, IndexError):
         return 0
 
@@ -227,7 +220,7 @@ def watch(thread, poll: float = 0.02) -> None:
     timeout = SETTINGS.timeout
     start = time.monotonic()
     old = resource.getrlimit(resource.RLIMIT_AS)
-    backstop = _vm_size() + max_memory + (2 << 30)
+    backstop = _statm(0) + max_memory + (2 << 30)
     lowered = False
     if old[0] == resource.RLIM_INFINITY or old[0] > backstop:
         try:
@@ -241,7 +234,7 @@ def watch(thread, poll: float = 0.02) -> None:
             thread.join(poll)
             if stopped or not thread.is_alive():
                 continue
-            if _rss() > max_memory:
+            if _statm(1) > max_memory:
                 _interrupt(thread.ident, MemoryLimitExceeded)
                 stopped = True
             elif timeout is not None and time.monotonic() - start > timeout:
