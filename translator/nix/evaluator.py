@@ -1452,6 +1452,7 @@ def run_deep(fn: Callable[[], Any]) -> Any:
         sys.setrecursionlimit(max(old_limit, RECURSION_LIMIT))
         th = threading.Thread(target=target, name="nix-eval", daemon=True)  # Ctrl-C ends the process
         th.start()
+        threading.stack_size(old_size)  # threads the evaluation starts need no big stack
         limits.watch(th)  # --max-memory, --eval-timeout
     finally:
         gc.set_threshold(*old_gc)

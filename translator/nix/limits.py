@@ -220,7 +220,7 @@ def watch(thread, poll: float = 0.02) -> None:
     timeout = SETTINGS.timeout
     start = time.monotonic()
     old = resource.getrlimit(resource.RLIMIT_AS)
-    backstop = _statm(0) + max_memory + (2 << 30)
+    backstop = _statm(0) + max_memory + (4 << 30)  # room for thread stacks and malloc arenas
     lowered = False
     if old[0] == resource.RLIM_INFINITY or old[0] > backstop:
         try:
