@@ -16,6 +16,7 @@ from .. import limits
 from .. import operations as ops
 from . import builtin
 from ...store.nar import file_type
+from ...store.add import local_source
 from ..paths import canon_path
 from ._util import force_string_noctx, from_bytes
 from .strings import hash_bytes
@@ -50,9 +51,10 @@ def _os_error(what: str, path: str, err: OSError, pos) -> EvalError:
 
 
 def _read_bytes(path: str, pos) -> bytes:
-    """The file's bytes, with Nix's messages for a file that cannot be opened or read."""
+    """The file's bytes, with Nix's messages for a file that cannot be opened or read (a file
+    under a store path computed from a local source, never copied, is read from that source)."""
     try:
-        fh = open(path, "rb")
+        fh = open(local_source(path), "rb")
     except IsADirectoryError:
         raise EvalError("reading from file: Is a directory", pos) from None
     except OSError as err:
@@ -115,7 +117,7 @@ def prim_read_file(args, pos):
 def prim_read_dir(args, pos):
     path = realise_path(args[0], pos)
     try:
-        entries = list(os.scandir(path))
+        entries = list(os.scandir(local_source(path)))
     except OSError as err:
         raise _os_error("opening directory", path, err, pos) from None
     d = {}
@@ -123,7 +125,7 @@ def prim_read_dir(args, pos):
         try:
             st = ent.stat(follow_symlinks=False)
         except OSError as err:
-            raise _os_error("getting status of", ent.path, err, pos) from None
+            raise _os_error("getting status of", path + "/" + ent.name, err, pos) from None
         d[os.fsdecode(ent.name)] = NixString(file_type(st))
     return NixAttrs(dict(sorted(d.items())))
 
@@ -134,7 +136,7 @@ def prim_path_exists(args, pos):
     if path is None:  # forbidden in restricted mode: "does not exist", as Nix says
         return False
     try:
-        os.lstat(path)
+        os.lstat(local_source(path))
     except OSError:
         return False
     return True
