@@ -31,10 +31,11 @@ import hashlib
 import json
 import os
 import stat
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
+
+from .. import scratch
 
 #: Bump when the bytes the tar writer produces for the same inputs change.
 WRITER_VERSION = "pax-v1"
@@ -225,8 +226,10 @@ class LayerCache:
     def new_file(self, key: str) -> "PendingEntry":
         """A temporary file in the cache to write a layer into; :meth:`PendingEntry.commit` stores it."""
         blob, _ = self._paths(key)
+        scratch.sweep_subdirs_once(str(self.dir))  # temporary files of killed builds
         blob.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".blob", dir=blob.parent)
+        tmp = scratch.temp_name(str(blob.parent), blob.name)  # named for its owner: swept if killed
+        fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
         return PendingEntry(self, key, fd, tmp)
 
     def put_range(self, key: str, src_fd: int, offset: int, size: int, *, digest: str, diff_id: str | None = None,
@@ -271,7 +274,8 @@ class LayerCache:
         st = os.stat(blob)
         meta = {"digest": digest, "diff_id": diff_id, "size": size, "raw_size": raw_size,
                 "stat": [st.st_size, st.st_ino, st.st_mtime_ns], "sample": ours}
-        rfd, rtmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=rec.parent)
+        rtmp = scratch.temp_name(str(rec.parent), rec.name)
+        rfd = os.open(rtmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         with os.fdopen(rfd, "w") as f:
             json.dump(meta, f)
         os.replace(rtmp, rec)

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tempfile
 from typing import Any, Callable
 
 from ..errors import UserError
+from ..scratch import Scratch
 from ..spec import ImageSpec
 from ..storeinfo import LayerPlan
 from .cache import BlobMap
@@ -68,7 +68,7 @@ def push_spec(spec: ImageSpec, plan: LayerPlan | None, content: Any, ref: Refere
                         "build them to an archive with 'nix2image build', then push the archive")
     imgbuild.check_spec(spec)
     blobmap = blobmap or BlobMap()
-    with tempfile.TemporaryDirectory(prefix="nix2image-push-") as work:
+    with Scratch(kind="push") as work:
         base = imgbuild.resolve_base(spec, content, work)
         new, warnings = imgbuild.new_layers(spec, plan, content, base, work, strategy)
 

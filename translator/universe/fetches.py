@@ -249,7 +249,9 @@ def get_flake(st: FetchState, ref: str, pos: Any) -> Any:
         if m:
             local = m.group(1)
     if local is not None:
-        return flake_at(st, local, pos)
+        from ..nix.limits import check_path
+
+        return flake_at(st, check_path(local), pos)  # --restrict-eval: only allowed directories
     library = library_for_url(ref)
     if library is not None:
         return _library_input(st, library)
