@@ -825,6 +825,14 @@ def _eval_seeds() -> list[bytes]:
     return [s.encode() for s in NIX_SEEDS]
 
 
+def _parse_seeds() -> list[bytes]:
+    """The small expressions above plus the project's own modelled nixpkgs files (real-sized Nix
+    with every construct the library uses), the smaller ones, in a fixed order."""
+    root = Path(__file__).resolve().parent.parent / "translator" / "universe" / "nixpkgs"
+    files = sorted((p for p in root.rglob("*.nix") if p.stat().st_size < 6000), key=lambda p: str(p))
+    return _eval_seeds() + [p.read_bytes() for p in files[:25]]
+
+
 def _mix(rng: random.Random, mut: Callable[[random.Random, bytes], bytes], data: bytes) -> bytes:
     return mut(rng, data)
 
@@ -834,7 +842,7 @@ def targets() -> dict[str, Target]:
 
     nix_clean = (UserError, EvalError, RecursionError)
     return {t.name: t for t in [
-        Target("nix-parse", _eval_seeds, mutate_nix, run_parse, clean=(UserError, RecursionError), timeout=5),
+        Target("nix-parse", _parse_seeds, mutate_nix, run_parse, clean=(UserError, RecursionError), timeout=5),
         Target("nix-eval", _eval_seeds, mutate_nix, run_eval, clean=nix_clean, timeout=2, mem_bound=True),
         Target("docker-archive", lambda: [docker_archive_seed(), docker_archive_seed(False)], mutate_archive,
                run_docker_read),
