@@ -353,14 +353,22 @@ def docker_archive_seed(parents: bool = True) -> bytes:
     return _tar(members)
 
 
+def _manifest(layer: bytes, cfg: bytes, kind: str) -> str:
+    """An image manifest naming ``cfg`` and ``layer``; ``kind`` is "oci" or "docker" media types."""
+    mt = {"oci": ("application/vnd.oci.image.manifest.v1+json", "application/vnd.oci.image.config.v1+json",
+                  "application/vnd.oci.image.layer.v1.tar"),
+          "docker": ("application/vnd.docker.distribution.manifest.v2+json",
+                     "application/vnd.docker.container.image.v1+json", "application/vnd.docker.image.rootfs.diff.tar")}
+    m, c, lt = mt[kind]
+    return json.dumps({"schemaVersion": 2, "mediaType": m, "config": {"mediaType": c, "digest": "sha256:" + _sha(cfg),
+                                                                    "size": len(cfg)},
+                       "layers": [{"mediaType": lt, "digest": "sha256:" + _sha(layer), "size": len(layer)}]})
+
+
 def oci_members() -> list[tuple[str, bytes]]:
     layer = layer_tar()
     cfg = _config(layer)
-    manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
-                           "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
-                                      "digest": "sha256:" + _sha(cfg), "size": len(cfg)},
-                           "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar",
-                                       "digest": "sha256:" + _sha(layer), "size": len(layer)}]}).encode()
+    manifest = _manifest(layer, cfg, "oci").encode()
     index = json.dumps({"schemaVersion": 2, "manifests": [
         {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": "sha256:" + _sha(manifest),
          "size": len(manifest), "annotations": {"org.opencontainers.image.ref.name": "latest"}}]}).encode()
@@ -740,16 +748,13 @@ def fake_registry() -> int:
     return _server.server_address[1]
 
 
-def registry_seed() -> bytes:
-    """A whole registry conversation as JSON: per path, status, headers and body (text)."""
+def registry_seed() -> tuple[bytes, bytes]:
+    """Two whole registry conversations as JSON (per path: status, headers and body as text), one
+    anonymous, one behind a bearer-token challenge."""
     port = fake_registry()
     layer = layer_tar()
     cfg = _config(layer)
-    manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
-                           "config": {"mediaType": "application/vnd.docker.container.image.v1+json",
-                                      "digest": "sha256:" + _sha(cfg), "size": len(cfg)},
-                           "layers": [{"mediaType": "application/vnd.docker.image.rootfs.diff.tar",
-                                       "digest": "sha256:" + _sha(layer), "size": len(layer)}]})
+    manifest = _manifest(layer, cfg, "docker")
     index = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
                         "manifests": [{"digest": "sha256:" + _sha(manifest.encode()), "size": len(manifest),
                                        "platform": {"os": "linux", "architecture": "amd64"}}]})
