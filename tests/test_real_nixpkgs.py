@@ -34,7 +34,6 @@ sys.path.insert(0, str(Path(__file__).parent))
 from nixpkgs_sweep import command_runner, names_expr, sweep, tree_key  # noqa: E402
 
 TREE = SHARED / "nixpkgs-core" / "tree"
-TREE_NAR_HASH = None  # computed by the narhash fixture (nix hash path)
 #: A fixed sample checked by default (all of Nix's drvPaths in CI): the bootstrap-heavy core and a
 #: spread over the alphabet.
 SAMPLE = ["coreutils", "bash", "gnumake", "openssl", "curl", "busybox", "python3", "perl", "zlib", "xz",
@@ -243,6 +242,10 @@ def test_search_path_nixpkgs_image(tree, outpaths, tmp_path):
     assert spec["config"]["Cmd"][0] == outpaths["bash"] + "/bin/bash"
     assert f"<nixpkgs> is {tree} (-I nixpkgs={tree}; a real nixpkgs tree)" in err
     assert "nix2image's dockerTools is added as an overlay" in err
+    # unbuilt real packages without --placeholders: one clear error naming the path
+    proc = run_cli("spec", str(tmp_path / "image.nix"), "-I", f"nixpkgs={tree}", "--store", str(tmp_path / "none"))
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr
+    assert "is not built: no Nix store, catalog or binary cache has it" in proc.stderr and "--placeholders" in proc.stderr
     # without -I the model answers: other store paths
     model, err = _spec(str(tmp_path / "image.nix"), "--placeholders")
     assert outpaths["coreutils"] not in _paths(model) and "modelled nixpkgs" in err
