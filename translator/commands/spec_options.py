@@ -88,7 +88,9 @@ def spec_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     ]
     for deco in reversed(decorators):
         fn = deco(fn)
-    return tls_options(cache_options(fn))
+    from .limit_options import limit_options
+
+    return limit_options(tls_options(cache_options(fn)))
 
 
 def _pairs(values: Any, option: str) -> dict[str, str]:

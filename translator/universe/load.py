@@ -37,6 +37,8 @@ SKIP_NAMES = {"pkgs", "lib", "nixpkgs", "inputs", "self", "outputs", "sourceInfo
               "devShell", "formatter", "nixosModules", "nixosConfigurations", "darwinConfigurations",
               "homeConfigurations", "templates", "apps", "defaultApp", "flakeModules", "flakeModule",
               "homeManagerModules", "darwinModules"}
+#: attribute names that are systems (``armv5tel-linux``, ``x86_64-freebsd``, ...)
+SYSTEM_NAME = re.compile(r"^[a-z0-9_]+-(linux|darwin|freebsd|netbsd|openbsd|windows|cygwin|none|wasi|redox|genode|solaris|uefi)$")
 SYSTEMS = {"x86_64-linux", "aarch64-linux", "x86_64-darwin", "aarch64-darwin", "i686-linux", "armv6l-linux",
            "armv7l-linux", "riscv64-linux", "powerpc64le-linux"}
 
@@ -236,11 +238,12 @@ def _missing_import_value(ev: Any, path: str) -> Any:
     safe = re.sub(r"[^A-Za-z0-9+._?=-]", "-", stem)
     text = (f'import {NIXPKGS_DIR}/pkgs/opaque-package.nix {{ lib = import {NIXPKGS_DIR}/lib; }} '
             f'{{ builder = "missing import {path}"; name = "{safe}"; }}')
+    from .standin import opened
+
     pkg = force(ev.eval_string(text, "«nix2image:missing-import»", "/"))
-    d = dict(pkg.d)
-    v = NixAttrs(d)
-    d["__functor"] = PrimOp("missingImport", 2, lambda args, pos: v)
-    d["__functionArgs"] = NixAttrs({})
+    v = opened(dict(pkg.d), f"missing import '{safe}'")
+    v.d["__functor"] = PrimOp("missingImport", 2, lambda args, pos: v)
+    v.d["__functionArgs"] = NixAttrs({})
     return v
 
 
@@ -476,8 +479,8 @@ def find_images(evl: Evaluation, max_depth: int = 5) -> list[tuple[str, Any]]:
         for name in names_of(v):
             if name in SKIP_NAMES or name.startswith("_"):
                 continue
-            if name in SYSTEMS and name != sysname:
-                continue
+            if name != sysname and (name in SYSTEMS or SYSTEM_NAME.match(name)):
+                continue  # another system's copy
             path = f"{prefix}.{name}" if prefix else name
             if not re.match(r"^[A-Za-z_][A-Za-z0-9_'-]*$", name):
                 path = f'{prefix}."{name}"' if prefix else f'"{name}"'

@@ -12,6 +12,7 @@ import os
 import sys
 
 from ..values import EvalError, NixAttrs, NixPath, NixString, force
+from .. import limits
 from .. import operations as ops
 from . import builtin
 from ...store.nar import file_type
@@ -100,7 +101,7 @@ def realise_path(v, pos) -> str:
         err = unbuilt_output_error(path, s.ctx, pos)
         if err is not None:
             raise err
-    return path
+    return limits.check_path(path)
 
 
 @builtin("readFile", 1)
@@ -131,7 +132,9 @@ def prim_read_dir(args, pos):
 
 @builtin("pathExists", 1)
 def prim_path_exists(args, pos):
-    path = ops.coerce_to_path(args[0], pos)
+    path = limits.may_exist(ops.coerce_to_path(args[0], pos))
+    if path is None:  # forbidden in restricted mode: "does not exist", as Nix says
+        return False
     try:
         os.lstat(local_source(path))
     except OSError:
@@ -230,4 +233,4 @@ def prim_find_file(args, pos):
         path = ops.coerce_to_string(attrs.d["path"], pos, copy_to_store=False).s
         entries.append((prefix, path))
     name = force_string_noctx(args[1], pos)
-    return NixPath(find_file(entries, name, pos))
+    return NixPath(limits.check_path(find_file(entries, name, pos)))
