@@ -2,6 +2,8 @@
 
 Hooked into one universe evaluation by :func:`install` (the evaluator itself is not changed):
 
+* A fetch with a hash (``sha256``/``narHash``) whose tree is in the local store or nix2image's
+  fetch cache gives that store path, as Nix would (:func:`.real_nixpkgs.pinned_fetch`).
 * ``builtins.fetchTarball``/``fetchGit``/``fetchTree``/``fetchurl`` of a known library (see
   :mod:`.known_libraries`: nixpkgs by URL, channel or niv pin, flake-utils, naersk, ...) give the
   library's model folder (``fetchGit``/``fetchTree`` the attribute set they return, with
