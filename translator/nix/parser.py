@@ -921,6 +921,14 @@ def parse_string(text: str, file: str = "«string»", base_dir: str | None = Non
     return _parse(text, file, canon_path(os.path.abspath(base_dir)))
 
 
+def parse_file_text(text: str, path: str) -> ast.Expr:
+    """Parse ``text`` as the content of the file at the absolute, canonical ``path`` (relative
+    paths resolve in its directory), through the on-disk cache of parsed files."""
+    from .parse_cache import parse_cached
+
+    return parse_cached(path, text, lambda: _parse(text, path, os.path.dirname(path)))
+
+
 #: Parsed files by (path, identity of the file's state): the AST is immutable, so a long-lived
 #: process (or children forked from a warmed one) parses each unchanged file once.
 _file_cache: dict[str, tuple[tuple, ast.Expr]] = {}
@@ -941,10 +949,7 @@ def parse_file(path: str) -> ast.Expr:
             data = fh.read()
     except OSError as err:
         raise errors.UserError(f"opening file '{p}': {err.strerror or err}") from None
-    text = data.decode("utf-8", errors="surrogateescape")
-    from .parse_cache import parse_cached  # nix2image's own .nix files are cached parsed on disk
-
-    tree = parse_cached(p, text, lambda: _parse(text, p, os.path.dirname(p)))
+    tree = parse_file_text(data.decode("utf-8", errors="surrogateescape"), p)
     if time.time_ns() - st.st_mtime_ns > 2_000_000_000:  # a file changed just now may change
         _file_cache[p] = (key, tree)                     # again within the clock's granularity
     return tree
