@@ -112,21 +112,38 @@ _TABLES: _Tables | None = None
 def _cache_path(grammar_text: str) -> FsPath:
     import hashlib
 
-    import lark
-
-    key = hashlib.sha256((grammar_text + lark.__version__ + "4").encode()).hexdigest()[:16]
+    key = hashlib.sha256((grammar_text + _lark_version() + "4").encode()).hexdigest()[:16]
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return FsPath(base) / "nix2image" / f"nix-grammar-{key}.pickle"
+
+
+def _lark_version() -> str:
+    """lark's version, read from its ``__init__.py`` without importing it (importing lark costs
+    more than the rest of a small evaluation; it is needed only to build the tables)."""
+    import importlib.util
+    import re
+
+    spec = importlib.util.find_spec("lark")
+    try:
+        with open(spec.origin, encoding="utf-8") as fh:  # type: ignore[union-attr, arg-type]
+            m = re.search(r"""^__version__\s*(?::\s*str\s*)?=\s*["']([^"']+)["']""", fh.read(), re.M)
+    except (AttributeError, TypeError, OSError):
+        m = None
+    if m is None:
+        import lark
+
+        return lark.__version__
+    return m.group(1)
 
 
 def tables() -> _Tables:
     """The parse tables, built from the grammar once and cached on disk (keyed by its hash)."""
     global _TABLES
     if _TABLES is None:
-        try:
-            text = _packaged_grammar()
-        except (ModuleNotFoundError, FileNotFoundError):
+        try:  # a source checkout has the grammar beside the package (no importlib.resources)
             text = GRAMMAR_FILE.read_text(encoding="utf-8")
+        except OSError:
+            text = _packaged_grammar()
         path = _cache_path(text)
         try:
             with open(path, "rb") as fh:
