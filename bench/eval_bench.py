@@ -25,6 +25,11 @@ script runs them: ``-E 'import ./default.nix { modules = [ ... ]; }' -A ATTR`` i
 ``tests/modules``, over the tree's lib) and ``lib/tests/misc.nix`` ``--strict``. The outputs of
 both tools must agree for a workload to count. nix2image runs with a warmed parse cache (the
 first round is not timed).
+
+``--startup`` measures the CPU of short commands whose cost is mostly starting up (``--version``,
+``plan --closure`` of a sample closure, ``spec`` of a sample, ``eval -E 1``), best of
+``--repeat`` interleaved rounds, with ``--baseline`` for "before"; modules imported are counted
+with ``python -X importtime``.
 """
 
 from __future__ import annotations
@@ -303,12 +308,55 @@ def real_main(args: argparse.Namespace) -> int:
     return 0
 
 
+STARTUP = (("--version", ["--version"]),
+           ("plan --closure samples/closures/webapp-v1.json", ["plan", "--closure", "samples/closures/webapp-v1.json"]),
+           ("spec samples/app-callpackage.nix --placeholders", ["spec", "samples/app-callpackage.nix", "--placeholders"]),
+           ("eval -E 1", ["eval", "-E", "1"]))
+
+
+def startup_main(args: argparse.Namespace) -> int:
+    root = Path(__file__).resolve().parent.parent
+    mine = shutil.which("nix2image") or str(Path(sys.executable).parent / "nix2image")
+    tools = [("ours", mine)] + ([("before", args.baseline)] if args.baseline else [])
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # as users run it: with cached bytecode
+    best: dict[tuple[str, str], float] = {}
+    with tempfile.TemporaryDirectory() as d:
+        caches = {name: tempfile.mkdtemp(dir=d) for name, _ in tools}
+        for rnd in range(args.repeat + 1):  # round 0 writes bytecode and caches
+            for title, argv in STARTUP:
+                for name, exe in tools:
+                    cpu, _rss, rc, _out = run_usage([exe, *argv], str(root), dict(env, XDG_CACHE_HOME=caches[name]))
+                    if rc != 0:
+                        raise SystemExit(f"{name}: {title} failed")
+                    if rnd:
+                        best[(title, name)] = min(cpu, best.get((title, name), cpu))
+        modules = {}
+        for title, argv in STARTUP:
+            proc = subprocess.run([sys.executable, "-X", "importtime", "-c",
+                                   "import sys; from translator.cli import main; sys.argv[0] = 'nix2image'; main()", *argv],
+                                  cwd=root, env=dict(env, XDG_CACHE_HOME=caches["ours"]), capture_output=True, text=True)
+            modules[title] = sum(1 for ln in proc.stderr.splitlines() if ln.startswith("import time:")) - 1
+    load = os.getloadavg()
+    print(f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; "
+          f"date {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; load average at the end "
+          f"{load[0]:.1f}; best CPU of {args.repeat} rounds")
+    print()
+    print("| command |" + (" before (CPU) |" if args.baseline else "") + " after (CPU) | modules imported (after) |")
+    print("|---|" + ("---:|" if args.baseline else "") + "---:|---:|")
+    for title, _argv in STARTUP:
+        before = f" {best[(title, 'before')]:.3f} s |" if args.baseline else ""
+        print(f"| `{title}` |{before} {best[(title, 'ours')]:.3f} s | {modules[title]} |")
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--spec", action="store_true", help="time `spec` of the samples and the corpus instead")
     ap.add_argument("--baseline", help="with --spec/--real: another nix2image command to compare with (before)")
     ap.add_argument("--real", action="store_true", help="time real nixpkgs, modules.sh-like work and misc.nix instead")
+    ap.add_argument("--startup", action="store_true", help="time short commands (start-up) instead")
     ap.add_argument("--packages", default=",".join(PACKAGES), help="with --real: nixpkgs-core attributes (comma-separated)")
     ap.add_argument("--modules-every", type=int, default=12, help="with --real: every Nth checkConfigOutput")
     ap.add_argument("--corpus", default="../shared/corpus", help="with --spec: the corpus folder")
@@ -318,6 +366,8 @@ def main() -> int:
         return spec_main(args)
     if args.real:
         return real_main(args)
+    if args.startup:
+        return startup_main(args)
     sys.setrecursionlimit(100_000)
     nix = shutil.which("nix-instantiate")
     mine = shutil.which("nix2image")
