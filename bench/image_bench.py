@@ -1,25 +1,28 @@
-"""Image build throughput: nix2image against GNU tar piped into SHA-256 and nixpkgs-style double tarring.
+"""Image build throughput: nix2image against its floors, before and after, cold and warm.
 
-A synthetic store (default about 1 GB: 32 store paths, each a few large incompressible files plus
-many small files and directories) is generated once under --dir and reused. Measured, each on a
-warm page cache, best of --repeat rounds (each round runs every method once, so load from other
-jobs on a shared machine falls on all of them alike):
+Three synthetic stores (generated once under --dir and reused), each with incompressible data:
 
-* ``tar | hashlib``: ``tar -c -C ROOT nix/store`` piped into Python's hashlib.sha256 - the floor
-  for "read everything once, tar it, hash it" (one tar stream, no image around it).
-* ``nixpkgs double tar``: per layer, Python tarfile in PAX stream mode written once into a
-  SHA-256 (to learn the digest) and once more into the output file, as nixpkgs'
-  stream_layered_image.py does (its layer member name needs the digest first).
-* ``tar > file``: ``tar -c`` into a file - what writing the bytes to disk costs on the machine.
-* ``nix2image build``: the installed command (``build --spec-json --store-root``), one store path
-  per layer, writing a docker-archive; and ``nix2image stream`` into /dev/null and into a pipe
-  read by Python's hashlib (the like-for-like comparison with ``tar | hashlib``: a consumer
-  takes a core, as ``podman load`` would).
+* ``large``: one store path holding one ~436 MB file (one big layer: the case where tarring into
+  a scratch file and copying it out costs a second pass);
+* ``small``: 2,000 store paths of ten small files each (~45 MB), grouped 20 paths a layer;
+* ``tree``: 32 store paths of about 32 MB (--size-mb in all), a few large files and many small
+  ones each, one path per layer.
 
-Peak RSS of each (the child's ru_maxrss) is recorded. ``--write-docs`` replaces the "Image"
-section of docs/benchmarks.md with the results, machine and date.
+Measured per store, on a warm page cache, in interleaved rounds (every method once per round,
+so bursts of load from other jobs on a shared machine fall on all of them alike), best round:
 
-    python bench/image_bench.py --size-mb 1024 --write-docs
+* floors: ``tar -c | hashlib`` (GNU tar piped into Python's SHA-256: read everything once, tar
+  it, hash it) for ``stream``; ``tar -c`` into a file while hashing for ``build``;
+* ``stream`` to /dev/null and ``build`` to a file with ``--no-cache``, by this checkout and by
+  ``--before EXE`` (an install of an earlier commit), for the before/after comparison;
+* the layer cache: ``build`` into an empty cache (cold: it also stores every layer), ``build``
+  again (warm: nothing changed), ``build`` after one store path changed (its metadata: the
+  "new version sharing most layers" case), and the same warm rebuild into an OCI layout.
+
+CPU and peak RSS of each process tree are recorded. ``--write-docs`` replaces the "Image" section
+of docs/benchmarks.md with the results, machine, date and load.
+
+    python bench/image_bench.py --before /tmp/nix2image-before/.venv/bin/nix2image --write-docs
 """
 
 from __future__ import annotations
@@ -35,8 +38,6 @@ import resource
 import shutil
 import subprocess
 import sys
-import tarfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,6 +74,40 @@ def generate(base: Path, size_mb: int, npaths: int = 32) -> list[str]:
     return paths
 
 
+def generate_large(base: Path, size_mb: int = 436) -> list[str]:
+    """One store path with one ``size_mb`` MB file."""
+    p = f"/nix/store/{'1' * 32}-large-{size_mb}"
+    marker = base / f".complete-large-{size_mb}"
+    if not marker.exists():
+        if base.exists():
+            shutil.rmtree(base)
+        d = base / p.lstrip("/")
+        d.mkdir(parents=True)
+        with open(d / "data.bin", "wb") as f:
+            for _ in range(size_mb):
+                f.write(os.urandom(1 << 20))
+        marker.touch()
+    return [p]
+
+
+def generate_small(base: Path, npaths: int = 2000, files: int = 10) -> list[str]:
+    """``npaths`` store paths of ``files`` small files (200 B - 4 KB) in two directories each."""
+    paths = [f"/nix/store/{hashlib.sha256(b's%d' % i).hexdigest()[:32]}-small-{i}" for i in range(npaths)]
+    marker = base / f".complete-small-{npaths}-{files}"
+    if not marker.exists():
+        if base.exists():
+            shutil.rmtree(base)
+        rng = random.Random(7)
+        for p in paths:
+            d = base / p.lstrip("/")
+            (d / "bin").mkdir(parents=True)
+            (d / "share").mkdir()
+            for j in range(files):
+                (d / ("bin" if j < 2 else "share") / f"f{j}").write_bytes(rng.randbytes(rng.randint(200, 4000)))
+        marker.touch()
+    return paths
+
+
 def _child_peak_kib() -> int:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 
@@ -105,70 +140,29 @@ assert p.wait() == 0
 print(n, h.hexdigest())
 """
 
-DOUBLE_TAR = r"""
-import hashlib, itertools, json, pathlib, sys, tarfile
-root, out, paths = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
-
-class Hasher:
-    def __init__(self): self.h = hashlib.sha256(); self.n = 0
-    def write(self, b): self.h.update(b); self.n += len(b); return len(b)
-
-def layer(obj, store_path):
-    # one layer per store path, tarred as nixpkgs' script does (pathlib order, forced metadata)
-    with tarfile.open(fileobj=obj, mode="w|", format=tarfile.PAX_FORMAT) as tar:
-        for name in ("nix", "nix/store"):
-            ti = tarfile.TarInfo("/" + name); ti.type = tarfile.DIRTYPE; ti.mode = 0o755; tar.addfile(ti)
-        top = pathlib.Path(root + store_path)
-        for f in sorted(itertools.chain([top], top.rglob("*"))):
-            ti = tar.gettarinfo(f, arcname=store_path + str(f)[len(str(top)):])
-            ti.name = "/" + ti.name.lstrip("/")
-            ti.mtime = 1; ti.uid = ti.gid = 0; ti.uname = ti.gname = "root"
-            if ti.islnk():
-                ti.type = tarfile.REGTYPE; ti.linkname = ""; ti.size = f.stat().st_size
-            if ti.isfile():
-                with open(f, "rb") as fh:
-                    tar.addfile(ti, fh)
-            else:
-                tar.addfile(ti)
-
-with open(out, "wb") as o, tarfile.open(fileobj=o, mode="w|", format=tarfile.PAX_FORMAT) as outer:
-    for p in paths:
-        h = Hasher(); layer(h, p)            # first pass: digest and size
-        class Stream:
-            def __init__(self): self.buf = b""
-        import io, os, threading
-        r, w = os.pipe()
-        ti = tarfile.TarInfo(h.h.hexdigest() + "/layer.tar"); ti.size = h.n; ti.mtime = 1
-        def produce():
-            with os.fdopen(w, "wb") as wf:
-                layer(wf, p)                  # second pass: the bytes themselves
-        t = threading.Thread(target=produce); t.start()
-        with os.fdopen(r, "rb") as rf:
-            outer.addfile(ti, rf)
-        t.join()
-print(out)
-"""
-
-TAR_FILE = r"""
-import subprocess, sys
-subprocess.run(["tar", "-c", "-C", sys.argv[1], "-f", sys.argv[2], "nix/store"], check=True)
-print("ok")
+TAR_FILE_HASH = r"""
+import hashlib, subprocess, sys
+root, out = sys.argv[1], sys.argv[2]
+p = subprocess.Popen(["tar", "-c", "-C", root, "nix/store"], stdout=subprocess.PIPE)
+h = hashlib.sha256()
+with open(out, "wb") as f:
+    for b in iter(lambda: p.stdout.read(1 << 20), b""):
+        f.write(b); h.update(b)
+assert p.wait() == 0
+print(h.hexdigest())
 """
 
 NIX2IMAGE = r"""
-import hashlib, subprocess, sys
-exe, args = sys.argv[1], sys.argv[2:]
-if args[0] == "stream-hash":  # into a pipe read by a consumer, as tar | hashlib (podman load reads it so)
-    p = subprocess.Popen([exe, "stream", *args[1:]], stdout=subprocess.PIPE)
-    h = hashlib.sha256()
-    for b in iter(lambda: p.stdout.read(1 << 20), b""):
-        h.update(b)
-    assert p.wait() == 0
-elif args[0] == "stream":
+import os, subprocess, sys
+exe, cache, args = sys.argv[1], sys.argv[2], sys.argv[3:]
+env = dict(os.environ)
+if cache != "-":
+    env["XDG_CACHE_HOME"] = cache
+if args[0] == "stream":
     with open("/dev/null", "wb") as null:
-        subprocess.run([exe, *args], stdout=null, check=True)
+        subprocess.run([exe, *args], stdout=null, check=True, env=env)
 else:
-    subprocess.run([exe, *args], check=True)
+    subprocess.run([exe, *args], check=True, env=env)
 print("ok")
 """
 
@@ -185,88 +179,135 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores, Linux {platform.release()}, Python {platform.python_version()}"
 
 
+def dataset(name: str, base: Path, size_mb: int) -> tuple[Path, list[str], list[list[str]]]:
+    """``(store root, paths, layer plan)`` of one synthetic store."""
+    root = base / name
+    if name == "large":
+        paths = generate_large(root)
+        return root, paths, [paths]
+    if name == "small":
+        paths = generate_small(root)
+        return root, paths, [paths[i:i + 20] for i in range(0, len(paths), 20)]
+    paths = generate(root, size_mb)
+    return root, paths, [[p] for p in paths]
+
+
+def methods(exe: str, before: str | None, root: Path, work: Path, common: list[str], change) -> list[tuple]:
+    """``(name, code, args, prepare)`` of every method, in round order."""
+    cache = str(work / "cache")
+    out = str(work / "out.tar")
+
+    def n2i(e, c, *a):
+        return (NIX2IMAGE, [e, c, *a])
+
+    def fresh():
+        shutil.rmtree(cache, ignore_errors=True)
+
+    runs = [("tar -c | hashlib (stream floor)", TAR_HASH, [str(root)], None),
+            ("tar -c > file while hashing (build floor)", TAR_FILE_HASH, [str(root), str(work / "plain.tar")], None)]
+    if before:
+        runs.append(("before: stream > /dev/null", *n2i(before, "-", "stream", *common), None))
+    runs.append(("stream --no-cache > /dev/null", *n2i(exe, "-", "stream", *common, "--no-cache"), None))
+    if before:
+        runs.append(("before: build", *n2i(before, "-", "build", *common, "-o", out), None))
+    runs += [
+        ("build --no-cache", *n2i(exe, "-", "build", *common, "--no-cache", "-o", out), None),
+        ("build, empty layer cache (cold)", *n2i(exe, cache, "build", *common, "-o", out), fresh),
+        ("build again (warm)", *n2i(exe, cache, "build", *common, "-o", out), None),
+        ("stream again (warm) > /dev/null", *n2i(exe, cache, "stream", *common), None),
+        ("build after one path changed", *n2i(exe, cache, "build", *common, "-o", out), change),
+        ("build --format oci, cold cache", *n2i(exe, cache, "build", *common, "--format", "oci", "-o", str(work / "oci")),
+         fresh),
+        ("build --format oci again (warm)", *n2i(exe, cache, "build", *common, "--format", "oci", "-o", str(work / "oci")),
+         None),
+    ]
+    return runs
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--dir", default="/tmp/nix2image-bench", help="where the synthetic store is generated")
-    ap.add_argument("--size-mb", type=int, default=1024)
+    ap.add_argument("--dir", default="/tmp/nix2image-bench", help="where the synthetic stores are generated")
+    ap.add_argument("--size-mb", type=int, default=1024, help="size of the 'tree' store")
     ap.add_argument("--repeat", type=int, default=2)
+    ap.add_argument("--stores", default="large,small,tree", help="which stores (comma-separated)")
+    ap.add_argument("--before", default=None, metavar="EXE", help="nix2image of an earlier commit, for before/after")
     ap.add_argument("--write-docs", action="store_true")
-    ap.add_argument("--only", action="append", default=[], metavar="TEXT",
-                    help="run only the methods whose name contains TEXT (repeatable; the tar | hashlib "
-                         "floor always runs, ratios need it); not with --write-docs")
     args = ap.parse_args()
     base = Path(args.dir)
-    store_root = base / "root"
-    paths = generate(store_root, args.size_mb)
-    total = sum(f.stat().st_size for f in store_root.rglob("*") if f.is_file() and not f.is_symlink())
-    spec = {"builder": "buildLayeredImage", "name": "bench", "tag": "t", "max_layers": 100,
-            "closure": [{"path": p, "nar_size": 0, "references": []} for p in paths]}
-    sj = base / "spec.json"
-    sj.write_text(json.dumps(spec))
-    layers = base / "layers.json"
-    layers.write_text(json.dumps([[p] for p in paths]))
     local = Path(sys.executable).parent / "nix2image"  # skip wrapper shims (pyenv) in the timings
     exe = str(local) if local.exists() else shutil.which("nix2image")
     if exe is None:
         sys.exit("nix2image is not installed (pip install -e .)")
-    out = base / "out.tar"
-    runs = {
-        "GNU tar -c | hashlib sha256": (TAR_HASH, [str(store_root)]),
-        "GNU tar -c > file (disk write floor)": (TAR_FILE, [str(store_root), str(base / "plain.tar")]),
-        "nixpkgs-style double tar (Python tarfile)": (DOUBLE_TAR, [str(store_root), str(base / "double.tar"), json.dumps(paths)]),
-        "nix2image build (docker-archive)": (NIX2IMAGE, [exe, "build", "--spec-json", str(sj), "--store-root", str(store_root),
-                                                         "--layers", str(layers), "-o", str(out), "-q"]),
-        "nix2image stream > /dev/null": (NIX2IMAGE, [exe, "stream", "--spec-json", str(sj), "--store-root", str(store_root),
-                                                     "--layers", str(layers), "-q"]),
-        "nix2image stream | hashlib sha256": (NIX2IMAGE, [exe, "stream-hash", "--spec-json", str(sj), "--store-root",
-                                                          str(store_root), "--layers", str(layers), "-q"]),
-        "nix2image build --format oci --compress zstd": (NIX2IMAGE, [exe, "build", "--spec-json", str(sj), "--store-root",
-                                                                     str(store_root), "--layers", str(layers), "--format", "oci",
-                                                                     "--compress", "zstd", "-o", str(base / "oci"), "-q"]),
-    }
-    if args.only:
-        if args.write_docs:
-            sys.exit("--only gives a partial table; --write-docs needs every method")
-        first = next(iter(runs))
-        runs = {k: v for k, v in runs.items() if k == first or any(t in k for t in args.only)}
-    results = []
-    run_child(TAR_HASH, str(store_root))  # warm the page cache
-    load = os.getloadavg()[0]
-    # rounds: every method once per round, so a burst of load from other jobs hits all of them
-    # alike and the ratios of one run stay comparable
-    times: dict[str, list[float]] = {name: [] for name in runs}
-    cpus: dict[str, list[float]] = {name: [] for name in runs}
-    peaks: dict[str, int] = {name: 0 for name in runs}
-    for rnd in range(args.repeat):
-        for name, (code, cargs) in runs.items():
-            dt, rss, cpu, _ = run_child(code, *cargs)
-            times[name].append(dt)
-            cpus[name].append(cpu)
-            peaks[name] = max(peaks[name], rss)
-            print(f"round {rnd + 1}: {name:48s} {dt:7.2f} s  CPU {cpu:6.2f} s  peak RSS {rss / 1024:6.0f} MiB",
-                  file=sys.stderr, flush=True)
-    for name in runs:
-        best, cpu_best, peak = min(times[name]), min(cpus[name]), peaks[name]
-        results.append((name, best, peak, cpu_best))
-        print(f"{name:48s} {best:7.2f} s  {total / best / 1e6:8.0f} MB/s  CPU {cpu_best:6.2f} s  "
-              f"peak RSS {peak / 1024:6.0f} MiB", flush=True)
-    floor = results[0][1]
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    lines = ["## Image", "",
-             f"`python bench/image_bench.py --size-mb {args.size_mb} --repeat {args.repeat}` on {machine()}, {stamp}.",
-             f"Synthetic store: {len(paths)} store paths, {total / 1e6:.0f} MB of file data (incompressible), "
-             "one store path per layer; warm page cache; best of "
-             f"{args.repeat} rounds, each running every method once; CPU and peak RSS of the process tree; 1-minute load average at the start "
-             f"{load:.1f} (other jobs share the machine's cores).", "",
-             "| method | time | throughput | vs tar \\| hashlib | CPU (user+sys) | peak RSS |",
-             "| --- | --- | --- | --- | --- | --- |"]
-    for name, dt, rss, cpu in results:
-        cell = name.replace("|", "\\|")
-        lines.append(f"| {cell} | {dt:.2f} s | {total / dt / 1e6:.0f} MB/s | {dt / floor:.2f}x | {cpu:.2f} s | "
-                     f"{rss / 1024:.0f} MiB |")
-    lines.append("")
-    text = "\n".join(lines)
-    print("\n" + text)
+    loads = [os.getloadavg()[0]]
+    sections = []
+    for name in args.stores.split(","):
+        root, paths, plan = dataset(name, base, args.size_mb)
+        work = base / f"work-{name}"
+        work.mkdir(parents=True, exist_ok=True)
+        spec = {"builder": "buildLayeredImage", "name": f"bench-{name}", "tag": "t", "max_layers": 125,
+                "closure": [{"path": p, "nar_size": 0, "references": []} for p in paths]}
+        (work / "spec.json").write_text(json.dumps(spec))
+        (work / "layers.json").write_text(json.dumps(plan))
+        common = ["--spec-json", str(work / "spec.json"), "--store-root", str(root), "--layers", str(work / "layers.json"),
+                  "-q"]
+        victim = next(f for f in sorted((root / paths[-1].lstrip("/")).rglob("*")) if f.is_file())
+
+        def change(victim=victim):
+            st = victim.stat()
+            os.utime(victim, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+
+        total = sum(f.stat().st_size for f in root.rglob("*") if f.is_file() and not f.is_symlink())
+        runs = methods(exe, args.before, root, work, common, change)
+        run_child(TAR_HASH, str(root))  # warm the page cache
+        times: dict[str, list[float]] = {r[0]: [] for r in runs}
+        cpus: dict[str, list[float]] = {r[0]: [] for r in runs}
+        peaks: dict[str, int] = {r[0]: 0 for r in runs}
+        for rnd in range(args.repeat):
+            for label, code, cargs, prepare in runs:
+                if prepare is not None:
+                    prepare()
+                dt, rss, cpu, _ = run_child(code, *cargs)
+                times[label].append(dt)
+                cpus[label].append(cpu)
+                peaks[label] = max(peaks[label], rss)
+                print(f"{name} round {rnd + 1}: {label:44s} {dt:7.2f} s  CPU {cpu:6.2f} s  peak RSS {rss / 1024:6.0f} MiB",
+                      file=sys.stderr, flush=True)
+            loads.append(os.getloadavg()[0])
+        best = {k: min(v) for k, v in times.items()}
+        sfloor = best["tar -c | hashlib (stream floor)"]
+        bfloor = best["tar -c > file while hashing (build floor)"]
+        lines = [f"### {name}: {len(paths)} store path(s), {len(plan)} store layer(s), {total / 1e6:.0f} MB of file data", "",
+                 "| method | time | vs its floor | CPU (user+sys) | peak RSS |", "| --- | ---: | ---: | ---: | ---: |"]
+        for label, *_ in runs:
+            floor = sfloor if "stream" in label else bfloor
+            lines.append(f"| {label.replace('|', chr(92) + '|')} | {best[label]:.2f} s | {best[label] / floor:.2f}x | "
+                         f"{min(cpus[label]):.2f} s | {peaks[label] / 1024:.0f} MiB |")
+        cold, warm = best["build, empty layer cache (cold)"], best["build again (warm)"]
+        ocold, owarm = best["build --format oci, cold cache"], best["build --format oci again (warm)"]
+        cpu = {k: min(v) for k, v in cpus.items()}
+        lines += ["", f"Warm rebuild (wall): docker-archive {cold / warm:.1f}x faster than the cold build "
+                      f"({best['build --no-cache'] / warm:.1f}x against `--no-cache`), OCI layout {ocold / owarm:.1f}x; "
+                      f"one path changed: {cold / best['build after one path changed']:.1f}x. In CPU time: docker-archive "
+                      f"{cpu['build, empty layer cache (cold)'] / cpu['build again (warm)']:.1f}x, OCI layout "
+                      f"{cpu['build --format oci, cold cache'] / cpu['build --format oci again (warm)']:.1f}x, one path changed "
+                      f"{cpu['build, empty layer cache (cold)'] / cpu['build after one path changed']:.1f}x."]
+        if args.before:
+            lines.append(f"Before/after: stream {best['before: stream > /dev/null'] / sfloor:.2f}x -> "
+                         f"{best['stream --no-cache > /dev/null'] / sfloor:.2f}x its floor, build "
+                         f"{best['before: build'] / bfloor:.2f}x -> {best['build --no-cache'] / bfloor:.2f}x.")
+        lines.append("")
+        sections.append("\n".join(lines))
+        print("\n" + sections[-1], flush=True)
+    head = ["## Image", "",
+            f"`python bench/image_bench.py --repeat {args.repeat} --stores {args.stores}"
+            + (" --before EXE" if args.before else "") + f"` on {machine()}, {stamp}.",
+            f"Best of {args.repeat} interleaved rounds (each round runs every method once); warm page cache; CPU and "
+            f"peak RSS of the process tree. The machine was shared with other jobs: 1-minute load average "
+            f"{min(loads):.1f} to {max(loads):.1f} during the run on its 2 cores, so absolute times are inflated and "
+            "noisy; compare the ratios, taken within one round. `before` is commit 724046f (the parent of this work).",
+            ""]
+    text = "\n".join(head) + "\n" + "\n".join(sections)
     if args.write_docs:
         doc = ROOT / "docs" / "benchmarks.md"
         old = doc.read_text() if doc.exists() else "# Benchmarks\n\n"
@@ -275,7 +316,7 @@ def main() -> None:
             new = old.rstrip("\n") + "\n\n" + text
         else:
             nxt = old.find("\n## ", start + 1)
-            new = old[:start] + text + (old[nxt + 1:] if nxt >= 0 else "")
+            new = old[:start] + text + ("\n" + old[nxt + 1:] if nxt >= 0 else "")
         doc.write_text(new if new.endswith("\n") else new + "\n")
 
 

@@ -12,6 +12,12 @@ popularity script (each node keeps a dict of its descendants' counts); it shows 
 form buys. It runs with a time limit and only up to ``--baseline-max-paths`` paths (its memory
 grows with the square of the graph).
 
+Whole processes (``--whole-process``): the popularity plan as a user gets it, ``nix2image plan
+--closure FILE --strategy popularity --json``, against nixpkgs' own ``closure-graph.py`` (the
+script behind ``referencesByPopularity``, read at run time from the nixpkgs tree in
+``../shared/nixpkgs-core/tree`` or ``--nixpkgs-script``; nothing of it is copied here) given the
+same exportReferencesGraph file, in interleaved rounds, wall time of each process start to exit.
+
 Each strategy runs in its own subprocess so that peak memory (ru_maxrss) is its own. The
 baseline is the time to read and index the graph (``build``), reported in the same run so the
 other numbers can be read as ratios on any machine.
@@ -121,8 +127,58 @@ def _child(graph_file: str, strategy: str, max_layers: int) -> None:
                       "peak_mb": peak_kb / 1024}))
 
 
+NIXPKGS_SCRIPT = (Path(__file__).resolve().parent.parent.parent / "shared" / "nixpkgs-core" / "tree" / "pkgs" /
+                  "build-support" / "references-by-popularity" / "closure-graph.py")
+
+
+def whole_process(sizes: list[int], script: Path, rounds: int) -> None:
+    """Wall time of whole processes: ``nix2image plan --strategy popularity`` against nixpkgs'
+    closure-graph.py on the same exportReferencesGraph file (``{"graph": [...]}``)."""
+    import shutil
+    import tempfile
+
+    if not script.is_file():
+        sys.exit(f"nixpkgs' closure-graph.py not found at {script} (give --nixpkgs-script)")
+    local = Path(sys.executable).parent / "nix2image"
+    exe = str(local) if local.exists() else shutil.which("nix2image")
+    load = [os.getloadavg()[0]]
+    print("| paths | nixpkgs closure-graph.py | nix2image plan --strategy popularity | ratio | ratio in CPU time |")
+    print("| ---: | ---: | ---: | ---: | ---: |")
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in sizes:
+            gf = os.path.join(tmp, f"graph-{n}.json")
+            Path(gf).write_text(json.dumps({"graph": generate(n)}))
+            cmds = {"nixpkgs": [sys.executable, str(script), gf, "graph"],
+                    "ours": [exe, "plan", "--closure", gf, "--strategy", "popularity", "--json"]}
+            best = {k: float("inf") for k in cmds}
+            cpu = {k: float("inf") for k in cmds}
+            for rnd in range(rounds):
+                for k, cmd in cmds.items():
+                    t = time.perf_counter()
+                    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                    _pid, status, ru = os.wait4(proc.pid, 0)
+                    proc.returncode = os.waitstatus_to_exitcode(status)
+                    if proc.returncode != 0:
+                        sys.exit(f"{' '.join(cmd)} failed ({proc.returncode})")
+                    dt = time.perf_counter() - t
+                    best[k] = min(best[k], dt)
+                    cpu[k] = min(cpu[k], ru.ru_utime + ru.ru_stime)
+                    print(f"{n} round {rnd + 1}: {k} {dt:.2f} s, CPU {ru.ru_utime + ru.ru_stime:.2f} s", file=sys.stderr,
+                          flush=True)
+                load.append(os.getloadavg()[0])
+            print(f"| {n} | {best['nixpkgs']:.2f} s | {best['ours']:.2f} s | {best['nixpkgs'] / best['ours']:.1f}x faster | "
+                  f"{cpu['nixpkgs'] / cpu['ours']:.1f}x faster |", flush=True)
+    print(f"\nbest of {rounds} interleaved rounds; 1-minute load average {min(load):.1f} to {max(load):.1f}; "
+          f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--whole-process", action="store_true",
+                    help="Compare whole processes with nixpkgs' closure-graph.py (see above).")
+    ap.add_argument("--nixpkgs-script", type=Path, default=NIXPKGS_SCRIPT)
+    ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--sizes", default="1000,10000,50000")
     ap.add_argument("--strategies", default="popularity,auto,pipeline,nixery,per-path,single")
     ap.add_argument("--baselines", default="dict-popularity",
@@ -136,6 +192,9 @@ def main() -> None:
     args = ap.parse_args()
     if args.child:
         _child(args.child[0], args.child[1], int(args.child[2]))
+        return
+    if args.whole_process:
+        whole_process([int(x) for x in args.sizes.split(",")], args.nixpkgs_script, args.rounds)
         return
     import tempfile
 

@@ -117,7 +117,7 @@ class CacheServer(LoopbackServer):
 def leftovers(cache_home: Path) -> list[str]:
     """Half-written entries in nix2image's content cache (there must never be any)."""
     nar = cache_home / "nix2image" / "binary-cache" / "nar"
-    return sorted(p.name for p in nar.iterdir() if p.name.startswith(".tmp")) if nar.is_dir() else []
+    return sorted(p.name for p in nar.iterdir() if p.name.startswith((".tmp", ".nix2image-"))) if nar.is_dir() else []
 
 
 def cached_hashes(cache_home: Path) -> set[str]:

@@ -314,3 +314,23 @@ def test_catalog_packages_get_their_contents_from_the_cache(caches, server, tmp_
     assert proc.returncode == 0, proc.stderr
     info = json.loads(run_cli("inspect", "--json", str(tmp_path / "g.tar"), check=True).stdout)["images"][0]
     assert info["config"]["Labels"]["org.nix2image.placeholders"] == "1"
+
+
+def test_killed_while_filling_the_cache(caches, server, tmp_path):
+    """SIGKILL (the NIX2IMAGE_TEST_KILL_AFTER_BYTES hook) at several points while NARs are
+    fetched and unpacked: no entry under its final name is partial (the next build, which trusts
+    the entries it finds, gives the expected layers), and the staging entries of the killed runs
+    are removed by the next run."""
+    home = tmp_path / "home-cache"
+    fired = 0
+    for after in (20_000, 300_000, 1_500_000):
+        proc, target = build(caches, tmp_path, server.url, "-q", env=env_with(home, NIX2IMAGE_TEST_KILL_AFTER_BYTES=str(after)))
+        fired += proc.returncode == -9
+        assert proc.returncode in (0, -9), proc.stderr
+    assert fired >= 2
+    proc, target = build(caches, tmp_path, server.url, "-q", env=env_with(home))
+    assert proc.returncode == 0, proc.stderr
+    assert layer_digests(target)[:len(caches["digests"])] == caches["digests"]
+    assert leftovers(home) == []
+    assert len(cached_hashes(home)) == 6
+

@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus"
 COVERAGE_MD = ROOT / "docs" / "coverage.md"
 UPDATE_ENV = "NIX2IMAGE_UPDATE_COVERAGE"
-TIMEOUT = 120  # seconds per command; a run that takes longer counts as a failure
+TIMEOUT = 300  # seconds per command; a run that takes longer counts as a failure
 CRASH_MARKS = ("Traceback (most recent call last)", "internal error")
 #: ``attribute all.docker`` / ``attributes image and scriptImage`` in the manifest's notes
 NOTES_ATTR = re.compile(r"\(attributes? ([A-Za-z0-9_.'-]+)")

@@ -43,6 +43,8 @@ EXPECT = {
     "multi-image.nix": (["-A", "backend"], "streamLayeredImage", "backend", {"nodejs-20.12.2"}),
     "flake-utils": (["--placeholders"], "buildLayeredImage", "server", {"server-0.3.1", "ca-certificates"}),
     "flake-parts#docker": ([], "buildLayeredImage", "greeter", {"greeter", "bash-interactive-5.2p26"}),
+    # the real tree when it is in the store (a test adds it), else the model: the same names
+    "real-nixpkgs-flake": (["--placeholders"], "buildLayeredImage", "pinned-real", {"coreutils-9.5", "bash-5.2p26"}),
 }
 
 

@@ -67,6 +67,9 @@ def main(ctx: click.Context, debug: bool) -> None:
     """Turn Nix dockerTools files into container images without running Nix."""
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
+    from .scratch import arm_test_kill
+
+    arm_test_kill()  # NIX2IMAGE_TEST_KILL_AFTER_BYTES: the crash-safety tests' hook; no-op otherwise
     if debug:  # the steps' debug notes (e.g. which overlay runAsRoot used) on stderr
         import logging
 

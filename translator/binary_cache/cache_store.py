@@ -2,10 +2,11 @@
 
 ``<dir>/nar/<NarHash base32>`` is the unpacked content of every store path with that NarHash
 (a directory, file or symlink, with store modes). An entry is unpacked under a unique
-``.tmp-*`` name beside its final place and renamed into place only once every check passed, so
-a reader sees a whole entry or none; when two runs race, the first rename wins and the other
-run's copy is removed. Staging entries left by a killed run are swept after a day. Nothing here
-ever writes ``/nix/store``.
+``.nix2image-<pid>-<start>-*`` name (see :mod:`translator.scratch`) beside its final place and
+renamed into place only once every check passed, so a reader sees a whole entry or none; when two
+runs race, the first rename wins and the other run's copy is removed. Staging entries of a run
+that was killed (its owner process is gone) are swept by the next run that stages one; older
+``.tmp-*`` entries after a day. Nothing here ever writes ``/nix/store``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import time
 from contextlib import contextmanager
 from typing import Iterator
 
+from .. import scratch
 from ..universe.contents import remove_tree
 
 
@@ -30,8 +32,9 @@ class ContentStore:
         self._swept = False
 
     def sweep(self) -> None:
-        """Remove staging entries of runs that died long ago (never those of a live run)."""
+        """Remove staging entries of runs that died (never those of a live run)."""
         self._swept = True
+        scratch.sweep(self.nar_dir)
         try:
             names = [n for n in os.listdir(self.nar_dir) if n.startswith(".tmp-")]
         except OSError:
@@ -62,7 +65,8 @@ class ContentStore:
         if not self._swept:
             self.sweep()
         final = self.path_for(nar_hash)
-        tmp = os.path.join(self.nar_dir, f".tmp-{secrets.token_hex(8)}-{os.path.basename(final)}")
+        tmp = os.path.join(self.nar_dir, f"{scratch.PREFIX}{scratch.owner_tag()}-{secrets.token_hex(8)}-"
+                                         f"{os.path.basename(final)}")
         try:
             yield tmp
         finally:

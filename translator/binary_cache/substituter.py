@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable
 
+from .. import scratch
 from ..errors import UserError
 from ..http.client import HttpClient
 from ..http.retry import RetryPolicy, TransientError
@@ -173,7 +174,7 @@ def _read(path: str) -> bytes | None:
 
 def _write_atomic(path: str, data: bytes) -> None:
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    tmp = f"{path}.tmp{os.getpid()}-{threading.get_ident()}"
+    tmp = scratch.temp_name(os.path.dirname(path), os.path.basename(path))
     with open(tmp, "wb") as f:
         f.write(data)
     os.replace(tmp, path)

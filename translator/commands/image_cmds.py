@@ -131,25 +131,30 @@ def build_cmd(file, output, fmt, compress, strategy, layers_file, spec_json, sto
 
 @click.command("stream")
 @click.argument("file", required=False)
+@click.option("-o", "--output", default=None, metavar="FILE",
+              help="Write the stream to FILE (through a temporary file renamed into place) instead of stdout.")
 @click.option("--format", "fmt", type=click.Choice(["docker-archive", "oci-archive"]), default="docker-archive",
               show_default=True)
 @_common
 @click.option("-q", "--quiet", is_flag=True, help="No warnings on stderr.")
 @_spec_decorator
-def stream_cmd(file, fmt, compress, strategy, layers_file, spec_json, store_root, quiet, run_timeout,
+def stream_cmd(file, output, fmt, compress, strategy, layers_file, spec_json, store_root, quiet, run_timeout,
                no_cache, layer_names, **kw):
     """Write the image of FILE to stdout as an archive (`nix2image stream f.nix | podman load`)."""
-    from ..image.build import BuildOptions, stream
+    from ..image.build import BuildOptions, stream, stream_to_file
 
     out = sys.stdout.buffer
-    if out.isatty():
+    if output is None and out.isatty():
         raise UsageError("error: refusing to write an image archive to a terminal; pipe it (| podman load) or redirect it")
     spec, content = _load(file, spec_json, kw, store_root)
     plan = _plan(spec, strategy, layers_file)
-    result = stream(spec, plan, content, out, BuildOptions(format=fmt, compress=compress, strategy=strategy,
-                                                           run_timeout=run_timeout, cache=_cache(no_cache),
-                                                           layer_names=layer_names))
-    out.flush()
+    opts = BuildOptions(format=fmt, compress=compress, strategy=strategy, run_timeout=run_timeout,
+                        cache=_cache(no_cache), layer_names=layer_names)
+    if output is not None:
+        result = stream_to_file(spec, plan, content, output, opts)
+    else:
+        result = stream(spec, plan, content, out, opts)
+        out.flush()
     _warn(spec, result, quiet)
 
 

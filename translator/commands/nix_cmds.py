@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from ..errors import UsageError, UserError
+from .limit_options import limit_options
 from ..nix.attrpath import split_attr_path
 from ..nix.values import EvalError, Lambda, NixAttrs, NixList, NixString, Thunk, show_type
 
@@ -100,6 +101,7 @@ def _find_along_attr_path(ev: Any, v: Any, attr_path: str, auto_args: dict) -> A
 @click.option("--json", "as_json", is_flag=True, help="Print the value as JSON.")
 @click.option("--system", default=None, help="Value of builtins.currentSystem (default x86_64-linux).")
 @click.option("--show-trace/--no-show-trace", default=True, help="Show the evaluation trace of errors (default on).")
+@limit_options
 def eval_cmd(file, expr, attr_paths, args, argstrs, include, strict, as_json, system, show_trace):
     """Evaluate FILE (or -E EXPR) and print the value like nix-instantiate --eval."""
     from ..nix.evaluator import run_deep, to_user_error

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 import click
@@ -120,6 +119,7 @@ def pull(source: str, insecure: bool, username, password, password_stdin, retrie
          tls_verify: bool, cert_dir: str | None) -> None:
     """Pull SOURCE (docker://HOST/NAME[:TAG|@DIGEST]), verifying every digest."""
     from ..registry.cache import PullCache
+    from ..scratch import Scratch
     from ..registry.pull import fetch, store_in_cache, write_docker_archive, write_oci_layout
     from ..registry.reference import parse_reference
 
@@ -128,7 +128,7 @@ def pull(source: str, insecure: bool, username, password, password_stdin, retrie
     ref = parse_reference(source, what="SOURCE")
     client = _client(ref, insecure, username, password, password_stdin, retries, quiet, tls_verify, cert_dir)
     repo_tag = f"{ref.repository.split('/')[-1] if ref.registry == 'registry-1.docker.io' else ref.registry + '/' + ref.repository}:{ref.tag}" if ref.tag else None
-    with tempfile.TemporaryDirectory(prefix="nix2image-pull-") as work:
+    with Scratch(kind="pull") as work:
         image = fetch(ref, client, Path(work), platform)
         if to_cache:
             path = store_in_cache(image, PullCache(to_cache), repo_tag)

@@ -8,6 +8,7 @@ command at once and means the same thing everywhere.
 
 from __future__ import annotations
 
+import os
 from typing import Any, Callable
 
 import click
@@ -16,7 +17,7 @@ from ..errors import UsageError
 
 #: The keyword arguments :func:`spec_options` adds to a command (and :func:`load_spec` accepts).
 OPTION_NAMES = ("attr", "arg", "argstr", "bind", "catalog", "placeholders", "full_size",
-                "include", "system", "pull_cache", "store",
+                "include", "system", "pull_cache", "store", "nixpkgs", "override_input", "allow_fetch",
                 "substituters", "trusted_public_keys", "offline", "tls_verify", "cert_dir")
 
 
@@ -74,13 +75,22 @@ def spec_options(fn: Callable[..., Any]) -> Callable[..., Any]:
                      help="Nix system to evaluate for (default x86_64-linux)."),
         click.option("--pull-cache", default=None, metavar="DIR", type=click.Path(file_okay=False),
                      help="Directory of pulled base images (pullImage) to resolve fromImage offline."),
+        click.option("--nixpkgs", "nixpkgs", default=None, metavar="PATH", type=click.Path(file_okay=False),
+                     help="A real nixpkgs tree for <nixpkgs> and nixpkgs flake inputs (before -I and NIX_PATH)."),
+        click.option("--override-input", "override_input", nargs=2, multiple=True, metavar="NAME PATH",
+                     help="Use the directory PATH for the flake input NAME (as nix --override-input)."),
+        click.option("--allow-fetch", "allow_fetch", is_flag=True,
+                     help="Download a pinned source (flake.lock narHash) that is not in the store into "
+                          "nix2image's cache, verifying its hash as Nix does."),
         click.option("--store", "store", default=None, metavar="DIR",
                      help="Read store paths from this Nix store (a chroot store DIR or local?root=DIR) "
                           "instead of the system store; an empty or missing DIR means no local store."),
     ]
     for deco in reversed(decorators):
         fn = deco(fn)
-    return tls_options(cache_options(fn))
+    from .limit_options import limit_options
+
+    return limit_options(tls_options(cache_options(fn)))
 
 
 def _pairs(values: Any, option: str) -> dict[str, str]:
@@ -112,6 +122,9 @@ def load_options(**opts: Any):
         system=opts.get("system"),
         pull_cache=opts.get("pull_cache"),
         store=opts.get("store"),
+        nixpkgs=opts.get("nixpkgs"),
+        override_inputs=_pairs(opts.get("override_input"), "--override-input"),
+        allow_fetch=bool(opts.get("allow_fetch")) or os.environ.get("NIX2IMAGE_ALLOW_FETCH", "") in ("1", "true", "yes"),
         binary_caches=_cache_settings(opts),
     )
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
-import shutil
 import tarfile
 import tempfile
 from dataclasses import dataclass
@@ -24,6 +23,8 @@ from typing import BinaryIO, Callable
 
 from ..errors import UserError, UsageError
 from ..progress import Progress
+from ..scratch import make_scratch, remove_tree
+from ..scratch import replace as replace_atomically
 from ..spec import ImageSpec
 from ..storeinfo import LayerPlan
 from . import config as cfgmod
@@ -402,42 +403,41 @@ def _write_oci(spec, base, new, out, opts, workdir, name, progress, warnings) ->
 
 # --- entry points ----------------------------------------------------------------------------
 
-def build(spec: ImageSpec, plan: LayerPlan | None, content, output: str,
-          opts: BuildOptions | None = None) -> BuildResult:
-    """Build the image into ``output`` (a file, or a directory for ``--format oci``) atomically."""
-    opts = opts or BuildOptions()
+def _output_scratch(output: str, directory_ok: bool, hint: str = "") -> tuple[str, str]:
+    """``(absolute output, scratch directory beside it)`` for ``-o output``, after checking it."""
     output = os.path.abspath(output)
     parent = os.path.dirname(output)
     if not os.path.isdir(parent):
         raise UsageError(f"error: -o {output}: directory {parent} does not exist")
-    if opts.format != "oci" and os.path.isdir(output):
-        raise UsageError(f"error: -o {output} is a directory; give a file name (or use --format oci)")
+    if not directory_ok and os.path.isdir(output):
+        raise UsageError(f"error: -o {output} is a directory; give a file name{hint}")
     try:
-        workdir = tempfile.mkdtemp(prefix=".nix2image-", dir=parent)
+        return output, make_scratch(parent)
     except OSError as err:
         raise UserError(f"cannot write into {parent}: {err.strerror}") from err
+
+
+def build(spec: ImageSpec, plan: LayerPlan | None, content, output: str,
+          opts: BuildOptions | None = None) -> BuildResult:
+    """Build the image into ``output`` (a file, or a directory for ``--format oci``) atomically."""
+    opts = opts or BuildOptions()
+    output, workdir = _output_scratch(output, opts.format == "oci", " (or use --format oci)")
     try:
         if opts.format == "oci":
             tmp = os.path.join(workdir, "layout")
             os.mkdir(tmp)
             result = write_image(spec, plan, content, tmp, opts, workdir)
-            if os.path.lexists(output):
-                if os.path.isdir(output) and not os.path.islink(output):
-                    shutil.rmtree(output)
-                else:
-                    os.unlink(output)
-            os.replace(tmp, output)
         else:
             fd, tmp = tempfile.mkstemp(prefix=".out-", dir=workdir)
             with os.fdopen(fd, "w+b") as f:
                 result = write_image(spec, plan, content, f, opts, workdir)
             os.chmod(tmp, 0o644)
-            os.replace(tmp, output)
+        replace_atomically(tmp, output, workdir)
     except OSError as err:
         raise UserError(f"writing {output} failed: {err.strerror or err}"
                         + (f" ({err.filename})" if err.filename else "")) from err
     finally:
-        _rmtree(workdir)
+        remove_tree(workdir)
     result.output = output
     return result
 
@@ -450,11 +450,30 @@ def stream(spec: ImageSpec, plan: LayerPlan | None, content, out: BinaryIO,
         raise UsageError("error: --format oci is a directory and cannot be streamed; use oci-archive")
     if opts.layer_names is None:  # a pipe: name layers by position so each streams out as it is tarred
         opts = dataclasses.replace(opts, layer_names="position")
-    workdir = tempfile.mkdtemp(prefix="nix2image-stream-")
+    workdir = make_scratch(kind="stream")
     try:
         return write_image(spec, plan, content, _Unseekable(out), opts, workdir)
     finally:
-        _rmtree(workdir)
+        remove_tree(workdir)
+
+
+def stream_to_file(spec: ImageSpec, plan: LayerPlan | None, content, output: str,
+                   opts: BuildOptions | None = None) -> BuildResult:
+    """``stream -o FILE``: the stream's bytes, written in a scratch directory beside ``output``
+    and renamed onto it once complete."""
+    output, workdir = _output_scratch(output, False)
+    try:
+        tmp = os.path.join(workdir, "stream.out")
+        with open(tmp, "wb") as f:
+            result = stream(spec, plan, content, f, opts)
+        os.chmod(tmp, 0o644)
+        replace_atomically(tmp, output, workdir)
+    except OSError as err:
+        raise UserError(f"writing {output} failed: {err.strerror or err}") from err
+    finally:
+        remove_tree(workdir)
+    result.output = output
+    return result
 
 
 class _Unseekable:
@@ -478,15 +497,3 @@ class _Unseekable:
 
     def seek(self, *a):
         raise OSError("not seekable")
-
-
-def _rmtree(path: str) -> None:
-    def onerror(func, p, exc):
-        try:
-            os.chmod(os.path.dirname(p), 0o755)
-            os.chmod(p, 0o755)
-            func(p)
-        except OSError:
-            pass
-
-    shutil.rmtree(path, onerror=onerror)

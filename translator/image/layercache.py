@@ -13,9 +13,9 @@ Layout under :func:`default_dir` (``$XDG_CACHE_HOME/nix2image/layers``)::
     v1/<key[:2]>/<key>.blob   the layer as written (plain tar, or gzip/zstd for OCI output)
     v1/<key[:2]>/<key>.json   its digest, diff_id, sizes and the blob file's identity
 
-Both are written through a temporary file renamed into place (blob first, then the record), so a
-reader sees a whole entry or none; two builds making the same layer race harmlessly (same
-bytes, last rename wins). An entry is *corrupt* when its record does not parse, or the blob's
+Both are written through a temporary file put into place (blob first - linked, so a blob another
+build just stored is kept - then the record), so a reader sees a whole entry or none, and two
+builds making the same layer end with one blob and a record describing it. An entry is *corrupt* when its record does not parse, or the blob's
 size, inode or mtime differ from what the record saw when it was stored (any write to the blob
 moves its mtime), or a sample of its bytes (start, end and 14 blocks between) no longer hashes as
 recorded: it is then ignored and the layer rebuilt and stored again. (The ctime is not used: an
@@ -31,10 +31,11 @@ import hashlib
 import json
 import os
 import stat
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
+
+from .. import scratch
 
 #: Bump when the bytes the tar writer produces for the same inputs change.
 WRITER_VERSION = "pax-v1"
@@ -70,34 +71,31 @@ def default_max_bytes() -> int:
 
 # --- keys ------------------------------------------------------------------------------------
 
-def _stat_sig(st: os.stat_result) -> list[int]:
-    return [st.st_mode, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
-
-
 def tree_fingerprint(location: str) -> str:
     """A hash of the metadata of everything under ``location`` (not following symlinks): any
     file added, removed, renamed, rewritten or re-moded changes it; no content is read."""
-    h = hashlib.sha256()
+    parts: list[str] = []
+    add = parts.append
 
     def walk(d: str, rel: str) -> None:
         try:
             with os.scandir(d) as it:
                 items = sorted(it, key=lambda e: e.name)
         except OSError as err:
-            h.update(f"!{rel}:{err.errno}\n".encode())
+            add(f"!{rel}:{err.errno}")
             return
         for e in items:
             st = e.stat(follow_symlinks=False)
             r = rel + "/" + e.name
-            h.update(f"{r}\0{_stat_sig(st)}\n".encode("utf-8", "surrogateescape"))
+            add(f"{r}\0{st.st_mode} {st.st_size} {st.st_mtime_ns} {st.st_ctime_ns} {st.st_ino}")
             if stat.S_ISDIR(st.st_mode):
                 walk(e.path, r)
 
     st = os.lstat(location)
-    h.update(f".\0{_stat_sig(st)}\n".encode())
+    add(f".\0{st.st_mode} {st.st_size} {st.st_mtime_ns} {st.st_ctime_ns} {st.st_ino} {st.st_dev}")
     if stat.S_ISDIR(st.st_mode):
         walk(location, "")
-    return h.hexdigest()
+    return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def layer_key(paths: tuple[str, ...] | list[str], nar_hashes: Mapping[str, str | None], content: Any,
@@ -116,6 +114,26 @@ def layer_key(paths: tuple[str, ...] | list[str], nar_hashes: Mapping[str, str |
     doc = {"writer": WRITER_VERSION, "compression": compression,
            "owner": [owner.mtime, owner.uid, owner.gid, owner.uname, owner.gname], "paths": items}
     return hashlib.sha256(json.dumps(doc, sort_keys=True).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def copy_range(src: int, dst: int, size: int, src_offset: int = 0) -> None:
+    """Copy ``size`` bytes of ``src`` from ``src_offset`` to the start of ``dst`` (in the kernel
+    with ``copy_file_range`` when the filesystems allow, else read/write)."""
+    done = 0
+    while done < size:
+        try:
+            n = os.copy_file_range(src, dst, size - done, src_offset + done, done)
+        except OSError:
+            n = 0
+        if n <= 0:
+            break
+        done += n
+    while done < size:
+        b = os.pread(src, min(1 << 20, size - done), src_offset + done)
+        if not b:
+            raise OSError("the source ended early")
+        os.pwrite(dst, b, done)
+        done += len(b)
 
 
 # --- entries ---------------------------------------------------------------------------------
@@ -163,6 +181,7 @@ class LayerCache:
         self.hits = 0
         self.misses = 0
         self.corrupt = 0
+        self._total: int | None = None  # bytes in the cache as last counted, plus what this process added
 
     def _paths(self, key: str) -> tuple[Path, Path]:
         d = self.dir / key[:2]
@@ -207,8 +226,10 @@ class LayerCache:
     def new_file(self, key: str) -> "PendingEntry":
         """A temporary file in the cache to write a layer into; :meth:`PendingEntry.commit` stores it."""
         blob, _ = self._paths(key)
+        scratch.sweep_subdirs_once(str(self.dir))  # temporary files of killed builds
         blob.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".blob", dir=blob.parent)
+        tmp = scratch.temp_name(str(blob.parent), blob.name)  # named for its owner: swept if killed
+        fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
         return PendingEntry(self, key, fd, tmp)
 
     def put_range(self, key: str, src_fd: int, offset: int, size: int, *, digest: str, diff_id: str | None = None,
@@ -216,40 +237,56 @@ class LayerCache:
         """Store ``size`` bytes of ``src_fd`` from ``offset`` (in-kernel copy) as the entry ``key``."""
         pending = self.new_file(key)
         try:
-            done = 0
-            while done < size:
-                try:
-                    n = os.copy_file_range(src_fd, pending.fd, size - done, offset + done, done)
-                except OSError:
-                    n = 0
-                if n <= 0:
-                    break
-                done += n
-            while done < size:  # copy_file_range not available here: read and write
-                b = os.pread(src_fd, min(1 << 20, size - done), offset + done)
-                if not b:
-                    raise OSError("source ended early")
-                os.pwrite(pending.fd, b, done)
-                done += len(b)
+            copy_range(src_fd, pending.fd, size, offset)
             pending.commit(digest, diff_id or digest, size, raw_size if raw_size is not None else size)
         except BaseException:
             pending.discard()
             raise
 
     def _commit(self, key: str, tmp: str, fd: int, digest: str, diff_id: str, size: int, raw_size: int) -> None:
+        """Install the finished temporary file ``tmp`` (open as ``fd``) as the entry ``key``.
+
+        The blob is hard-linked into place, which fails if another build stored the same layer
+        meanwhile: its file then stays (it holds the same bytes - checked by size and sample) and
+        both records describe it, so concurrent builds never leave a record naming another file.
+        A stale or damaged blob is replaced.
+        """
         blob, rec = self._paths(key)
         os.fchmod(fd, 0o444)
-        os.replace(tmp, blob)
-        st = os.fstat(fd)
-        if st.st_size != size:
-            raise OSError(f"layer cache: wrote {st.st_size} bytes, expected {size}")
+        if os.fstat(fd).st_size != size:
+            raise OSError(f"layer cache: wrote {os.fstat(fd).st_size} bytes, expected {size}")
+        ours = _sample(fd, size)
+        try:
+            os.link(tmp, blob)
+        except FileExistsError:
+            try:
+                with open(blob, "rb") as f:
+                    same = os.fstat(f.fileno()).st_size == size and _sample(f.fileno(), size) == ours
+            except OSError:
+                same = False
+            if not same:
+                os.replace(tmp, blob)
+        finally:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+        st = os.stat(blob)
         meta = {"digest": digest, "diff_id": diff_id, "size": size, "raw_size": raw_size,
-                "stat": [st.st_size, st.st_ino, st.st_mtime_ns], "sample": _sample(fd, size)}
-        rfd, rtmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=rec.parent)
+                "stat": [st.st_size, st.st_ino, st.st_mtime_ns], "sample": ours}
+        rtmp = scratch.temp_name(str(rec.parent), rec.name)
+        rfd = os.open(rtmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         with os.fdopen(rfd, "w") as f:
             json.dump(meta, f)
         os.replace(rtmp, rec)
-        self.evict(keep=key)
+        # count the cache once per process, then add what is stored; recount (and evict) only when
+        # the estimate passes the bound (other processes' additions are seen at that recount)
+        if self._total is None:
+            self._total = self.size()
+        else:
+            self._total += size
+        if self._total > self.max_bytes:
+            self.evict(keep=key)
 
     # --- eviction --------------------------------------------------------------------------
 
@@ -290,6 +327,7 @@ class LayerCache:
                 self.remove(key)
                 removed.append(key)
                 total -= size
+            self._total = total
         return removed
 
     def remove(self, key: str) -> None:

@@ -21,6 +21,7 @@ from ..errors import UserError
 from . import safety
 from .compress import MEDIA_TYPES, Encoded, encode_blob, encode_layer
 from .config import dumps_compact
+from .layercache import copy_range
 from .model import Blob, ImageData, Layer
 
 MANIFEST_MT = "application/vnd.oci.image.manifest.v1+json"
@@ -118,7 +119,7 @@ class OciWriter:
         except OSError:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o444)
             try:
-                _copy_fd(hit.fd, fd, hit.size)
+                copy_range(hit.fd, fd, hit.size)
             finally:
                 os.close(fd)
             return tmp
@@ -200,25 +201,6 @@ class OciWriter:
             self.archive.add_bytes("index.json", ib)
             self.archive.close()
         return mb
-
-
-def _copy_fd(src: int, dst: int, size: int) -> None:
-    """Copy ``size`` bytes from the start of ``src`` to ``dst`` (in-kernel when possible)."""
-    done = 0
-    while done < size:
-        try:
-            n = os.copy_file_range(src, dst, size - done, done, done)
-        except OSError:
-            n = 0
-        if n <= 0:
-            break
-        done += n
-    while done < size:
-        b = os.pread(src, min(1 << 20, size - done), done)
-        if not b:
-            raise OSError("layer cache entry ended early")
-        os.pwrite(dst, b, done)
-        done += len(b)
 
 
 # --- reading ---------------------------------------------------------------------------------

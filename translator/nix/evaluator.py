@@ -27,6 +27,7 @@ from typing import Any, Callable
 from ..errors import Pos, UserError, register_source
 from ..store.errors import StoreError
 from . import ast as A
+from . import limits
 from .ast_dump import to_nix_parse_format
 from .builtins.files import COREPKGS_PREFIX
 from .eval_errors import NixEvalError, suggestion_text
@@ -1186,6 +1187,9 @@ class Evaluator:
             for entry in os.environ.get("NIX_PATH", "").split(":"):
                 if entry:
                     self.search_path.append(_split_entry(entry))
+        if limits.SETTINGS.pure_eval:  # Nix 2.8: no search path at all in pure mode
+            self.search_path = []
+        limits.start_policy(self.search_path)
         self.system = system
         self.import_cache: dict[str, Any] = {}
         self.compiler = Compiler(self)
@@ -1225,6 +1229,9 @@ class Evaluator:
         if self.system is not None or "currentSystem" not in battrs:
             battrs["currentSystem"] = NixString(self.system or "x86_64-linux")
         battrs["nixPath"] = Lazy(self._nix_path_value)
+        if limits.SETTINGS.pure_eval:  # as Nix 2.8: no clock, no current system
+            for name in ("currentTime", "currentSystem"):
+                battrs.pop(name, None)
         builtins_set = NixAttrs(battrs)
         battrs["builtins"] = builtins_set
         glob["builtins"] = builtins_set
@@ -1271,13 +1278,14 @@ class Evaluator:
 
     def eval_file(self, path: str) -> Any:
         """``import path``: evaluate a file (a directory means its default.nix), cached per path."""
-        path = canon_path(os.path.abspath(path))
+        path = limits.check_path(canon_path(os.path.abspath(path)))
         cached = self.import_cache.get(path)
         if cached is None:
             try:
                 path = resolve_expr_path(path)  # symlinks followed, as Nix's import does
             except OSError as err:
                 raise EvalError(str(err)) from None
+            path = limits.check_path(path)
             cached = self.import_cache.get(path)
         if cached is not None:
             return cached.force() if isinstance(cached, Thunk) else cached
@@ -1354,9 +1362,9 @@ class Evaluator:
 
     def _prim_scoped_import(self, args: list, pos: Any) -> Any:
         scope_attrs = force_attrs(args[0], pos)
-        path = self._import_path(args[1], pos)
+        path = limits.check_path(self._import_path(args[1], pos))
         try:
-            path = resolve_expr_path(canon_path(path))
+            path = limits.check_path(resolve_expr_path(canon_path(path)))
         except OSError as err:
             raise EvalError(str(err)) from None
         if not os.path.exists(path):
@@ -1421,7 +1429,8 @@ RECURSION_LIMIT = 400_000
 
 def run_deep(fn: Callable[[], Any]) -> Any:
     """Run ``fn`` in a thread with a big stack; Python recursion errors become Nix's
-    ``stack overflow`` evaluation error."""
+    ``stack overflow`` evaluation error, and passing the memory or time limit (see
+    :mod:`.limits`) an error naming the limit."""
     result: list = [None, None]
 
     def target() -> None:
@@ -1429,6 +1438,8 @@ def run_deep(fn: Callable[[], Any]) -> Any:
             result[0] = fn()
         except RecursionError:
             result[1] = EvalError("stack overflow (possible infinite recursion)")
+        except (limits.LimitExceeded, MemoryError) as err:  # the watchdog, or the RLIMIT_AS backstop
+            result[1] = limits.limit_error(err)
         except BaseException as err:  # noqa: BLE001 - handed to the caller
             result[1] = err
 
@@ -1442,8 +1453,8 @@ def run_deep(fn: Callable[[], Any]) -> Any:
         sys.setrecursionlimit(max(old_limit, RECURSION_LIMIT))
         th = threading.Thread(target=target, name="nix-eval", daemon=True)  # Ctrl-C ends the process
         th.start()
-        while th.is_alive():
-            th.join(0.25)
+        threading.stack_size(old_size)  # threads the evaluation starts need no big stack
+        limits.watch(th)  # --max-memory, --eval-timeout
     finally:
         gc.set_threshold(*old_gc)
         threading.stack_size(old_size)

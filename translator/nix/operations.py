@@ -138,8 +138,12 @@ def store_path_of(path: str, pos: Any = None) -> str:
         from ..store.errors import StoreError
     except ImportError as err:  # the store helper's module is not there yet
         raise EvalError(f"cannot copy '{path}' to the store: store support unavailable ({err})", pos) from None
+    from . import limits
+
     try:
-        return path_to_store_path(path)
+        sp = path_to_store_path(limits.check_path(path))
+        limits.allow(sp)
+        return sp
     except StoreError as err:  # a name Nix rejects: an evaluation error, positioned by the caller
         raise EvalError(err.message, None) from None
     except OSError as err:  # Nix reports this one without a position

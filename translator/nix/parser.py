@@ -153,7 +153,9 @@ def tables() -> _Tables:
             _TABLES = _build_tables(text)
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_suffix(f".{os.getpid()}.tmp")
+                from .. import scratch
+
+                tmp = scratch.temp_name(str(path.parent), path.name)
                 with open(tmp, "wb") as fh:
                     pickle.dump((_TABLES.actions, _TABLES.gotos, _TABLES.rules, _TABLES.start_state,
                                  _TABLES.end_state), fh)

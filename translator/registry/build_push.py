@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tempfile
 from typing import Any, Callable
 
 from ..errors import UserError
+from ..scratch import Scratch
 from ..spec import ImageSpec
 from ..storeinfo import LayerPlan
 from .cache import BlobMap
@@ -42,6 +42,18 @@ def store_layer_key(paths: tuple[str, ...], spec: ImageSpec, content: Any) -> st
     return "layer:" + hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
 
 
+def encode_to_file(entries: Any, work: str, compression: str) -> tuple[Any, str]:
+    """Tar, compress and hash a layer in one pass into a new file of ``work``."""
+    import os
+
+    from ..image.compress import encode_layer
+
+    fd, path = tempfile.mkstemp(prefix="layer-", suffix=".blob", dir=work)
+    with os.fdopen(fd, "wb") as f:
+        enc = encode_layer(entries, f, compression)
+    return enc, path
+
+
 def push_spec(spec: ImageSpec, plan: LayerPlan | None, content: Any, ref: Reference, client: RegistryClient, *,
               compression: str = "gzip", manifest_format: str = "docker", blobmap: BlobMap | None = None,
               strategy: str | None = None, chunk_size: int | None = None,
@@ -56,7 +68,7 @@ def push_spec(spec: ImageSpec, plan: LayerPlan | None, content: Any, ref: Refere
                         "build them to an archive with 'nix2image build', then push the archive")
     imgbuild.check_spec(spec)
     blobmap = blobmap or BlobMap()
-    with tempfile.TemporaryDirectory(prefix="nix2image-push-") as work:
+    with Scratch(kind="push") as work:
         base = imgbuild.resolve_base(spec, content, work)
         new, warnings = imgbuild.new_layers(spec, plan, content, base, work, strategy)
 
@@ -84,6 +96,18 @@ def push_spec(spec: ImageSpec, plan: LayerPlan | None, content: Any, ref: Refere
 
                 push_layers.append(PushLayer(diff_id, build_later, size=size, annotation=what))
                 model.append(Layer(blob=Blob(diff_id.split(":")[1], size, ""), comment=n.comment, paths=n.paths, kind=n.kind))
+            elif compression != "none":
+                # one pass: tarred, compressed and hashed (diff_id and blob digest) into one file
+                enc, path = encode_to_file(n.entries, work, compression)
+                diff_id = "sha256:" + enc.diff_id
+                built.append(diff_id)
+                if key:
+                    blobmap.remember_layer(key, diff_id, enc.raw_size)
+                push_layers.append(PushLayer(diff_id, None, blob=("sha256:" + enc.digest, enc.size, compression,
+                                                                  lambda path=path: open(path, "rb")),
+                                             size=enc.raw_size, annotation=what))
+                model.append(Layer(blob=Blob(enc.diff_id, enc.raw_size, ""), comment=n.comment, paths=n.paths,
+                                   kind=n.kind))
             else:
                 blob = spool_layer(n.entries, work)
                 built.append("sha256:" + blob.digest)

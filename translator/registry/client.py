@@ -17,6 +17,7 @@ import urllib.parse
 from dataclasses import dataclass
 from typing import BinaryIO, Callable, Iterator
 
+from ..scratch import count_sent
 from ..errors import UserError
 from ..http.client import HttpClient, HttpSettings, Response
 from ..http.retry import RetryPolicy as _Retry
@@ -183,6 +184,7 @@ class RegistryClient:
                             "Content-Type": "application/octet-stream", "Content-Length": str(len(data)),
                             "Content-Range": f"{sent}-{sent + len(data) - 1}"})
                         sent += len(data)
+                        count_sent(len(data))
                         if progress:
                             progress(len(data))
                         location = _absolute(self, resp.header("location"))
@@ -193,6 +195,7 @@ class RegistryClient:
                         nonlocal sent
                         while data := f.read(CHUNK):
                             sent += len(data)
+                            count_sent(len(data))
                             if progress:
                                 progress(len(data))
                             yield data

@@ -9,12 +9,13 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..image.compress import open_decompressed
 from ..errors import UserError
+from ..scratch import make_scratch, remove_tree
+from ..scratch import replace as replace_atomically
 from ..image.tarwriter import Entry, file_info, write_tar
 from .cache import PullCache, write_atomic
 from .client import RegistryClient, RegistryError
@@ -111,7 +112,7 @@ def _decompress_verified(blob: Path, out: Path, what: str, digest: str) -> str:
 
 def write_docker_archive(image: PulledImage, out: Path, repo_tag: str | None) -> None:
     """An uncompressed docker-archive (manifest.json form) of a pulled image; diff_ids verified."""
-    tmpdir = Path(tempfile.mkdtemp(prefix="nix2image-pull-", dir=out.parent))
+    tmpdir = Path(make_scratch(str(out.parent), "pull"))
     try:
         entries: list[Entry] = []
         layer_names = []
@@ -130,22 +131,18 @@ def write_docker_archive(image: PulledImage, out: Path, repo_tag: str | None) ->
         entries.append(Entry(file_info(cfg_name, len(image.config), mtime=0), data=image.config))
         manifest = json.dumps([{"Config": cfg_name, "RepoTags": [repo_tag] if repo_tag else [], "Layers": layer_names}]).encode()
         entries.append(Entry(file_info("manifest.json", len(manifest), mtime=0), data=manifest))
-        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                write_tar(entries, f)
-            os.replace(tmp, out)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        tmp = tmpdir / "image.tar"
+        with open(tmp, "wb") as f:
+            write_tar(entries, f)
+        replace_atomically(str(tmp), str(out), str(tmpdir))
     finally:
-        shutil.rmtree(tmpdir, ignore_errors=True)
+        remove_tree(str(tmpdir))
 
 
 def write_oci_layout(image: PulledImage, out: Path, ref_name: str | None) -> None:
     """An OCI image layout directory holding the pulled blobs (kept compressed, as fetched)."""
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    scratch = make_scratch(str(out.parent), "pull")
+    tmp = Path(scratch) / "layout"
     try:
         blobs = tmp / "blobs" / "sha256"
         blobs.mkdir(parents=True)
@@ -156,12 +153,9 @@ def write_oci_layout(image: PulledImage, out: Path, ref_name: str | None) -> Non
         if ref_name:
             desc["annotations"] = {"org.opencontainers.image.ref.name": ref_name}
         (tmp / "index.json").write_text(json.dumps({"schemaVersion": 2, "manifests": [desc]}))
-        if out.exists():
-            shutil.rmtree(out)
-        os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        replace_atomically(str(tmp), str(out), scratch)
+    finally:
+        remove_tree(scratch)
 
 
 def store_in_cache(image: PulledImage, cache: PullCache, repo_tag: str | None) -> Path:
@@ -177,6 +171,9 @@ def store_in_cache(image: PulledImage, cache: PullCache, repo_tag: str | None) -
         alias = cache.entry_dir(image.manifest_digest)
         alias.mkdir(parents=True, exist_ok=True)
         if not (alias / "image.tar").exists():
-            os.link(target / "image.tar", alias / "image.tar")
+            try:
+                os.link(target / "image.tar", alias / "image.tar")
+            except FileExistsError:  # another pull of the same image linked it first
+                pass
         write_atomic(alias / "meta.json", json.dumps(meta, indent=1, sort_keys=True).encode())
     return target / "image.tar"

@@ -21,6 +21,7 @@ from typing import BinaryIO, Callable
 
 from ..image.compress import compress_stream
 from ..errors import UserError
+from ..scratch import make_scratch, remove_tree
 from .cache import BlobMap, CompressedBlob
 from .client import RegistryClient, RegistryError
 from .reference import Reference
@@ -111,11 +112,11 @@ class _DigestingReader:
         return data
 
 
-def _compress_to_temp(layer: PushLayer, compression: str) -> tuple[CompressedBlob, str]:
+def _compress_to_temp(layer: PushLayer, compression: str, spool: str) -> tuple[CompressedBlob, str]:
     """Compress a layer into a temporary file; its uncompressed bytes must hash to its diff_id."""
     if layer.open_tar is None:
         raise UserError(f"layer {layer.diff_id} is only available compressed in another format")
-    fd, tmp = tempfile.mkstemp(prefix="nix2image-blob-")
+    fd, tmp = tempfile.mkstemp(prefix="blob-", dir=spool)
     try:
         with os.fdopen(fd, "wb") as out, layer.open_tar() as src:
             reader = _DigestingReader(src)
@@ -177,7 +178,7 @@ def push_image(image: PushImage, ref: Reference, client: RegistryClient, *, comp
         known, opener = _choose_blob(layer, compression, blobmap)
         use = compression if not (layer.blob and layer.open_tar is None) else layer.blob[2]
         make = None if compression == "none" or (layer.blob and layer.blob[2] == compression) else \
-            (lambda: _compress_to_temp(layer, compression))
+            (lambda: _compress_to_temp(layer, compression, spool))
         blob, row = ensure(known, opener, make, layer.annotation)
         if use != "none" and blob.digest != layer.diff_id:
             blobmap.remember_compressed(layer.diff_id, use, blob)
@@ -185,6 +186,7 @@ def push_image(image: PushImage, ref: Reference, client: RegistryClient, *, comp
 
     # Layers are independent: compress and upload a few at once (zlib/zstd and sockets release
     # the GIL). Results are collected in layer order, so the manifest and report stay deterministic.
+    spool = make_scratch(kind="push")
     try:
         with ThreadPoolExecutor(max_workers=max(1, min(workers, len(image.layers)))) as pool:
             results = list(pool.map(push_layer, image.layers))
@@ -195,6 +197,7 @@ def push_image(image: PushImage, ref: Reference, client: RegistryClient, *, comp
                                    lambda: io.BytesIO(image.config), None, "config")[1])
     finally:
         blobmap.save()
+        remove_tree(spool)
 
     # Every blob is confirmed (present, mounted, or stored with the digest checked): only now
     # may a tag point at the image.

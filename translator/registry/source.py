@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from typing import Iterator
 
 from ..errors import UserError
+from ..scratch import Scratch
 from .push import PushImage, PushLayer
 
 
@@ -25,7 +25,7 @@ def open_push_source(source: str) -> Iterator[PushImage]:
     """Open SOURCE for pushing; temporary files live until the context ends."""
     if not os.path.exists(source):
         raise UserError(f"SOURCE '{source}' does not exist")
-    with tempfile.TemporaryDirectory(prefix="nix2image-push-") as work:
+    with Scratch(kind="push") as work:
         from ..image.docker_archive import read_docker_archive
         from ..image.oci_layout import read_oci_dir
 

@@ -16,6 +16,13 @@ Hooked into one universe evaluation by :func:`install` (the evaluator itself is 
   error stays.
 * ``builtins.__nix2imageStandIn { label; default?; }`` is an open stand-in (:mod:`.standin`) for
   library models whose interface has arbitrary names (haskell.nix's ``pkgs.haskell-nix``).
+* ``builtins.__nix2imageSourceOf path``: the local folder a store path of a copied local source
+  (``lib.fileset.toSource``, ``builtins.path``) came from, so library models can read a crate's
+  Cargo.toml or a project's pyproject.toml as the real library reads them from its source.
+* ``builtins.__nix2imageMissingPath path``: for a local path that does not exist, under
+  ``--placeholders`` the labelled synthetic tree standing for it (with the warning), else null;
+  for modelled code that checks paths itself (``lib.fileset``) and should accept them as
+  placeholders.
 * ``builtins.getFlake REF`` and ``__nix2imageFlake PATH`` (used by the flake-compat model)
   evaluate a local flake as nix2image evaluates flakes; ``getFlake`` of a known library's URL
   gives its flake model.
@@ -124,6 +131,11 @@ def resolve_fetch(builtin_name: str, arg: Any, pos: Any) -> Any:
     st = state()
     if st is None:
         return None
+    from .real_nixpkgs import pinned_fetch
+
+    pinned = pinned_fetch(builtin_name, arg, pos)  # a hash whose tree is in the store: Nix's answer
+    if pinned is not None:
+        return pinned
     url, name, plain = _fetch_request(arg, pos)
     library = library_for_url(url) if url else None
     if library is not None:
@@ -233,7 +245,9 @@ def get_flake(st: FetchState, ref: str, pos: Any) -> Any:
         if m:
             local = m.group(1)
     if local is not None:
-        return flake_at(st, local, pos)
+        from ..nix.limits import check_path
+
+        return flake_at(st, check_path(local), pos)  # --restrict-eval: only allowed directories
     library = library_for_url(ref)
     if library is not None:
         return _library_input(st, library)
@@ -305,7 +319,26 @@ def install(ev: Any, session: Session, main_dir: str) -> None:
         label = coerce_to_string(a.d["label"], pos, copy_to_store=False).s if "label" in a.d else "stand-in"
         return stand_in(label, a.d.get("default"))
 
+    def prim_source_of(args: list, pos: Any) -> Any:
+        from ..nix.operations import coerce_to_string
+        from ..store.add import KNOWN_SOURCES
+
+        text = coerce_to_string(args[0], pos, copy_to_store=False).s
+        store_path = "/".join(text.split("/")[:4])
+        known = KNOWN_SOURCES.get(store_path) if text.startswith("/nix/store/") else None
+        return NixString(known[0] + text[len(store_path):]) if known else NixString(text)
+
+    def prim_missing(args: list, pos: Any) -> Any:
+        from ..nix.operations import coerce_to_string
+
+        v = force(args[0])
+        path = v.path if type(v) is NixPath else coerce_to_string(v, pos, copy_to_store=False).s
+        found = missing_path(path) if not os.path.exists(path) else None
+        return NixString(found, frozenset((found,))) if found else None
+
     _set_builtin(ev, "getFlake", PrimOp("getFlake", 1, prim_get_flake))
+    _set_builtin(ev, "__nix2imageMissingPath", PrimOp("__nix2imageMissingPath", 1, prim_missing))
+    _set_builtin(ev, "__nix2imageSourceOf", PrimOp("__nix2imageSourceOf", 1, prim_source_of))
     _set_builtin(ev, "__nix2imageStandIn", PrimOp("__nix2imageStandIn", 1, prim_open))
     _set_builtin(ev, "__nix2imageFlake", PrimOp("__nix2imageFlake", 1, prim_flake))
 

@@ -195,8 +195,11 @@ def _input_values(names: dict[str, dict], lock: dict | None, session: Session, p
     return out
 
 
-def evaluate_flake(ev: Any, path: str, session: Session, placeholders: bool, binds: dict[str, Any]) -> Any:
-    """The flake's ``self`` (its outputs plus ``inputs``/``outPath``/source info), lazily evaluated."""
+def evaluate_flake(ev: Any, path: str, session: Session, placeholders: bool, binds: dict[str, Any],
+                   source_info: dict[str, Any] | None = None, nested: bool = False) -> Any:
+    """The flake's ``self`` (its outputs plus ``inputs``/``outPath``/source info), lazily evaluated.
+    ``source_info`` (a locked input's rev, narHash, ...) replaces what git says; ``nested`` flakes
+    are inputs of another (``--override-input`` names the top flake's inputs only)."""
     from ..nix.evaluator import call
 
     file = os.path.abspath(path)
@@ -234,14 +237,24 @@ def evaluate_flake(ev: Any, path: str, session: Session, placeholders: bool, bin
             if f.name != "self":
                 names.setdefault(f.name, {})
     flake_dir = os.path.dirname(file)
-    modelled = _input_values(names, read_lock(flake_dir), session, placeholders)
+    lock = read_lock(flake_dir)
+    from .real_nixpkgs import real_flake_input
+
+    real: dict[str, Any] = {}
+    for name in sorted(names):  # real trees found offline (or fetched) come before the models
+        value = real_flake_input(ev, name, classify(name, names[name], lock),
+                                 _lock_follow(lock, [name]) if lock else None, not nested)
+        if value is not None:
+            real[name] = value
+    modelled = _input_values({n: v for n, v in names.items() if n not in real}, lock, session, placeholders)
+    modelled.update(real)
     fn = ev.eval_file(EVAL_NIX)
     arg = NixAttrs({"dir": NixPath(flake_dir), "modelled": NixAttrs(modelled),
                     "binds": NixAttrs(dict(binds))})
     tracked = git_tracked(flake_dir)
     if tracked is not None:
         arg.d["tracked"] = NixAttrs({p: True for p in sorted(tracked)})
-    info = git_source_info(flake_dir)
+    info = source_info if source_info is not None else git_source_info(flake_dir)
     if info is None:
         info = {"lastModified": 0, "lastModifiedDate": "19700101000000"}
         if placeholders:

@@ -10,6 +10,7 @@ compute its closure through a :class:`~.resolve.Universe`, which is also the con
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from dataclasses import dataclass, field
@@ -20,10 +21,12 @@ from ..nix.attrpath import split_attr_path
 from ..spec import ImageSpec
 from . import primops  # noqa: F401 - registers the primops before any evaluator is built
 from .flake import evaluate_flake, flake_file
+from .real_nixpkgs import SourceSettings, search_nixpkgs, top_level_root, wrap_top_level
 from .resolve import Universe
 from .session import Bound, Session, activate
 from .spec_extract import Extractor, is_image
 
+log = logging.getLogger("nix2image.nixpkgs")
 NIXPKGS_DIR = os.path.join(os.path.dirname(__file__), "nixpkgs")
 DEFAULT_SYSTEM = "x86_64-linux"
 #: ``<name>`` search path entries that are nixpkgs (channels and common pins).
@@ -34,6 +37,8 @@ SKIP_NAMES = {"pkgs", "lib", "nixpkgs", "inputs", "self", "outputs", "sourceInfo
               "devShell", "formatter", "nixosModules", "nixosConfigurations", "darwinConfigurations",
               "homeConfigurations", "templates", "apps", "defaultApp", "flakeModules", "flakeModule",
               "homeManagerModules", "darwinModules"}
+#: attribute names that are systems (``armv5tel-linux``, ``x86_64-freebsd``, ...)
+SYSTEM_NAME = re.compile(r"^[a-z0-9_]+-(linux|darwin|freebsd|netbsd|openbsd|windows|cygwin|none|wasi|redox|genode|solaris|uefi)$")
 SYSTEMS = {"x86_64-linux", "aarch64-linux", "x86_64-darwin", "aarch64-darwin", "i686-linux", "armv6l-linux",
            "armv7l-linux", "riscv64-linux", "powerpc64le-linux"}
 
@@ -52,6 +57,9 @@ class LoadOptions:
     pull_cache: str | None = None
     store: str | None = None
     binary_caches: Any = None  # translator.binary_cache.settings.CacheSettings (substituters)
+    nixpkgs: str | None = None  # --nixpkgs PATH: a real nixpkgs tree for <nixpkgs> and nixpkgs inputs
+    override_inputs: dict[str, str] = field(default_factory=dict)  # --override-input NAME PATH
+    allow_fetch: bool = False  # --allow-fetch: download pinned sources missing offline
 
 
 @dataclass(slots=True)
@@ -128,11 +136,13 @@ def _make_evaluator(opts: LoadOptions, session: Session, main_dir: str):
                 bound.used = True
                 return _bound_value(bound, callable_=True)
             target = os.path.join(path, "default.nix") if os.path.isdir(path) else path
-            if not os.path.exists(target) and session.placeholders and not path.startswith("/nix/store/"):
+            if not os.path.exists(target) and session.placeholders and not path.startswith(("/nix/store/", "/__corepkgs__/")):
                 session.warn(f"warning: --placeholders: the missing import {path} is replaced by a stand-in package")
                 return _missing_import_value(self, path)
             try:
-                return super()._prim_import(args, pos)
+                value = super()._prim_import(args, pos)
+                root = top_level_root(path)
+                return wrap_top_level(self, value, root) if root is not None else value
             except EvalError as err:
                 if err.message.startswith("getting status of") and not os.path.exists(path):
                     rel = os.path.relpath(path, main_dir)
@@ -147,9 +157,14 @@ def _make_evaluator(opts: LoadOptions, session: Session, main_dir: str):
 
             install(self, session, main_dir)
 
-    # channels people name in <...> all stand for the modelled nixpkgs
-    search = [f"{name}={NIXPKGS_DIR}" for name in NIXPKGS_CHANNELS] + list(opts.search_path)
-    return UniverseEvaluator(search, system=session.system)
+    # --nixpkgs, -I and NIX_PATH first (a real nixpkgs the user names); then the channels people
+    # name in <...> all stand for the modelled nixpkgs
+    first, origin, real = search_nixpkgs(opts.nixpkgs, list(opts.search_path), os.environ.get("NIX_PATH", ""))
+    log.debug("nixpkgs: <nixpkgs> is %s", origin)
+    search = first + [f"{name}={NIXPKGS_DIR}" for name in NIXPKGS_CHANNELS]
+    ev = UniverseEvaluator(search, system=session.system, nix_path_env=False)
+    ev.real_nixpkgs = real
+    return ev
 
 
 def _is_attr_path_bind(name: str) -> bool:
@@ -223,11 +238,12 @@ def _missing_import_value(ev: Any, path: str) -> Any:
     safe = re.sub(r"[^A-Za-z0-9+._?=-]", "-", stem)
     text = (f'import {NIXPKGS_DIR}/pkgs/opaque-package.nix {{ lib = import {NIXPKGS_DIR}/lib; }} '
             f'{{ builder = "missing import {path}"; name = "{safe}"; }}')
+    from .standin import opened
+
     pkg = force(ev.eval_string(text, "«nix2image:missing-import»", "/"))
-    d = dict(pkg.d)
-    v = NixAttrs(d)
-    d["__functor"] = PrimOp("missingImport", 2, lambda args, pos: v)
-    d["__functionArgs"] = NixAttrs({})
+    v = opened(dict(pkg.d), f"missing import '{safe}'")
+    v.d["__functor"] = PrimOp("missingImport", 2, lambda args, pos: v)
+    v.d["__functionArgs"] = NixAttrs({})
     return v
 
 
@@ -260,7 +276,11 @@ def _call_like_callpackage(ev: Any, fn: Any, opts: LoadOptions, session: Session
             given[name] = _bound_value(session.binds[name])
             continue
         if pkgs is None:
-            pkgs = force(call(ev.eval_file(NIXPKGS_DIR), NixAttrs({"system": NixString(session.system)}), None))
+            if getattr(ev, "real_nixpkgs", None):  # <nixpkgs> is a real tree: its packages, as Nix would
+                pkgs = force(ev.eval_string(f'import <nixpkgs> {{ system = "{session.system}"; }}',
+                                            "«nix2image:callPackage»", "/"))
+            else:
+                pkgs = force(call(ev.eval_file(NIXPKGS_DIR), NixAttrs({"system": NixString(session.system)}), None))
         if name in pkgs.d:
             given[name] = pkgs.d[name]
         elif f.default is None:
@@ -308,6 +328,8 @@ def evaluate(file: str, opts: LoadOptions) -> Evaluation:
     path = os.path.abspath(ffile or file)
     catalog = _catalog(opts.catalogs)
     session = Session(catalog=catalog, system=opts.system or DEFAULT_SYSTEM, placeholders=opts.placeholders)
+    session.sources = SourceSettings(opts.nixpkgs, tuple(sorted(opts.override_inputs.items())),
+                                     opts.allow_fetch, opts.store)
     db = _db(opts.store)
     store_root = _store_root(db, opts.store)
     bindings = resolve_binds(opts.binds, known={**catalog.paths}, db=db, store_root=store_root)
@@ -457,8 +479,8 @@ def find_images(evl: Evaluation, max_depth: int = 5) -> list[tuple[str, Any]]:
         for name in names_of(v):
             if name in SKIP_NAMES or name.startswith("_"):
                 continue
-            if name in SYSTEMS and name != sysname:
-                continue
+            if name != sysname and (name in SYSTEMS or SYSTEM_NAME.match(name)):
+                continue  # another system's copy
             path = f"{prefix}.{name}" if prefix else name
             if not re.match(r"^[A-Za-z_][A-Za-z0-9_'-]*$", name):
                 path = f'{prefix}."{name}"' if prefix else f'"{name}"'

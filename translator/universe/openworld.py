@@ -66,6 +66,14 @@ def prim_open(args: list, pos: Any) -> Any:
     return s
 
 
+@builtin("__nix2imageIsOpen", 1)
+def prim_is_open(args: list, pos: Any) -> Any:
+    """``__nix2imageIsOpen set``: whether ``set`` is a registered open package set."""
+    s = force(args[0])
+    entry = active().open_sets.get(id(s))
+    return entry is not None and entry.attrs is s
+
+
 @builtin("__nix2imageMissingArg", 3)
 def prim_missing_arg(args: list, pos: Any) -> Any:
     """``__nix2imageMissingArg fn name pkgs``: a stand-in for a required argument of ``fn``

@@ -56,6 +56,8 @@ class Session:
     open_sets: dict[int, Any] = field(default_factory=dict)
     synthetic_values: dict[tuple, Any] = field(default_factory=dict)
     missing: dict[str, list] = field(default_factory=dict)
+    # where pinned sources and real nixpkgs come from (translator.universe.real_nixpkgs.SourceSettings)
+    sources: Any = None
 
     def warn(self, text: str) -> None:
         if text not in self.warnings:

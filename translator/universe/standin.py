@@ -65,8 +65,9 @@ def stand_in(label: str, default: Any = None) -> NixAttrs:
     names.label = label
     names.children = {}
     names.default = default
-    short = label.rsplit("'", 2)[-1] if label.count("'") >= 2 else label
-    name = (_SAFE.sub("-", short.strip(" .()")).strip("-.") or "stand-in")[-80:].lstrip("-.") or "stand-in"
+    quoted = re.search(r"'([^']*)'(.*)$", label)  # "flake input 'templ'.packages.x" -> "templ.packages.x"
+    short = quoted.group(1) + quoted.group(2) if quoted else label
+    name = _SAFE.sub("-", short.replace("(...)", "")).strip("-.")[-80:].lstrip("-.") or "stand-in"
     names["__nix2imageStandIn"] = True
     names["type"] = NixString("derivation")
     names["name"] = NixString(name)
@@ -85,6 +86,16 @@ def _out_path(label: str, name: str) -> Any:
     recipe = NixAttrs({"kind": NixString("opaque"), "builder": NixString(f"stand-in for {label}"),
                        "name": NixString(name), "pname": NixString(name)})
     return prim_mk([recipe], None)
+
+
+def opened(attrs: dict, label: str) -> NixAttrs:
+    """A set with ``attrs`` whose other attributes are stand-ins labelled ``label.<name>`` (a
+    missing import stays the package it was, and ``(import ./missing { }).project`` works)."""
+    names = OpenNames(attrs)
+    names.label = label
+    names.children = {}
+    names.default = None
+    return NixAttrs(names)
 
 
 def is_stand_in(v: Any) -> bool:

@@ -12,8 +12,10 @@ import os
 import sys
 
 from ..values import EvalError, NixAttrs, NixPath, NixString, force
+from .. import limits
 from .. import operations as ops
 from . import builtin
+from ...store.add import local_source
 from ..paths import canon_path
 from ._util import force_string_noctx, from_bytes
 from .strings import hash_bytes
@@ -48,9 +50,10 @@ def _os_error(what: str, path: str, err: OSError, pos) -> EvalError:
 
 
 def _read_bytes(path: str, pos) -> bytes:
-    """The file's bytes, with Nix's messages for a file that cannot be opened or read."""
+    """The file's bytes, with Nix's messages for a file that cannot be opened or read (a file
+    under a store path computed from a local source, never copied, is read from that source)."""
     try:
-        fh = open(path, "rb")
+        fh = open(local_source(path), "rb")
     except IsADirectoryError:
         raise EvalError("reading from file: Is a directory", pos) from None
     except OSError as err:
@@ -97,7 +100,7 @@ def realise_path(v, pos) -> str:
         err = unbuilt_output_error(path, s.ctx, pos)
         if err is not None:
             raise err
-    return path
+    return limits.check_path(path)
 
 
 @builtin("readFile", 1)
@@ -113,7 +116,7 @@ def prim_read_file(args, pos):
 def prim_read_dir(args, pos):
     path = realise_path(args[0], pos)
     try:
-        entries = list(os.scandir(path))
+        entries = list(os.scandir(local_source(path)))
     except OSError as err:
         raise _os_error("opening directory", path, err, pos) from None
     d = {}
@@ -134,9 +137,11 @@ def prim_read_dir(args, pos):
 
 @builtin("pathExists", 1)
 def prim_path_exists(args, pos):
-    path = ops.coerce_to_path(args[0], pos)
+    path = limits.may_exist(ops.coerce_to_path(args[0], pos))
+    if path is None:  # forbidden in restricted mode: "does not exist", as Nix says
+        return False
     try:
-        os.lstat(path)
+        os.lstat(local_source(path))
     except OSError:
         return False
     return True
@@ -233,4 +238,4 @@ def prim_find_file(args, pos):
         path = ops.coerce_to_string(attrs.d["path"], pos, copy_to_store=False).s
         entries.append((prefix, path))
     name = force_string_noctx(args[1], pos)
-    return NixPath(find_file(entries, name, pos))
+    return NixPath(limits.check_path(find_file(entries, name, pos)))

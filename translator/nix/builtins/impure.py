@@ -14,6 +14,7 @@ import time
 from typing import Any, Callable
 
 from ..values import EvalError, NixAttrs, NixString, force
+from .. import limits
 from .. import operations as ops
 from . import builtin, constant
 from ._util import force_string_noctx
@@ -26,6 +27,8 @@ constant("currentTime", _START_TIME)
 @builtin("getEnv", 1)
 def prim_get_env(args, pos):
     name = force_string_noctx(args[0], pos)
+    if limits.SETTINGS.restrict_eval or limits.SETTINGS.pure_eval:  # as Nix 2.8: nothing leaks
+        return NixString("")
     return NixString(os.environ.get(name, ""))
 
 

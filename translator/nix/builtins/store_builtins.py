@@ -341,7 +341,11 @@ def _canon_resolving(path: str, pos: Any) -> str:
 
 @builtin("storePath", 1)
 def prim_store_path(args, pos):
-    path = ops.coerce_to_path(args[0], pos)
+    from .. import limits
+
+    if limits.SETTINGS.pure_eval:
+        raise EvalError("'builtins.storePath' is not allowed in pure evaluation mode", pos)
+    path = limits.check_path(ops.coerce_to_path(args[0], pos))
     if not is_store_path(path):
         path = _canon_resolving(path, pos)
     if not is_in_store(path):
@@ -370,6 +374,9 @@ def _nix_filter(fn: Any, pos: Any, read_from: str, shown_as: str):
 
 
 def _add_path(pos: Any, name: str, path: str, filter_fn: Any, recursive: bool, expected: Any) -> NixString:
+    from .. import limits
+
+    limits.check_path(path)
     source = on_disk(path)
     nix_filter = None
     if filter_fn is not None:
@@ -394,6 +401,7 @@ def _add_path(pos: Any, name: str, path: str, filter_fn: Any, recursive: bool, e
             f"while adding path '{path}'", pos) from None
     except EvalError as err:
         raise err.add_trace(f"while adding path '{path}'", pos)
+    limits.allow(store_path)
     return NixString(store_path, frozenset((store_path,)))
 
 

@@ -44,6 +44,7 @@ let
     open = _info: set: set;
     missingArg = _fn: name: pkgs: pkgs.${name};
     openWorld = false;
+    isOpen = _: false;
   };
 in
 if b ? __nix2imageMk then {
@@ -52,4 +53,5 @@ if b ? __nix2imageMk then {
   open = b.__nix2imageOpen;
   missingArg = b.__nix2imageMissingArg;
   openWorld = true;
+  isOpen = b.__nix2imageIsOpen;
 } else fallback

@@ -4,7 +4,13 @@
 { lib }:
 let
   b = builtins;
-  rootOf = src: let s = src.origSrc or src; in if b.isPath s || (b.isString s && lib.hasPrefix "/" s && !(lib.hasPrefix b.storeDir s)) then s else null;
+  # a path, a filtered source (origSrc) or a store path of a copied local source
+  sourceOf = s: if b ? __nix2imageSourceOf then b.__nix2imageSourceOf s else s;
+  rootOf = src:
+    let
+      s = if b.isAttrs src then src.origSrc or src.outPath or null else src;
+      local = if b.isPath s || s == null then s else sourceOf (b.toString s);
+    in if b.isPath local || (b.isString local && lib.hasPrefix "/" local && !(lib.hasPrefix b.storeDir local)) then local else null;
   readToml = path: if path != null && b.pathExists path then b.fromTOML (b.readFile path) else { };
 in
 rec {

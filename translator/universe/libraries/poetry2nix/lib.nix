@@ -6,7 +6,10 @@ let
   lib = pkgs.lib;
   project = args:
     let
-      dir = args.projectDir or null;
+      given = args.projectDir or null;
+      # a store path of a copied local source: read the folder it came from
+      dir = if given == null || b.isPath given || !(b ? __nix2imageSourceOf) then given
+            else b.__nix2imageSourceOf (b.toString given);
       file = args.pyproject or (if dir != null then dir + "/pyproject.toml" else null);
       toml = if file != null && b.pathExists file then b.fromTOML (b.readFile file) else { };
     in toml.tool.poetry or toml.project or { };
@@ -26,6 +29,9 @@ let
     overrides = { withDefaults = f: f; withoutDefaults = f: f; };
     defaultPoetryOverrides = { extend = _: self.defaultPoetryOverrides; };
     mkPoetry2Nix = { pkgs }: import ./lib.nix { inherit pkgs; };
+    # poetry2nix is a scope: overrideScope' (final: prev: { ... }) gives a new one
+    overrideScope' = f: let extended = self // f extended self; in extended;
+    overrideScope = self.overrideScope';
     version = "modelled";
   };
 in self

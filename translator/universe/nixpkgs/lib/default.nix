@@ -5,13 +5,11 @@
 # Convention: every file here is `{ lib }: { ... }` and becomes one sub-library (lib.strings,
 # lib.lists, ...). The top level re-exports names with explicit `inherit (lib.X) ...` lists, so
 # that a sub-library file is read only when one of its names is used (keep it that way: no `//`
-# of whole sub-libraries at the top level). modules.nix, options.nix, types.nix and systems/ are
-# imported the same way when they exist (module-stubs.nix / systems.nix stand in until then).
+# of whole sub-libraries at the top level). The module system (modules.nix, options.nix,
+# types.nix) and systems/ follow the same convention.
 let
   b = builtins;
   sub = file: import file { inherit lib; };
-  subOr = file: fallback: if b.pathExists file then sub file else fallback;
-  stubs = sub ./module-stubs.nix;
 
   lib = {
     trivial = sub ./trivial.nix;
@@ -36,10 +34,10 @@ let
     fileset = sub ./fileset;
     generators = sub ./generators.nix;
     licenses = sub ./licenses.nix;
-    systems = subOr ./systems (sub ./systems.nix);
-    modules = subOr ./modules.nix stubs.modules;
-    options = subOr ./options.nix stubs.options;
-    types = subOr ./types.nix stubs.types;
+    systems = sub ./systems;
+    modules = sub ./modules.nix;
+    options = sub ./options.nix;
+    types = sub ./types.nix;
     maintainers = { };
     platforms = lib.systems.doubles;
 
@@ -101,7 +99,7 @@ let
     fakeHash = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
     fakeSha256 = "0000000000000000000000000000000000000000000000000000";
     fakeSha512 = "00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000";
-    # The module system (modules.nix, options.nix, types.nix; module-stubs.nix stands in for them).
+    # The module system (modules.nix, options.nix, types.nix).
     inherit (lib.modules) evalModules setDefaultModuleLocation unifyModuleSyntax applyModuleArgsIfFunction mergeModules
       mergeOptionDecls mergeDefinitions pushDownProperties dischargeProperties filterOverrides sortProperties
       fixupOptionType mkIf mkAssert mkMerge mkOverride mkOptionDefault mkDefault mkImageMediaOverride mkForce

@@ -37,8 +37,8 @@ let
   prevAttrs = { inherit (common) name pname src buildInputs nativeBuildInputs propagatedBuildInputs passthru meta; }
     // lib.optionalAttrs (versionOf != "") { version = versionOf; };
   # `old: { ... }` or `final: prev: { ... }` (a fixed point over the new attributes)
-  applyOverride = f:
-    let r = f prevAttrs; in
+  applyOverride = f':
+    let f = lib.toFunction f'; r = f prevAttrs; in   # a set, `old: { }` or `final: prev: { }`
     if lib.isFunction r then (let fin = prevAttrs // ext; ext = f fin prevAttrs; in ext) else r;
   overridden = how: overridden' how common.pname versionOf { };
   overriddenBy = how: new: overridden' how (new.pname or common.pname) (new.version or versionOf) new;

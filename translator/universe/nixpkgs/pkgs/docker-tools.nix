@@ -16,8 +16,8 @@ let
     else v;
 
   # `old: { ... }` or `final: prev: { ... }` over what an image derivation's overrideAttrs sees
-  applyOverride = prev: f:
-    let r = f prev; in
+  applyOverride = prev: f':
+    let f = lib.toFunction f'; r = f prev; in
     if lib.isFunction r then (let fin = prev // ext; ext = f fin prev; in ext) else r;
   # an image derivation's own attributes, as overrideAttrs' `old` sees them: the image is the
   # same; `name`, `passthru` and `meta` follow the override (a changed build script cannot be

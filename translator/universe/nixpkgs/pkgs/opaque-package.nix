@@ -31,8 +31,8 @@ let
   prevAttrs = { name = name; pname = pname'; inherit src buildInputs nativeBuildInputs propagatedBuildInputs passthru meta; }
     // lib.optionalAttrs (versionOf != "") { version = versionOf; } // attrs;
   # `old: { ... }` or `final: prev: { ... }` (a fixed point over the new attributes)
-  applyOverride = f:
-    let r = f prevAttrs; in
+  applyOverride = f':
+    let f = lib.toFunction f'; r = f prevAttrs; in   # a set, `old: { }` or `final: prev: { }`
     if lib.isFunction r then (let fin = prevAttrs // ext; ext = f fin prevAttrs; in ext) else r;
   remake = newAttrs:
     let

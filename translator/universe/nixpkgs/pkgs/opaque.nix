@@ -123,7 +123,13 @@ let
   };
 in
 {
-  stdenv = { inherit mkDerivation; cc = null; inherit lib; };  # stdenv.lib: nixpkgs before 21.05
+  stdenv = {
+    inherit mkDerivation;
+    inherit lib;  # stdenv.lib: nixpkgs before 21.05
+    # the C compiler (wrapped); `stdenv.cc.cc.lib` is libstdc++ & co. for autoPatchelf'd programs
+    cc = mkOpaque "stdenv.cc" { pname = "gcc-wrapper"; version = (final."gcc-unwrapped" or { version = "13.2.0"; }).version; }
+      // { cc = final."gcc-unwrapped" or null; libc = final.glibc or null; isGNU = true; isClang = false; targetPrefix = ""; };
+  };
   inherit rustPlatform;
   makeRustPlatform = { rustc ? null, cargo ? null, ... }: rustPlatform;
   buildGoModule = buildGo;
@@ -151,11 +157,13 @@ in
     rebar3Relx = mkOpaqueWith runtimes.beam "beamPackages.rebar3Relx";
     fetchMixDeps = args: fetcher "fetchMixDeps" (args // { name = "mix-deps-${args.pname or "app"}"; });
   };
-  poetry2nix = {
+  poetry2nix = lib.fix (self: {
+    overrideScope = f: self // f self self;
+    "overrideScope'" = f: self // f self self;
     mkPoetryApplication = args: mkOpaqueWith (runtimes.python (final.python3 or null)) "poetry2nix.mkPoetryApplication"
       ({ pname = "poetry-app"; version = "0"; } // b.removeAttrs args [ "projectDir" ]);
     mkPoetryEnv = args: mkOpaqueWith (runtimes.python (final.python3 or null)) "poetry2nix.mkPoetryEnv" { name = "poetry-env"; };
-  };
+  });
   inherit pythonBuildersFor;
   pythonBuilders = pythonBuildersFor (final.python3 or null);
   fetchurl = fetcher "fetchurl";

@@ -72,7 +72,13 @@ let
     in
     openGroups final // trivial
     // b.removeAttrs opaque [ "pythonBuilders" "pythonBuildersFor" "runtimes" "mkOpaqueWith" ] // {
-      inherit lib system hostPlatform;
+      inherit system hostPlatform;
+      # pkgs.lib: callPackageWith on an open package set (`lib.callPackageWith haskellPackages`)
+      # fills missing arguments from the open world as pkgs.callPackage does
+      lib = lib // {
+        callPackageWith = auto: fn: args:
+          if hooks.isOpen auto then callPackageOpen final auto fn args else lib.callPackageWith auto fn args;
+      };
       pkgs = final;
       path = ../.;
       config = { allowUnfree = false; } // config;
@@ -135,7 +141,8 @@ let
       callPackage = callPackageOpen final (openSet final path (final // scope));
       callHackage = name: version: args: set.mkDerivation { pname = name; inherit version; };
       override = _: scope;
-      extend = _: scope;
+      extend = f: haskellScope final path (set // f scope scope);
+      overrideScope = f: haskellScope final path (set // f scope scope);
       ghc = final.ghc or (set.mkDerivation { pname = "ghc"; version = "0"; });
     }); in scope;
 

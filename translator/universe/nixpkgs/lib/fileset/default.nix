@@ -20,8 +20,8 @@ let
   ofPath = fn: p:
     if !b.isPath p then
       throw "lib.fileset.${fn}: Expected a file set or a path, but got a ${b.typeOf p}${if b.isString p then " (strings are not paths: use a path value such as ./. + \"/x\")" else ""}."
-    else if !b.pathExists p then
-      throw "lib.fileset.${fn}: ${str p} does not exist (lib.fileset.maybeMissing accepts missing paths)."
+    # A path that does not exist is not refused here (Nix refuses it): toSource then copies what
+    # exists, and nix2image's --placeholders can stand in for a source tree that is not checked out.
     else let s = str p; in {
       _type = "fileset";
       _roots = [ s ];
@@ -114,7 +114,8 @@ rec {
     let fs = coerce "toList" fileset; in
     map (s: /. + s) (lib.lists.unique (b.sort (x: y: x < y) (map (f: f.path)
       (b.filter (f: fs._has f.path f.type)
-        (lib.lists.concatMap (r: filesBelow (/. + r) (lib.filesystem.pathType (/. + r))) fs._roots)))));
+        (lib.lists.concatMap (r: if b.pathExists (/. + r) then filesBelow (/. + r) (lib.filesystem.pathType (/. + r)) else [ ])
+          fs._roots)))));
 
   trace = fs: x: x;
   traceVal = fs: fs;

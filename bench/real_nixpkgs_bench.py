@@ -1,0 +1,89 @@
+"""Evaluating a real nixpkgs (../shared/nixpkgs-core/tree): nix2image against nix-instantiate.
+
+Measures, as CPU time (user + system of the child processes; the machine is shared, so wall time
+is noisy and only reported alongside):
+
+* single packages: ``(import TREE {}).NAME.drvPath`` for a few attributes, one process each, with
+  ``nix2image eval`` and ``nix-instantiate --eval`` (Nix copies sources into a private chroot
+  store, created fresh for the run);
+* the whole sweep: the drvPath of every attribute Nix gives one for, many attributes per process
+  (``tests/nixpkgs_sweep.py``, 2 processes at a time), for both tools.
+
+Prints a Markdown table for docs/benchmarks.md. Run: ``python bench/real_nixpkgs_bench.py``
+(``--single-only`` skips the sweep).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+from nixpkgs_sweep import command_runner, names_expr, sweep  # noqa: E402
+
+TREE = str(ROOT.parent / "shared" / "nixpkgs-core" / "tree")
+NIX_CONFIG = "build-users-group =\nsubstituters =\nsandbox = false\nexperimental-features = nix-command"
+SINGLES = ["hello", "coreutils", "python3", "curl"]
+
+
+def children_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def timed(fn):
+    """(result, CPU seconds of the children it ran, wall seconds)."""
+    c0, w0 = children_cpu(), time.monotonic()
+    res = fn()
+    return res, children_cpu() - c0, time.monotonic() - w0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--single-only", action="store_true")
+    ap.add_argument("--nix2image", default=str(Path(sys.executable).parent / "nix2image"))
+    args = ap.parse_args()
+    env = dict(os.environ, NIX_CONFIG=NIX_CONFIG)
+    store = tempfile.mkdtemp(prefix="bench-nixstore-")
+    nix = command_runner(["nix-instantiate", "--store", store, "--read-write-mode", "--eval", "--strict", "--json"], env)
+    ours = command_runner([args.nix2image, "eval", "--strict", "--json"])
+    nix(names_expr(TREE))  # Nix's store copies of the tree's sources exist before timing
+    rows = []
+    for name in SINGLES:
+        expr = f"(import {TREE} {{}}).{name}.drvPath"
+        (code_n, out_n, _), cpu_n, wall_n = timed(lambda: nix(expr))
+        (code_o, out_o, _), cpu_o, wall_o = timed(lambda: ours(expr))
+        same = "yes" if code_n == code_o == 0 and out_n == out_o else "NO"
+        rows.append((name, cpu_n, cpu_o, wall_n, wall_o, same))
+    print(f"Machine: {platform.machine()}, {os.cpu_count()} cores (shared), CPython {platform.python_version()}. "
+          f"Date: {time.strftime('%Y-%m-%d')}.\n")
+    print("| evaluation | nix-instantiate CPU (s) | nix2image CPU (s) | x nix-instantiate | wall Nix / ours (s) | same answer |")
+    print("| --- | ---: | ---: | ---: | ---: | --- |")
+    for name, cn, co, wn, wo, same in rows:
+        print(f"| `{name}.drvPath` | {cn:.2f} | {co:.2f} | {co / cn:.1f} | {wn:.1f} / {wo:.1f} | {same} |")
+    if args.single_only:
+        return
+    code, out, err = nix(names_expr(TREE))
+    names = json.loads(out)
+    nix_res, cpu_n, wall_n = timed(lambda: sweep(nix, TREE, names, chunk=60, jobs=2))
+    given = sorted(n for n, v in nix_res.items() if v)
+    half = (len(given) + 1) // 2
+    _, cpu_ng, wall_ng = timed(lambda: sweep(nix, TREE, given, chunk=half, jobs=2))
+    ours_res, cpu_o, wall_o = timed(lambda: sweep(ours, TREE, given, chunk=half, jobs=2))
+    equal = sum(1 for n in given if ours_res.get(n) == nix_res[n])
+    print(f"| sweep: all {len(names)} attributes, Nix only (restarts after uncatchable errors) | {cpu_n:.1f} | | "
+          f"| {wall_n:.0f} / - | {len(given)} drvPaths |")
+    print(f"| sweep: the {len(given)} drvPaths Nix gives, 2 processes of {half} | {cpu_ng:.1f} | {cpu_o:.1f} | "
+          f"{cpu_o / cpu_ng:.1f} | {wall_ng:.0f} / {wall_o:.0f} | {equal} of {len(given)} equal |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+"""``--restrict-eval``, ``--pure-eval``, ``--max-memory`` and ``--eval-timeout``: the limits for
+evaluating untrusted Nix files (see :mod:`translator.nix.limits`), for every command that
+evaluates."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable
+
+import click
+
+NAMES = ("restrict_eval", "pure_eval", "max_memory", "eval_timeout")
+
+
+def _size(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
+    from ..nix.limits import parse_size
+
+    if value is None:
+        return None
+    try:
+        n = parse_size(value)
+    except ValueError as err:
+        raise click.BadParameter(str(err)) from None
+    if n < 64 << 20:
+        raise click.BadParameter(f"'{value}' is below the smallest limit, 64M")
+    return n
+
+
+def limit_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Add the four options to a click command; they are applied before the command runs and
+    not passed on to it."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kw: Any) -> Any:
+        from ..nix import limits
+
+        limits.configure(restrict_eval=kw.pop("restrict_eval"), pure_eval=kw.pop("pure_eval"),
+                         max_memory=kw.pop("max_memory"), timeout=kw.pop("eval_timeout"))
+        return fn(*args, **kw)
+
+    decorators = [
+        click.option("--restrict-eval", is_flag=True,
+                     help="As Nix's restrict-eval: read and import files only below the -I / NIX_PATH entries."),
+        click.option("--pure-eval", is_flag=True,
+                     help="As Nix's pure-eval: no search path, environment, clock or current system; "
+                          "files only from the store."),
+        click.option("--max-memory", default=None, metavar="SIZE", callback=_size,
+                     help="Stop evaluation with an error above this much memory (e.g. 2G; default 3/4 "
+                          "of RAM, at most 16G)."),
+        click.option("--eval-timeout", type=click.FloatRange(min=0, min_open=True), default=None,
+                     metavar="SECONDS", help="Stop evaluation with an error after this long (default: no limit)."),
+    ]
+    for deco in reversed(decorators):
+        wrapper = deco(wrapper)
+    return wrapper
