@@ -37,6 +37,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import shlex
 import shutil
 import subprocess
 import sys
@@ -200,15 +201,18 @@ def real_workloads(root: Path, scratch: Path, store: Path, every: int, packages:
         jobs.append((f"nixpkgs-core `{pkg}.drvPath`", str(root), ["eval", "-E", expr + ".drvPath"],
                      ["--store", str(store), "-E", expr]))
     modules = scratch / "tests" / "modules"
-    checks = [ln.split() for ln in (scratch / "tests" / "modules.sh").read_text().splitlines()
-              if ln.startswith("checkConfigOutput ") and "\\" not in ln and "$" not in ln.split("'")[-1]]
-    for n, words in enumerate(checks):
+    checks = [ln for ln in (scratch / "tests" / "modules.sh").read_text().splitlines()
+              if ln.startswith("checkConfigOutput ") and not ln.rstrip().endswith("\\")]
+    for n, line in enumerate(checks):
         if n % every:
             continue
-        quoted = [w for w in words[1:] if not w.startswith("'")]
-        if "'" in " ".join(quoted) or len(quoted) < 2:
+        try:
+            words = shlex.split(line)  # checkConfigOutput REGEX ATTR FILE...
+        except ValueError:
             continue
-        attr, files = quoted[0], quoted[1:]
+        if len(words) < 4 or any("$" in w for w in words[2:]):
+            continue
+        attr, files = words[2], words[3:]
         expr = f"import ./default.nix {{ modules = [ {' '.join(files)} ];}}"
         jobs.append((f"modules.sh `{attr}` {' '.join(files)}", str(modules), ["eval", "--json", "-E", expr, "-A", attr],
                      ["--eval-only", "--json", "--read-write-mode", "--store", str(store), "-E", expr, "-A", attr]))
