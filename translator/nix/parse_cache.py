@@ -82,7 +82,7 @@ def parse_cached(path: str, text: str, parse: Callable[[], ast.Expr]) -> ast.Exp
     entry = os.path.join(cache_dir(), key[:2], key[2:] + ".ast")
     try:
         with open(entry, "rb") as fh:
-            node = decode(marshal.load(fh))
+            node = decode(marshal.loads(fh.read()))  # marshal.load(fh) reads the file in tiny pieces
             mtime = os.fstat(fh.fileno()).st_mtime
         if time.time() - mtime > _TOUCH_AFTER:
             os.utime(entry)
