@@ -31,7 +31,7 @@ from nixpkgs_sweep import command_runner, names_expr, sweep  # noqa: E402
 
 TREE = str(ROOT.parent / "shared" / "nixpkgs-core" / "tree")
 NIX_CONFIG = "build-users-group =\nsubstituters =\nsandbox = false\nexperimental-features = nix-command"
-SINGLES = ["hello", "coreutils", "python3", "curl"]
+SINGLES = ["bash", "coreutils", "python3", "curl"]
 
 
 def children_cpu() -> float:

@@ -97,10 +97,9 @@ def _run(entry: Entry, *args: str) -> subprocess.CompletedProcess:
 def first_error(stderr: str) -> str:
     """The line a user reads first: the first ``error:`` line (else the last non-empty line)."""
     lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
-    for ln in lines:
-        if ln.startswith("error:"):
-            return ln
-    return lines[-1] if lines else "(no message)"
+    line = next((ln for ln in lines if ln.startswith("error:")), lines[-1] if lines else "(no message)")
+    # the checkout's own location differs between machines: name the tool's files from the repo root
+    return line.replace(str(ROOT) + "/", "")
 
 
 def _crash(stderr: str) -> str:

@@ -26,3 +26,45 @@ def test_fresh_file_is_not_kept(tmp_path):
     one = parse_file(str(f))
     f.write_text("2\n")  # same size, same inode, maybe the same mtime tick
     assert parse_file(str(f)).value == 2 and one.value == 1
+
+
+def test_imported_user_files_cached_on_disk_by_content(tmp_path):
+    """Every imported file goes through the on-disk cache (not only nix2image's own): a second
+    process reads it from there, a corrupt entry is parsed again, an edit makes a new entry."""
+    from conftest import run_cli
+
+    lib = tmp_path / "lib.nix"
+    lib.write_text("{ x }: { y = x * 2; }\n")
+    main = tmp_path / "main.nix"
+    main.write_text("(import ./lib.nix { x = 21; }).y\n")
+    env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "cache"))
+    first = run_cli("eval", str(main), env=env)
+    assert (first.returncode, first.stdout) == (0, "42\n"), first.stderr
+    root = tmp_path / "cache" / "nix2image" / "ast"
+    entries = sorted(root.rglob("*.ast"))
+    assert len(entries) == 2  # main.nix and lib.nix
+    for e in entries:
+        e.write_bytes(b"\x00garbage")
+    again = run_cli("eval", str(main), env=env)
+    assert (again.returncode, again.stdout) == (0, "42\n"), again.stderr
+    lib.write_text("{ x }: { y = x * 3; }\n")
+    edited = run_cli("eval", str(main), env=env)
+    assert edited.stdout == "63\n"
+    assert len(list(root.rglob("*.ast"))) == 3
+    off = run_cli("eval", str(main), env=dict(env, NIX2IMAGE_AST_CACHE_MB="0", XDG_CACHE_HOME=str(tmp_path / "c2")))
+    assert off.stdout == "63\n" and not (tmp_path / "c2" / "nix2image" / "ast").exists()
+
+
+def test_sweep_removes_least_recently_used_beyond_bound(tmp_path):
+    from translator.nix.parse_cache import sweep
+
+    sub = tmp_path / "ab"
+    sub.mkdir()
+    for i in range(5):
+        f = sub / f"{i}.ast"
+        f.write_bytes(b"x" * 100)
+        os.utime(f, (1000 + i, 1000 + i))  # 0 is the least recently used
+    sweep(str(tmp_path), 300)
+    assert sorted(p.name for p in sub.iterdir()) == ["2.ast", "3.ast", "4.ast"]
+    sweep(str(tmp_path), 300)  # within the bound: nothing more
+    assert len(list(sub.iterdir())) == 3

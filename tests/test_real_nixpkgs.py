@@ -27,13 +27,13 @@ from pathlib import Path
 
 import pytest
 
+from test_image_support import podman  # noqa: F401 - the shared podman fixture
 from conftest import SHARED, in_ci, need_conformance, need_tool, nix_env, nix2image_exe, run_cli
 
 sys.path.insert(0, str(Path(__file__).parent))
 from nixpkgs_sweep import command_runner, names_expr, sweep, tree_key  # noqa: E402
 
 TREE = SHARED / "nixpkgs-core" / "tree"
-TREE_NAR_HASH = None  # computed by the narhash fixture (nix hash path)
 #: A fixed sample checked by default (all of Nix's drvPaths in CI): the bootstrap-heavy core and a
 #: spread over the alphabet.
 SAMPLE = ["coreutils", "bash", "gnumake", "openssl", "curl", "busybox", "python3", "perl", "zlib", "xz",
@@ -242,6 +242,10 @@ def test_search_path_nixpkgs_image(tree, outpaths, tmp_path):
     assert spec["config"]["Cmd"][0] == outpaths["bash"] + "/bin/bash"
     assert f"<nixpkgs> is {tree} (-I nixpkgs={tree}; a real nixpkgs tree)" in err
     assert "nix2image's dockerTools is added as an overlay" in err
+    # unbuilt real packages without --placeholders: one clear error naming the path
+    proc = run_cli("spec", str(tmp_path / "image.nix"), "-I", f"nixpkgs={tree}", "--store", str(tmp_path / "none"))
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr
+    assert "is not built: no Nix store, catalog or binary cache has it" in proc.stderr and "--placeholders" in proc.stderr
     # without -I the model answers: other store paths
     model, err = _spec(str(tmp_path / "image.nix"), "--placeholders")
     assert outpaths["coreutils"] not in _paths(model) and "modelled nixpkgs" in err
@@ -250,21 +254,17 @@ def test_search_path_nixpkgs_image(tree, outpaths, tmp_path):
 @pytest.mark.nix
 @pytest.mark.tools
 @pytest.mark.slow
-def test_build_placeholders_loads_in_skopeo_and_podman(tree, outpaths, tmp_path):
-    need_tool("skopeo", "podman")
+def test_build_placeholders_loads_in_skopeo_and_podman(tree, outpaths, tmp_path, podman):
+    need_tool("skopeo")
     (tmp_path / "image.nix").write_text(IMAGE_NIX)
     out = tmp_path / "image.tar"
     proc = run_cli("build", str(tmp_path / "image.nix"), "-I", f"nixpkgs={tree}", "--placeholders", "-o", str(out))
     assert proc.returncode == 0, proc.stderr[-3000:]
     inspect = subprocess.run(["skopeo", "inspect", f"docker-archive:{out}"], capture_output=True, text=True)
     assert inspect.returncode == 0, inspect.stderr
-    info = json.loads(inspect.stdout)
-    assert info["Labels"]["org.nix2image.placeholders"]
-    root = tmp_path / "podman"
-    base = ["podman", "--root", str(root / "root"), "--runroot", str(root / "runroot"), "--storage-driver", "vfs"]
-    load = subprocess.run(base + ["load", "-q", "-i", str(out)], capture_output=True, text=True)
-    assert load.returncode == 0, load.stderr
-    listed = subprocess.run(base + ["image", "inspect", "real-tree:1"], capture_output=True, text=True)
+    assert json.loads(inspect.stdout)["Labels"]["org.nix2image.placeholders"]
+    podman.load(out)
+    listed = subprocess.run(podman.base + ["image", "inspect", "real-tree:1"], capture_output=True, text=True)
     assert listed.returncode == 0, listed.stderr
     assert json.loads(listed.stdout)[0]["Config"]["Cmd"][0] == outpaths["bash"] + "/bin/bash"
 
@@ -324,3 +324,27 @@ def _store_path_of(nar: str) -> str:
     from translator.universe.real_nixpkgs import source_store_path
 
     return source_store_path(nar)
+
+
+NIV_NIX = """let
+  # as niv's sources.nix fetches a pinned nixpkgs: a tarball with its NAR hash
+  src = builtins.fetchTarball {
+    url = "https://github.com/auxolotl/core/archive/fe3e015b6b9f8ea4149423d0178cb05e6029fed1.tar.gz";
+    sha256 = "@HASH@";
+  };
+  pkgs = import src { };
+in
+pkgs.dockerTools.buildImage {
+  name = "niv-real";
+  copyToRoot = [ pkgs.coreutils ];
+}
+"""
+
+
+@pytest.mark.nix
+@pytest.mark.slow
+def test_fetch_tarball_with_hash_found_in_store(in_store, narhash, outpaths, tmp_path):
+    (tmp_path / "image.nix").write_text(NIV_NIX.replace("@HASH@", narhash))
+    spec, err = _spec(str(tmp_path / "image.nix"), "--placeholders")
+    assert outpaths["coreutils"] in _paths(spec)
+    assert f"builtins.fetchTarball of https://github.com/auxolotl/core/archive/" in err and in_store in err

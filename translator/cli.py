@@ -12,6 +12,7 @@ import sys
 
 import click
 
+from . import __version__
 from .errors import UserError
 
 
@@ -60,7 +61,7 @@ class _Group(click.Group):
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show Python tracebacks for errors.")
-@click.version_option(package_name="nix2image")
+@click.version_option(version=__version__, package_name="nix2image")  # no importlib.metadata at start-up
 @click.pass_context
 def main(ctx: click.Context, debug: bool) -> None:
     """Turn Nix dockerTools files into container images without running Nix."""

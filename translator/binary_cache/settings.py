@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from ..errors import UsageError
-from ..http.client import HttpSettings
+from ..http.settings import HttpSettings
 from ..http.tls import TlsSettings
 from . import nix_conf
 

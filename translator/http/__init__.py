@@ -10,7 +10,19 @@
   :class:`~.client.TlsError`.
 """
 
-from .client import HttpClient, HttpSettings, Response, TlsError
-from .retry import RetryPolicy, TransientError
+
+from importlib import import_module
+from typing import Any
 
 __all__ = ["HttpClient", "HttpSettings", "Response", "RetryPolicy", "TlsError", "TransientError"]
+_HOMES = {"HttpClient": "client", "Response": "client", "TlsError": "client", "HttpSettings": "settings",
+          "RetryPolicy": "retry", "TransientError": "retry"}
+
+
+def __getattr__(name: str) -> Any:
+    """The names above, imported on first use: importing :mod:`.tls` or :mod:`.settings` (as
+    commands that may never go online do) must not load urllib3."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f".{home}", __name__), name)

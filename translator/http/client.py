@@ -25,6 +25,7 @@ from urllib3.exceptions import HTTPError, ProxyError, SSLError
 from ..errors import UserError
 from .proxy import proxy_for
 from .retry import TransientError
+from .settings import HttpSettings
 from .tls import TlsSettings, context_for
 
 CHUNK = 1 << 20
@@ -35,15 +36,6 @@ Body = bytes | Callable[[], Iterator[bytes]] | Iterable[bytes] | None
 
 class TlsError(UserError):
     """The server's certificate is not trusted (or TLS could not be set up)."""
-
-
-@dataclass(frozen=True, slots=True)
-class HttpSettings:
-    tls: TlsSettings = field(default_factory=TlsSettings)
-    timeout: float = 60.0  # seconds without data before a read gives up
-    connect_timeout: float = 20.0
-    env: Mapping[str, str] | None = None  # proxy variables (default: os.environ)
-    user_agent: str = "nix2image"
 
 
 @dataclass(slots=True)

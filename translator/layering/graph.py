@@ -17,9 +17,10 @@ derivation may reference each other) are allowed; the algorithms that need a DAG
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
-import networkx as nx
+if TYPE_CHECKING:
+    import networkx as nx
 
 from ..errors import UserError
 from ..storeinfo import PathInfo
@@ -109,6 +110,8 @@ def build_graph(infos: Sequence[PathInfo], source: str = "closure") -> ClosureGr
 
 def closure_digraph(infos: Sequence[PathInfo] | ClosureGraph) -> nx.DiGraph:
     """networkx view: nodes are store paths (attr ``narSize``), edges are references."""
+    import networkx as nx  # imported when used: it costs a tenth of a second at start-up
+
     g = infos if isinstance(infos, ClosureGraph) else build_graph(infos)
     dg = nx.DiGraph()
     for i, p in enumerate(g.paths):

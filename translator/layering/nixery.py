@@ -17,8 +17,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import networkx as nx
-
 from .auto_layer import path_key
 from .graph import ClosureGraph
 from .popularity import ancestor_counts, condense
@@ -85,6 +83,8 @@ def heavy_paths(g: ClosureGraph, threshold: int = HEAVY_BYTES) -> list[bool]:
 
 def dominator_subtrees(g: ClosureGraph) -> tuple[dict[int, int], list[int], list[bool]]:
     """(immediate dominator of each node, popularity of each node, whether its closure is heavy)."""
+    import networkx as nx  # imported when used: it costs a tenth of a second at start-up
+
     n = len(g)
     popularity = ancestor_counts(g.children, g.parents)
     heavy = heavy_paths(g)

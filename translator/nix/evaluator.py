@@ -1308,7 +1308,6 @@ class Evaluator:
         but never copied: parsed from that source, named and resolved as the store file Nix would
         read (so ``./x`` inside it is below the store path too). None when there is no such source."""
         from .builtins.store_builtins import on_disk
-        from .parser import parse_string
 
         src = on_disk(path)
         if src == path:
@@ -1321,7 +1320,9 @@ class Evaluator:
         except OSError:
             return None
         register_source(path, text)
-        return parse_string(text, path, os.path.dirname(path))
+        from .parser import parse_file_text
+
+        return parse_file_text(text, path)
 
     def _import_path(self, arg: Any, pos: Any) -> str:
         v = arg.force() if isinstance(arg, Thunk) else arg

@@ -8,30 +8,37 @@ end with a whole file; an unreadable or malformed entry is ignored and the file 
 
 The AST is stored with :mod:`marshal` as nested tuples (class index, fields...), which loads
 several times faster than :mod:`pickle` of slotted dataclasses; nodes shared in the tree (the
-``e`` of ``inherit (e) a b;``) stay shared. Only files inside nix2image's own package (the
-modelled nixpkgs and flake libraries) are cached: users' files change as they edit them and
-would only fill the cache.
+``e`` of ``inherit (e) a b;``) stay shared. Every parsed file is cached (nix2image's modelled nixpkgs,
+a real nixpkgs tree, users' files), as Python caches bytecode: a file edited since gets a new
+key. The cache is bounded (``NIX2IMAGE_AST_CACHE_MB``, default 512 MB): an entry's mtime is
+refreshed when it is used (at most once a day), and a process that wrote new entries removes
+the least recently used ones beyond the bound at exit (at most one such sweep an hour, marked by
+the mtime of ``.swept``, so that short runs do not rescan a large cache).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+import atexit
 import marshal
 import os
+import time
 from typing import Any, Callable
 
 from ..errors import Pos
 from . import ast
 
 _FORMAT = 1
-_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _CLASSES: list[type] = sorted((c for c in vars(ast).values()
                                if isinstance(c, type) and dataclasses.is_dataclass(c) and c.__module__ == ast.__name__),
                               key=lambda c: c.__name__)
 _INDEX = {c: i for i, c in enumerate(_CLASSES)}
 _FIELDS = [tuple(f.name for f in dataclasses.fields(c)) for c in _CLASSES]
 _fingerprint: str | None = None
+_sweep_registered = False
+_TOUCH_AFTER = 86_400  # seconds: refresh a used entry's mtime (its recency) at most this often
+_SWEEP_EVERY = 3_600  # seconds between sweeps of the cache (any process)
 
 # tags of the encoding (node tags are class indexes >= 0)
 _POS, _LIST, _DICT, _REF = -1, -2, -3, -4
@@ -59,19 +66,27 @@ def parser_fingerprint() -> str:
     return _fingerprint
 
 
-def cacheable(path: str) -> bool:
-    return path.startswith(_PACKAGE_DIR + os.sep)
+def cache_bound() -> int:
+    """The cache's size bound in bytes (``NIX2IMAGE_AST_CACHE_MB``; 0 turns the cache off)."""
+    try:
+        return int(float(os.environ.get("NIX2IMAGE_AST_CACHE_MB", "512")) * 1024 * 1024)
+    except ValueError:
+        return 512 * 1024 * 1024
 
 
 def parse_cached(path: str, text: str, parse: Callable[[], ast.Expr]) -> ast.Expr:
     """The AST of ``path`` (content ``text``) from the cache, or ``parse()`` stored there."""
-    if not cacheable(path):
+    if cache_bound() <= 0:
         return parse()
     key = hashlib.sha256(f"{parser_fingerprint()}\0{path}\0".encode() + text.encode("utf-8", "surrogateescape")).hexdigest()
     entry = os.path.join(cache_dir(), key[:2], key[2:] + ".ast")
     try:
         with open(entry, "rb") as fh:
-            return decode(marshal.load(fh))
+            node = decode(marshal.loads(fh.read()))  # marshal.load(fh) reads the file in tiny pieces
+            mtime = os.fstat(fh.fileno()).st_mtime
+        if time.time() - mtime > _TOUCH_AFTER:
+            os.utime(entry)
+        return node
     except Exception:  # noqa: BLE001 - absent, unreadable or malformed: parse again
         pass
     node = parse()
@@ -82,9 +97,63 @@ def parse_cached(path: str, text: str, parse: Callable[[], ast.Expr]) -> ast.Exp
         with open(tmp, "wb") as fh:
             marshal.dump(data, fh)
         os.replace(tmp, entry)
+        _register_sweep()
     except (OSError, ValueError):
         pass
     return node
+
+
+def _register_sweep() -> None:
+    global _sweep_registered
+    if not _sweep_registered:
+        _sweep_registered = True
+        atexit.register(_sweep_if_due, cache_dir(), cache_bound())
+
+
+def _sweep_if_due(root: str, bound: int) -> None:
+    stamp = os.path.join(root, ".swept")
+    try:
+        if time.time() - os.stat(stamp).st_mtime < _SWEEP_EVERY:
+            return
+    except OSError:
+        pass
+    try:
+        with open(stamp, "ab"):
+            pass
+        os.utime(stamp)
+    except OSError:
+        return
+    sweep(root, bound)
+
+
+def sweep(root: str, bound: int) -> None:
+    """Remove the least recently used entries under ``root`` until their total size is within
+    ``bound`` bytes (a racing process's removal of the same entry is not an error)."""
+    entries = []
+    total = 0
+    try:
+        for sub in os.scandir(root):
+            if not sub.is_dir(follow_symlinks=False):
+                continue
+            for ent in os.scandir(sub.path):
+                try:
+                    st = ent.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                entries.append((st.st_mtime, st.st_size, ent.path))
+                total += st.st_size
+    except OSError:
+        return
+    if total <= bound:
+        return
+    for _mtime, size, path in sorted(entries):
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+        total -= size
+        if total <= bound:
+            break
 
 
 def encode(root: Any) -> Any:

@@ -112,21 +112,38 @@ _TABLES: _Tables | None = None
 def _cache_path(grammar_text: str) -> FsPath:
     import hashlib
 
-    import lark
-
-    key = hashlib.sha256((grammar_text + lark.__version__ + "4").encode()).hexdigest()[:16]
+    key = hashlib.sha256((grammar_text + _lark_version() + "4").encode()).hexdigest()[:16]
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return FsPath(base) / "nix2image" / f"nix-grammar-{key}.pickle"
+
+
+def _lark_version() -> str:
+    """lark's version, read from its ``__init__.py`` without importing it (importing lark costs
+    more than the rest of a small evaluation; it is needed only to build the tables)."""
+    import importlib.util
+    import re
+
+    spec = importlib.util.find_spec("lark")
+    try:
+        with open(spec.origin, encoding="utf-8") as fh:  # type: ignore[union-attr, arg-type]
+            m = re.search(r"""^__version__\s*(?::\s*str\s*)?=\s*["']([^"']+)["']""", fh.read(), re.M)
+    except (AttributeError, TypeError, OSError):
+        m = None
+    if m is None:
+        import lark
+
+        return lark.__version__
+    return m.group(1)
 
 
 def tables() -> _Tables:
     """The parse tables, built from the grammar once and cached on disk (keyed by its hash)."""
     global _TABLES
     if _TABLES is None:
-        try:
-            text = _packaged_grammar()
-        except (ModuleNotFoundError, FileNotFoundError):
+        try:  # a source checkout has the grammar beside the package (no importlib.resources)
             text = GRAMMAR_FILE.read_text(encoding="utf-8")
+        except OSError:
+            text = _packaged_grammar()
         path = _cache_path(text)
         try:
             with open(path, "rb") as fh:
@@ -923,6 +940,14 @@ def parse_string(text: str, file: str = "«string»", base_dir: str | None = Non
     return _parse(text, file, canon_path(os.path.abspath(base_dir)))
 
 
+def parse_file_text(text: str, path: str) -> ast.Expr:
+    """Parse ``text`` as the content of the file at the absolute, canonical ``path`` (relative
+    paths resolve in its directory), through the on-disk cache of parsed files."""
+    from .parse_cache import parse_cached
+
+    return parse_cached(path, text, lambda: _parse(text, path, os.path.dirname(path)))
+
+
 #: Parsed files by (path, identity of the file's state): the AST is immutable, so a long-lived
 #: process (or children forked from a warmed one) parses each unchanged file once.
 _file_cache: dict[str, tuple[tuple, ast.Expr]] = {}
@@ -943,10 +968,7 @@ def parse_file(path: str) -> ast.Expr:
             data = fh.read()
     except OSError as err:
         raise errors.UserError(f"opening file '{p}': {err.strerror or err}") from None
-    text = data.decode("utf-8", errors="surrogateescape")
-    from .parse_cache import parse_cached  # nix2image's own .nix files are cached parsed on disk
-
-    tree = parse_cached(p, text, lambda: _parse(text, p, os.path.dirname(p)))
+    tree = parse_file_text(data.decode("utf-8", errors="surrogateescape"), p)
     if time.time_ns() - st.st_mtime_ns > 2_000_000_000:  # a file changed just now may change
         _file_cache[p] = (key, tree)                     # again within the clock's granularity
     return tree

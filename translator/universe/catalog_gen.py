@@ -67,6 +67,8 @@ P("glibc", "2.39-52", "out 29.6M libidn2 xgcc-libgcc | bin 2.6M .out libidn2 | d
   desc="The GNU C Library", lic="LGPL-2.1-or-later", home="https://www.gnu.org/software/libc/")
 P("xgcc-libgcc", "13.2.0", "out 140k", pname="xgcc", name="xgcc-13.2.0-libgcc", desc="libgcc_s for the bootstrap glibc", lic="GPL-3.0-or-later")
 P("glibcLocales", "2.39-52", "out 221M", pname="glibc-locales", desc="Locale information for the GNU C Library", lic="LGPL-2.1-or-later")
+# glibcLocales built for the UTF-8 locales only (C.UTF-8), nixpkgs' small default for images
+P("glibcLocalesUtf8", "2.39-52", "out 3.1M", pname="glibc-locales", desc="Locale information for the GNU C Library (UTF-8 locales only)", lic="LGPL-2.1-or-later")
 P("libunistring", "1.1", "out 1.9M | dev 400k .out", desc="Unicode string library", lic="LGPL-3.0-or-later")
 P("libidn2", "2.3.7", "bin 120k .out glibc | dev 90k .out | out 480k libunistring", main="idn2", desc="Free software implementation of IDNA2008 and TR46", lic="LGPL-3.0-or-later")
 P("gcc-unwrapped", "13.2.0", "out 184M glibc .lib .libgcc gmp mpfr libmpc isl zlib | lib 8.6M glibc .libgcc | libgcc 150k glibc",

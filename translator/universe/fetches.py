@@ -2,6 +2,8 @@
 
 Hooked into one universe evaluation by :func:`install` (the evaluator itself is not changed):
 
+* A fetch with a hash (``sha256``/``narHash``) whose tree is in the local store or nix2image's
+  fetch cache gives that store path, as Nix would (:func:`.real_nixpkgs.pinned_fetch`).
 * ``builtins.fetchTarball``/``fetchGit``/``fetchTree``/``fetchurl`` of a known library (see
   :mod:`.known_libraries`: nixpkgs by URL, channel or niv pin, flake-utils, naersk, ...) give the
   library's model folder (``fetchGit``/``fetchTree`` the attribute set they return, with
@@ -142,9 +144,11 @@ def resolve_fetch(builtin_name: str, arg: Any, pos: Any) -> Any:
         return pinned
     url, name, plain = _fetch_request(arg, pos)
     library = library_for_url(url) if url else None
-    if library is not None:
-        return _fetch_result(builtin_name, library_dir(library), plain)
     where = lock_entry(url, name, st.main_dir) if url else None
+    if library is not None:
+        if library == "nixpkgs":
+            _warn_model_nixpkgs(st, builtin_name, url, where, arg, pos)
+        return _fetch_result(builtin_name, library_dir(library), plain)
     origin = f" (pinned by {where})" if where else ""
     what = url or "«" + ", ".join(sorted(plain)) + "»"
     if st.session.placeholders:
@@ -157,6 +161,18 @@ def resolve_fetch(builtin_name: str, arg: Any, pos: Any) -> Any:
         "and does not model this library (modelled: nixpkgs, flake-utils, flake-parts, crane, naersk, fenix, "
         "rust-overlay, nixpkgs-mozilla, poetry2nix, gitignore.nix, nix-filter, flake-compat, gomod2nix, "
         "haskell.nix, nix-systems); use --placeholders for a labelled synthetic source tree", pos)
+
+
+def _warn_model_nixpkgs(st: FetchState, builtin_name: str, url: str | None, where: str | None,
+                        arg: Any, pos: Any) -> None:
+    """Say once that a pinned nixpkgs is stood in for by the model, naming the store path looked for."""
+    from .real_nixpkgs import pinned_store_path
+
+    pinned = pinned_store_path(arg, pos)
+    looked = f": {pinned[1]} is not in the store" if pinned is not None else " (no hash pins it)"
+    origin = f" (pinned by {where})" if where else ""
+    st.session.warn(f"warning: builtins.{builtin_name} {url}{origin}{looked}; nix2image's modelled nixpkgs "
+                    "stands in for it (--allow-fetch downloads a pinned tree; --nixpkgs PATH names a local one)")
 
 
 def _source_name(url: str) -> str:

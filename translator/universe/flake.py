@@ -1,6 +1,8 @@
 """``flake.nix`` files: evaluate ``outputs`` with ``self`` and modelled inputs.
 
-Inputs are recognised by URL, by their ``flake.lock`` node (also through ``follows``) or by
+An input whose tree can be had offline (``--override-input``, ``--nixpkgs``, or the store path
+its ``flake.lock`` narHash names; see :mod:`.real_nixpkgs`) is that real tree. Other inputs are
+recognised by URL, by their ``flake.lock`` node (also through ``follows``) or by
 registry name (see :mod:`.known_libraries`); the models are ``libraries/inputs.nix``. Any other
 input evaluates to an error naming it and its lock entry when the flake uses it, or, with
 ``--placeholders``, to an open stand-in (:mod:`.standin`) with a warning. ``self`` carries the

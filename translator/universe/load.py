@@ -591,11 +591,13 @@ def _store_root(db, store: str | None) -> str:
 
 
 def _universe(evl: Evaluation) -> Universe:
-    from ..binary_cache.hook import attach
-
     uni = Universe(evl.session, bindings=evl.bindings, db=evl.db, store_root=_store_root(evl.db, evl.opts.store),
                    placeholders=evl.opts.placeholders, full_size=evl.opts.full_size)
-    attach(uni, evl.opts.binary_caches)  # substituters: narinfo metadata and NAR contents
+    caches = evl.opts.binary_caches
+    if caches is not None and caches.active:  # the HTTP layer is loaded only when there are caches
+        from ..binary_cache.hook import attach
+
+        attach(uni, caches)  # substituters: narinfo metadata and NAR contents
     return uni
 
 

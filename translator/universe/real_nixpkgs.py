@@ -273,11 +273,11 @@ def _flake_value(ev: Any, path: str, locked: dict | None) -> Any:
     return NixAttrs(d)
 
 
-def pinned_fetch(builtin_name: str, arg: Any, pos: Any) -> Any:
-    """``fetchTarball``/``fetchGit``/``fetchTree`` with a hash whose tree is in the store (or the
-    fetch cache): its store path, as Nix would use it without downloading; else None."""
+def pinned_store_path(arg: Any, pos: Any) -> tuple[dict[str, str], str] | None:
+    """The fetch arguments (as plain strings) and the store path Nix gives the tree that a
+    ``fetchTarball``/``fetchGit``/``fetchTree`` call pins by hash; None without a usable hash."""
     from ..nix.operations import coerce_to_string
-    from ..nix.values import EvalError, NixAttrs, NixString, force
+    from ..nix.values import EvalError, NixAttrs, force
 
     v = force(arg)
     if type(v) is not NixAttrs:
@@ -293,9 +293,21 @@ def pinned_fetch(builtin_name: str, arg: Any, pos: Any) -> Any:
     if not h:
         return None
     try:
-        sp = make_fixed_output_path(plain.get("name") or "source", parse_hash(h, "sha256"), recursive=True)
+        return plain, make_fixed_output_path(plain.get("name") or "source", parse_hash(h, "sha256"), recursive=True)
     except (BadHash, ValueError):
         return None
+
+
+def pinned_fetch(builtin_name: str, arg: Any, pos: Any) -> Any:
+    """``fetchTarball``/``fetchGit``/``fetchTree`` with a hash whose tree is in the store (or the
+    fetch cache): its store path, as Nix would use it without downloading; else None."""
+    from ..nix.values import NixAttrs, NixString
+
+    pinned = pinned_store_path(arg, pos)
+    if pinned is None:
+        return None
+    plain, sp = pinned
+    h = plain.get("narHash") or plain.get("sha256")
     loc = store_location(sp, _settings().store)
     if not os.path.isdir(loc):
         from .source_fetch import cached_location

@@ -123,15 +123,32 @@ class Universe:
         if self.db is not None:
             try:
                 return self.db.path_info(path)
-            except UnknownPathError:
+            except UnknownPathError as err:
                 if not self.placeholders:
-                    raise
+                    raise self._unbuilt(path) or err from None
+        elif not self.placeholders and self._unbuilt(path) is not None:
+            raise self._unbuilt(path)
         estimated = self._derivation_estimate(path)
         if estimated is not None:
             return estimated
         raise UnknownPathError(f"store path {path} is not known (not in the catalog, not a bound path, no Nix database)",
                                hint="describe it with --catalog FILE, provide it with --bind NAME=PATH, "
                                     "or build it with Nix so that the store's database has it")
+
+    @staticmethod
+    def _unbuilt(path: str) -> UserError | None:
+        """The error for an output of a derivation evaluated here (a real nixpkgs package) that
+        nothing provides, or None when ``path`` is not one."""
+        from .catalog import UnknownPathError
+        from .drv_estimate import derivation_of
+
+        drv = derivation_of(path)
+        if drv is None:
+            return None
+        return UnknownPathError(
+            f"store path {path} (an output of '{drv.name}') is not built: no Nix store, catalog or binary cache has it",
+            hint="build it with Nix (nix-build; --store DIR for another store), add binary caches with --substituters, "
+                 "describe it with --catalog FILE, or use --placeholders for labelled estimates")
 
     def _derivation_estimate(self, path: str) -> PathInfo | None:
         """Under ``--placeholders``, an output of a real derivation evaluated here that no store,

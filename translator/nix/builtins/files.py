@@ -15,7 +15,6 @@ from ..values import EvalError, NixAttrs, NixPath, NixString, force
 from .. import limits
 from .. import operations as ops
 from . import builtin
-from ...store.nar import file_type
 from ...store.add import local_source
 from ..paths import canon_path
 from ._util import force_string_noctx, from_bytes
@@ -122,11 +121,17 @@ def prim_read_dir(args, pos):
         raise _os_error("opening directory", path, err, pos) from None
     d = {}
     for ent in entries:
-        try:
-            st = ent.stat(follow_symlinks=False)
-        except OSError as err:
-            raise _os_error("getting status of", path + "/" + ent.name, err, pos) from None
-        d[os.fsdecode(ent.name)] = NixString(file_type(st))
+        # the type the directory entry carries (d_type), as Nix's readDir; a file system that
+        # leaves it unknown costs an lstat (made by os.DirEntry itself)
+        if ent.is_symlink():
+            kind = "symlink"
+        elif ent.is_dir(follow_symlinks=False):
+            kind = "directory"
+        elif ent.is_file(follow_symlinks=False):
+            kind = "regular"
+        else:
+            kind = "unknown"
+        d[os.fsdecode(ent.name)] = NixString(kind)
     return NixAttrs(dict(sorted(d.items())))
 
 

@@ -104,7 +104,7 @@ let
         gitignoreSource = _patterns: src: lib.cleanSource src;
         gitignoreSourcePure = _patterns: src: lib.cleanSource src;
       };
-      python3Packages = openSet final "python3Packages"
+      python3Packages = pythonScope final "python3Packages"
         ((catalogTree.python3Packages or { }) // opaque.pythonBuildersFor final.python3);
       fakeNss = final.dockerTools.fakeNss;
       haskellPackages = haskellScope final "haskellPackages" opaque.haskellPackages;
@@ -122,7 +122,7 @@ let
       if !(catalogTree ? ${py}) then [ ] else [
         { name = py; value = withPython final py; }
       ] ++ lib.optional (py != "python3") {
-        name = setName; value = openSet final setName ((catalogTree.${setName} or { }) // opaque.pythonBuildersFor final.${py});
+        name = setName; value = pythonScope final setName ((catalogTree.${setName} or { }) // opaque.pythonBuildersFor final.${py});
       }) [ "python3" "python311" "python312" "python3Minimal" ]) // {
       pkgsStatic = if static then final else import ./top-level.nix {
         inherit platform overlays config; static = true; prefix = "pkgsStatic";
@@ -146,6 +146,13 @@ let
       ghc = final.ghc or (set.mkDerivation { pname = "ghc"; version = "0"; });
     }); in scope;
 
+  # a Python package set: callPackage sees its packages first, then the top-level ones (as
+  # nixpkgs' python3Packages.callPackage, a scope over pkgs), open for the rest
+  pythonScope = final: path: set:
+    let scope = openSet final path (set // {
+      callPackage = callPackageOpen final (openSet final path (final // scope));
+    }); in scope;
+
   # python.withPackages (a buildEnv of the interpreter and the chosen packages) and python.pkgs
   withPython = final: py: pythonWith final py (final."${py}Packages" or final.python3Packages);
   pythonWith = final: py: set:
@@ -158,7 +165,7 @@ let
         let
           a = (lib.toFunction args) { packageOverrides = _: _: { }; };
           po = a.packageOverrides or (_: _: { });
-          set' = openSet final "${py}Packages" (lib.fix (self: set // po self set));
+          set' = pythonScope final "${py}Packages" (lib.fix (self: set // po self set));
         in pythonWith final py set';
       withPackages = f: final.buildEnv { name = "${interp.name}-env"; paths = [ interp ] ++ f set; };
       buildEnv = { extraLibs ? [ ], ... }: final.buildEnv { name = "${interp.name}-env"; paths = [ interp ] ++ extraLibs; };

@@ -123,6 +123,8 @@ let
           if preds.isx86_64 then "x64" else if preds.isx86_32 then "ia32" else if preds.isAarch64 then "aa64"
           else if preds.isAarch32 then "arm" else if preds.isRiscV64 then "riscv64" else if preds.isLoongArch64 then "loongarch64"
           else cpu.name;
+        # U-Boot's ARCH= name: the kernel's, but "x86" for 32-bit x86 and "mips64" for 64-bit MIPS
+        ubootArch = if preds.isx86_32 then "x86" else if preds.isMips64 then "mips64" else linuxArch;
         darwinArch = if preds.isAarch64 then "arm64" else cpu.name;
         linker = if preds.isDarwin then "cctools" else "bfd";
         extensions = {
