@@ -15,6 +15,7 @@ import os
 import stat
 import subprocess
 import tarfile
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -167,7 +168,9 @@ class Podman:
     """podman with a private vfs storage under a session temp dir."""
 
     def __init__(self, root: Path) -> None:
-        self.base = ["podman", "--root", str(root / "root"), "--runroot", str(root / "runroot"),
+        # podman refuses a runroot longer than 50 characters: pytest's temp paths can be longer
+        runroot = tempfile.mkdtemp(prefix="n2i-pod-")
+        self.base = ["podman", "--root", str(root / "root"), "--runroot", runroot,
                      "--storage-driver", "vfs"]
 
     def load(self, archive: Path) -> str:

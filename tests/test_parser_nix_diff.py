@@ -129,6 +129,8 @@ def _error(src: str, base: str) -> NixSyntaxError | str:
 def _canonical(text: str) -> str:
     """Nix's printed form, re-parsed and printed with let bindings and formals sorted by name (Nix
     prints those in its symbol table's order, which depends on names Nix created itself)."""
+    # the root path literal prints as a bare `/`, which does not parse: read it back as `/.`
+    text = re.sub(r"(?<=[=(\s])/(?=[\s;)])", "/.", text)
     return to_nix_parse_format(parse_string(text, base_dir="/"), sort_names=True)
 
 

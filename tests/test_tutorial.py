@@ -126,6 +126,8 @@ def run_tutorial(workdir: Path, port: int, timeout: float = 900) -> tuple[list[C
         script.append(f"echo \"@@@ {n} status $?\"")
     env = dict(os.environ)
     env["PATH"] = str(Path(nix2image_exe()).parent) + os.pathsep + env.get("PATH", "")
+    # a student's first run: nix2image's caches (layers, blobs, parsed files) start empty
+    env["XDG_CACHE_HOME"] = str(workdir / ".cache")
     proc = subprocess.Popen(["bash", "-c", "\n".join(script)], cwd=workdir, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True, start_new_session=True)
     try:

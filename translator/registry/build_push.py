@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import tempfile
 from typing import Any, Callable
 
 from ..errors import UserError
@@ -44,8 +46,6 @@ def store_layer_key(paths: tuple[str, ...], spec: ImageSpec, content: Any) -> st
 
 def encode_to_file(entries: Any, work: str, compression: str) -> tuple[Any, str]:
     """Tar, compress and hash a layer in one pass into a new file of ``work``."""
-    import os
-
     from ..image.compress import encode_layer
 
     fd, path = tempfile.mkstemp(prefix="layer-", suffix=".blob", dir=work)
