@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,11 @@ SHARED = ROOT.parent / "shared"
 CONFORMANCE = SHARED / "conformance"
 
 NIX_CONFIG = "build-users-group =\nsubstituters =\nsandbox = false\nexperimental-features = nix-command"
+
+# nix2image's caches (parsed files, layers, blob maps, binary-cache contents) live under
+# $XDG_CACHE_HOME: one fresh directory per test session, so what a test prints never depends on
+# what earlier runs on the machine left there (tests needing their own set it per command).
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="nix2image-test-cache-")
 
 
 def in_ci() -> bool:
