@@ -10,14 +10,13 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 from dataclasses import asdict
 from typing import Any
 
 import click
 
+from ..closure_io import atomic_write
 from .spec_options import OPTION_NAMES, load_options, spec_options
 
 
@@ -35,16 +34,7 @@ def _write(text: str, output: str | None) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
-    d = os.path.dirname(os.path.abspath(output)) or "."
-    fd, tmp = tempfile.mkstemp(prefix=".nix2image-", dir=d)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, output)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    atomic_write(output, text)
 
 
 def closure_sizes(closure) -> dict[str, int]:
