@@ -82,12 +82,18 @@ class Found:
 def find_pinned(nar_hash: str, store: str | None) -> Found | None:
     """Look the source with ``nar_hash`` up in the local store, then in the fetch cache; None
     when ``nar_hash`` is not a hash."""
-    from .source_fetch import cached_location
-
     try:
         sp = source_store_path(nar_hash)
     except BadHash:
         return None
+    return locate(sp, store)
+
+
+def locate(sp: str, store: str | None) -> Found:
+    """Where the tree of store path ``sp`` is on this machine: the local store, then the fetch
+    cache (``location`` None: nowhere)."""
+    from .source_fetch import cached_location
+
     loc = store_location(sp, store)
     if os.path.isdir(loc):
         return Found(sp, loc, "the local Nix store" if not store else f"the store {store}")
@@ -308,14 +314,10 @@ def pinned_fetch(builtin_name: str, arg: Any, pos: Any) -> Any:
         return None
     plain, sp = pinned
     h = plain.get("narHash") or plain.get("sha256")
-    loc = store_location(sp, _settings().store)
-    if not os.path.isdir(loc):
-        from .source_fetch import cached_location
-
-        loc = cached_location(sp)
-        if loc is None:
-            log.debug("nixpkgs: builtins.%s of %s: %s is not in the store", builtin_name, plain.get("url"), sp)
-            return None
+    loc = locate(sp, _settings().store).location
+    if loc is None:
+        log.debug("nixpkgs: builtins.%s of %s: %s is not in the store", builtin_name, plain.get("url"), sp)
+        return None
     log.debug("nixpkgs: builtins.%s of %s is %s (found in the store)", builtin_name, plain.get("url"), sp)
     path = _virtual(sp, loc)
     s = NixString(path, frozenset((path,)))
