@@ -75,7 +75,7 @@ def spec_options(fn: Callable[..., Any]) -> Callable[..., Any]:
                      help="Nix system to evaluate for (default x86_64-linux)."),
         click.option("--pull-cache", default=None, metavar="DIR", type=click.Path(file_okay=False),
                      help="Directory of pulled base images (pullImage) to resolve fromImage offline."),
-        click.option("--nixpkgs", "nixpkgs", default=None, metavar="PATH", type=click.Path(file_okay=False),
+        click.option("--nixpkgs", "nixpkgs", default=None, metavar="PATH", type=click.Path(exists=True, file_okay=False),
                      help="A real nixpkgs tree for <nixpkgs> and nixpkgs flake inputs (before -I and NIX_PATH)."),
         click.option("--override-input", "override_input", nargs=2, multiple=True, metavar="NAME PATH",
                      help="Use the directory PATH for the flake input NAME (as nix --override-input)."),
@@ -103,6 +103,14 @@ def _pairs(values: Any, option: str) -> dict[str, str]:
     return out
 
 
+def _input_dirs(inputs: dict[str, str]) -> dict[str, str]:
+    """--override-input names directories: a path that is not one is the argument at fault."""
+    for name, path in inputs.items():
+        if not os.path.isdir(path):
+            raise UsageError(f"--override-input {name} {path}: '{path}' is not a directory")
+    return inputs
+
+
 def load_options(**opts: Any):
     """Turn the keyword arguments of :func:`spec_options` into :class:`~translator.universe.load.LoadOptions`."""
     from ..universe.load import LoadOptions
@@ -123,7 +131,7 @@ def load_options(**opts: Any):
         pull_cache=opts.get("pull_cache"),
         store=opts.get("store"),
         nixpkgs=opts.get("nixpkgs"),
-        override_inputs=_pairs(opts.get("override_input"), "--override-input"),
+        override_inputs=_input_dirs(_pairs(opts.get("override_input"), "--override-input")),
         allow_fetch=bool(opts.get("allow_fetch")) or os.environ.get("NIX2IMAGE_ALLOW_FETCH", "") in ("1", "true", "yes"),
         binary_caches=_cache_settings(opts),
     )
