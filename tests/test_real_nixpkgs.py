@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 
 from test_image_support import podman  # noqa: F401 - the shared podman fixture
-from conftest import SHARED, in_ci, need_conformance, need_tool, nix_env, nix2image_exe, run_cli
+from conftest import ROOT, SHARED, in_ci, need_conformance, need_tool, nix_env, nix2image_exe, run_cli
 
 sys.path.insert(0, str(Path(__file__).parent))
 from nixpkgs_sweep import command_runner, names_expr, sweep, tree_key  # noqa: E402
@@ -348,3 +348,15 @@ def test_fetch_tarball_with_hash_found_in_store(in_store, narhash, outpaths, tmp
     spec, err = _spec(str(tmp_path / "image.nix"), "--placeholders")
     assert outpaths["coreutils"] in _paths(spec)
     assert f"builtins.fetchTarball of https://github.com/auxolotl/core/archive/" in err and in_store in err
+
+
+def test_missing_nixpkgs_directories_are_refused(tmp_path):
+    """A --nixpkgs or --override-input path that is not a directory names the argument at fault
+    (it used to be ignored silently, and the model stood in)."""
+    sample = str(ROOT / "samples" / "hello-layered.nix")
+    missing = str(tmp_path / "no-such-tree")
+    proc = run_cli("spec", sample, "--nixpkgs", missing)
+    assert proc.returncode != 0 and "--nixpkgs" in proc.stderr and "Traceback" not in proc.stderr
+    proc = run_cli("spec", sample, "--override-input", "nixpkgs", missing)
+    assert proc.returncode != 0 and f"--override-input nixpkgs {missing}" in proc.stderr
+    assert "Traceback" not in proc.stderr
