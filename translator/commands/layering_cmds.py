@@ -85,8 +85,8 @@ def _base_layer_count(spec: Any) -> int:
         if base.builder in ("buildImage", "buildImageWithNixDb"):
             return 1 + _base_layer_count(base)
         try:
-            inp = _spec_input(base, None)
-            plan = _plan(inp, None, None, None, None)
+            inp = spec_input(base, None)
+            plan = plan_input(inp, None, None, None, None)
             return len(plan.layers) + 1 + inp.base_layers
         except UserError:
             return 1
@@ -127,7 +127,7 @@ def _catalog_sizes(closure: str, opts: dict[str, Any]) -> dict[str, int] | None:
     return sizes
 
 
-def _spec_input(spec: Any, max_layers: int | None) -> Input:
+def spec_input(spec: Any, max_layers: int | None) -> Input:
     g = build_graph(spec.closure, spec.origin or spec.name)
     base = _base_layer_count(spec)
     if spec.builder in ("buildImage", "buildImageWithNixDb"):
@@ -160,7 +160,7 @@ def load_input(file: str | None, closure: str | None, max_layers: int | None, op
     spec, _ = load_spec(file, **opts)
     if not spec.closure:
         raise UserError(f"{file}: the image '{spec.name}' has no store paths to lay out")
-    return _spec_input(spec, max_layers)
+    return spec_input(spec, max_layers)
 
 
 def _pipeline_value(arg: str | None) -> Any:
@@ -176,7 +176,7 @@ def _pipeline_value(arg: str | None) -> Any:
     return parse_pipeline(text, arg)
 
 
-def _plan(inp: Input, strategy: str | None, pipeline_arg: str | None, layers_file: str | None,
+def plan_input(inp: Input, strategy: str | None, pipeline_arg: str | None, layers_file: str | None,
           pipeline_value: Any = None) -> LayerPlan:
     strategy = strategy or ("layers" if layers_file else ("pipeline" if pipeline_arg else inp.default_strategy))
     pipeline = pipeline_value if pipeline_value is not None else (_pipeline_value(pipeline_arg) or inp.pipeline)
@@ -224,7 +224,7 @@ def plan_cmd(file, closure, strategy, max_layers, pipeline_arg, layers_file, as_
     inp = load_input(file, closure, max_layers, {k: kw[k] for k in OPTION_NAMES})
     for w in inp.warnings:
         _warn(w)
-    plan = _plan(inp, strategy, pipeline_arg, layers_file)
+    plan = plan_input(inp, strategy, pipeline_arg, layers_file)
     for note in plan.notes:
         _warn(note)
     sizes = _sizes(inp.graph)
@@ -276,7 +276,7 @@ def compare_cmd(inputs, strategies, max_layers, pipeline_arg, as_json, **kw):
     sizes = [_sizes(inp.graph) for inp in loaded]
     result: dict[str, Any] = {"inputs": list(inputs), "strategies": []}
     for s in names:
-        plans = [_plan(inp, s, None, None, pipeline) for inp in loaded]
+        plans = [plan_input(inp, s, None, None, pipeline) for inp in loaded]
         seq = sequence_cost(s, plans, sizes)
         share = sharing(s, plans, sizes)
         result["strategies"].append({**seq.to_json(), "layers": [len(p.layers) for p in plans],
@@ -313,7 +313,7 @@ def graph_cmd(file, closure, strategy, max_layers, pipeline_arg, layers_file, ou
     if not output.endswith((".svg", ".dot", ".gv")):
         raise UsageError(f"-o/--output: '{output}' must end in .svg or .dot")
     inp = load_input(file, closure, max_layers, {k: kw[k] for k in OPTION_NAMES})
-    plan = _plan(inp, strategy, pipeline_arg, layers_file)
+    plan = plan_input(inp, strategy, pipeline_arg, layers_file)
     for note in plan.notes:
         _warn(note)
     dot = to_dot(inp.graph, plan, max_nodes=max_nodes)
@@ -339,7 +339,7 @@ def explain_cmd(args, closure, strategy, max_layers, pipeline_arg, layers_file, 
             raise UsageError("give FILE PATH (or --closure GRAPH PATH)")
         file, path = args
     inp = load_input(file, closure, max_layers, {k: kw[k] for k in OPTION_NAMES})
-    plan = _plan(inp, strategy, pipeline_arg, layers_file)
+    plan = plan_input(inp, strategy, pipeline_arg, layers_file)
     info = explain_path(inp.graph, plan, path, inp.store_layers)
     if as_json:
         click.echo(json.dumps(info, indent=1))

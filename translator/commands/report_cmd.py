@@ -61,9 +61,9 @@ def _layout(spec):
     even for a buildImage, whose own plan is one layer."""
     from ..layering.budget import store_layer_budget
     from ..report.model import Layout
-    from .layering_cmds import _spec_input
+    from .layering_cmds import spec_input
 
-    inp = _spec_input(spec, None)
+    inp = spec_input(spec, None)
     budget = inp.store_layers if inp.default_strategy != "single" else \
         store_layer_budget(spec.max_layers, inp.base_layers)
     return Layout(inp.name, inp.graph, budget, inp.base_layers, inp.pipeline), inp
@@ -90,7 +90,7 @@ def nix_report(file: str, compare: tuple[str, ...], strategy: str | None, max_no
     """(HTML, warnings) for the image of a Nix file."""
     from ..report.model import from_spec
     from ..report.render import render
-    from .layering_cmds import _plan
+    from .layering_cmds import plan_input
     from .spec_options import load_spec
 
     spec, content = load_spec(file, **opts)
@@ -101,7 +101,7 @@ def nix_report(file: str, compare: tuple[str, ...], strategy: str | None, max_no
     if strategy and stacked:
         raise UsageError(f"--strategy applies to layered images, not {spec.builder} (it makes one layer)")
     layout, inp = _layout(spec)
-    plan = _plan(inp, strategy, None, None)
+    plan = plan_input(inp, strategy, None, None)
     facts, build_error, build_warnings = _build(spec, None if stacked else plan, content)
     layouts, labels = [], []
     for old in compare:
