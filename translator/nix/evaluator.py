@@ -49,6 +49,7 @@ from .values import (
     EvalError,
     Lambda,
     Lazy,
+    MergedPositions,
     NixAttrs,
     NixList,
     NixPath,
@@ -625,13 +626,15 @@ class Compiler:
             ev = self.compile(node, scope)
             return lambda env: CThunk(ev, env)
 
+        code = None
+
         def first(env: list) -> Any:  # compiled when a thunk of it is first forced
-            nonlocal ev
-            if ev is first:  # (thunks made before that still hold this function)
-                ev = self.compile(node, scope)
-            return ev(env)
-        ev = first
-        return lambda env: CThunk(ev, env)
+            nonlocal code
+            if code is None:  # (thunks made before that still hold this function)
+                code = self.compile(node, scope)
+            return code(env)
+        # (no reference cycle between the two closures: garbage is freed without the cyclic GC)
+        return lambda env: CThunk(code or first, env)
 
     def resolve(self, node: A.Var, scope: Scope) -> tuple:
         name = node.name
@@ -1184,13 +1187,9 @@ class Compiler:
                     return b
                 d = dict(a.d)
                 d.update(b.d)
-                if a.pos or b.pos:
-                    pm = dict(a.pos or {})
-                    pm.update(b.pos or {})
-                else:
-                    pm = None
-                if len(d) != len(a.d):
-                    d = dict(sorted(d.items()))
+                pm = MergedPositions(a.pos, b.pos) if a.pos or b.pos else None
+                if len(d) != len(a.d) and not next(reversed(a.d)) < next(iter(b.d)):
+                    d = dict(sorted(d.items()))  # new names among the old (else they come after)
                 return NixAttrs(d, pm)
             return ev
         if op == "++":
