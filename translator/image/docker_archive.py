@@ -472,7 +472,7 @@ class ArchiveWriter:
         self._w(header_bytes(info))
         pending = self.cache.new_file(m.key) if (self.cache is not None and m.key) else None
         try:
-            sink = HashingSink(_Tee(self, pending) if pending is not None else self)
+            sink = HashingSink(_Tee(self, pending) if pending is not None else self, expected=size)
             n = write_tar(entries, sink, self.progress)
             digest = sink.hexdigest()
             if n != size:
@@ -497,7 +497,7 @@ class ArchiveWriter:
         start = self.offset
         self._w(b"\0" * hlen)
         body_start = self.offset
-        sink = HashingSink(self.out)
+        sink = HashingSink(self.out, expected=size)
         n = write_tar(entries, sink, self.progress)
         digest = sink.hexdigest()
         self.offset += n
@@ -534,13 +534,13 @@ class ArchiveWriter:
         caching = self.cache is not None and bool(m.key)
         if size <= MEMORY_SPOOL and not caching:
             chunks = _Chunks(abort)
-            sink = HashingSink(chunks)
+            sink = HashingSink(chunks, expected=size)
             n = write_tar(entries, sink, self.progress)
             prepared = _Prepared(sink.hexdigest(), n, chunks=chunks.parts)
         elif caching:
             pending = self.cache.new_file(m.key)
             try:
-                sink = HashingSink(_Abortable(pending, abort))
+                sink = HashingSink(_Abortable(pending, abort), expected=size)
                 n = write_tar(entries, sink, self.progress)
                 digest = sink.hexdigest()
                 if n != size:
@@ -558,7 +558,7 @@ class ArchiveWriter:
             fd, path = tempfile.mkstemp(prefix=".spool-", suffix=".layer", dir=self.spool_dir)
             try:
                 with os.fdopen(fd, "wb") as f:
-                    sink = HashingSink(_Abortable(f, abort))
+                    sink = HashingSink(_Abortable(f, abort), expected=size)
                     n = write_tar(entries, sink, self.progress)
                     digest = sink.hexdigest()
             except BaseException:
