@@ -32,6 +32,7 @@ from .ast_dump import to_nix_parse_format
 from .bind_check import check_variables
 from .builtins.files import COREPKGS_PREFIX
 from .eval_errors import NixEvalError, suggestion_text
+from .frame_room import call_with_room
 from .operations import (
     coerce_to_string,
     compare_values,
@@ -1563,7 +1564,7 @@ def run_deep(fn: Callable[[], Any]) -> Any:
 
     def target() -> None:
         try:
-            result[0] = fn()
+            result[0] = call_with_room(fn)  # no frame-stack chunk churn (see frame_room)
         except RecursionError:
             result[1] = EvalError("stack overflow (possible infinite recursion)")
         except (limits.LimitExceeded, MemoryError) as err:  # the watchdog, or the RLIMIT_AS backstop
