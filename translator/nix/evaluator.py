@@ -831,6 +831,13 @@ class Compiler:
         path = [self._attr_name(p, scope) for p in node.path]
 
         last = len(path) - 1
+        if len(path) == 1 and isinstance(path[0], str):  # ``e ? name``
+            name = path[0]
+
+            def ev1(env):
+                v = e(env)
+                return type(v) is NixAttrs and name in v.d
+            return ev1
 
         def ev(env):
             # Nix looks only at names: the value under the last name is never forced, and each
