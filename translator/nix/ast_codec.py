@@ -16,7 +16,6 @@ dict of names to nodes, or a plain value. A new field kind fails the round-trip 
 
 from __future__ import annotations
 
-import dataclasses
 import gc
 import re
 from typing import Any, Callable
@@ -28,7 +27,7 @@ from . import ast
 POS, NODE, NODES, MIXED, DICT, PLAIN = "pos", "node", "nodes", "mixed", "dict", "plain"
 
 CLASSES: list[type] = sorted((c for c in vars(ast).values()
-                              if isinstance(c, type) and dataclasses.is_dataclass(c) and c.__module__ == ast.__name__),
+                              if isinstance(c, ast.NodeType) and c.__module__ == ast.__name__),
                              key=lambda c: c.__name__)
 _INDEX = {c: i for i, c in enumerate(CLASSES)}
 _NODE_NAMES = {c.__name__ for c in CLASSES} | {"AttrName"}
@@ -48,7 +47,7 @@ def field_kind(annotation: str) -> str:
 
 
 FIELDS: list[tuple[tuple[str, str], ...]] = [
-    tuple((f.name, field_kind(str(f.type))) for f in dataclasses.fields(c)) for c in CLASSES]
+    tuple((f, field_kind(c._types[f])) for f in c._fields) for c in CLASSES]
 
 
 # --- encoding ---------------------------------------------------------------------------------
