@@ -87,6 +87,59 @@ def test_changed_path_is_the_only_layer_built_again(setup):
     assert out.read_bytes() == ref.read_bytes()
 
 
+def test_rebuild_to_the_same_output_leaves_it_in_place(setup):
+    """A rebuild that would write the very archive already at -o (every store layer cached, the
+    same config and customisation layer) leaves that file alone; anything else rewrites it."""
+    s = setup
+    out, ref = s["tmp"] / "out.tar", s["tmp"] / "ref.tar"
+
+    def rebuild(*extra) -> str:
+        return run_cli("build", *s["args"], "-o", str(out), *extra, env=s["env"], check=True).stdout
+
+    def same_as_no_cache() -> bool:
+        build(s, ref, "--no-cache")
+        return out.read_bytes() == ref.read_bytes()
+
+    assert "unchanged" not in rebuild()
+    before = out.stat()
+    summary = rebuild()
+    assert "unchanged, left in place" in summary and f"{NPATHS} from the layer cache" in summary
+    after = out.stat()
+    assert (after.st_ino, after.st_mtime_ns, after.st_ctime_ns) == (before.st_ino, before.st_mtime_ns, before.st_ctime_ns)
+    assert same_as_no_cache()
+
+    # the image changes: a new config (customisation of the spec), then a store path's content
+    spec_file = Path(s["args"][1])
+    spec = json.loads(spec_file.read_text())
+    spec["config"] = {"Env": ["A=1"]}
+    spec_file.write_text(json.dumps(spec))
+    assert "unchanged" not in rebuild() and same_as_no_cache()
+    assert "unchanged" in rebuild()
+    (s["store"] / s["paths"][1].lstrip("/") / "share" / "note.txt").write_text("changed\n")
+    assert "unchanged" not in rebuild() and same_as_no_cache()
+
+    # the file at -o changes: bytes overwritten (mtime put back), replaced by a copy, truncated
+    rebuild()
+    st = out.stat()
+    data = out.read_bytes()
+    with open(out, "r+b") as f:
+        f.seek(len(data) // 2)
+        f.write(b"\xff" * 8)
+    os.utime(out, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert "unchanged" not in rebuild() and same_as_no_cache()
+    copy = s["tmp"] / "copy.tar"
+    copy.write_bytes(out.read_bytes())
+    os.replace(copy, out)
+    assert "unchanged" not in rebuild() and same_as_no_cache()
+    os.truncate(out, 1024)
+    assert "unchanged" not in rebuild() and same_as_no_cache()
+
+    # --no-cache always writes; the next cached build does not trust a file it did not record
+    build(s, out, "--no-cache")
+    assert "unchanged" not in rebuild()
+    assert "unchanged" in rebuild()
+
+
 def test_stream_and_oci_use_the_cache_too(setup, tmp_path):
     s = setup
     exe = nix2image_exe()

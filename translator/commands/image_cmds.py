@@ -125,8 +125,9 @@ def build_cmd(file, output, fmt, compress, strategy, layers_file, spec_json, sto
     _warn(spec, result, quiet)
     if not quiet:
         reused = f", {result.reused} from the layer cache" if result.reused else ""
+        same = "; unchanged, left in place" if result.unchanged else ""
         click.echo(f"{result.output}: {result.repo_tag} ({len(result.layers)} layers{reused}, "
-                   f"config sha256:{result.config_digest})")
+                   f"config sha256:{result.config_digest}{same})")
 
 
 @click.command("stream")

@@ -326,6 +326,12 @@ class ArchiveWriter:
         if self.seekable:
             self.offset = out.tell()
         self.base_offset = self.offset
+        # what the archive holds, member by member (header bytes, sha256 of the body): two
+        # archives with the same fingerprint are the same bytes (see :class:`DryArchiveWriter`)
+        self.fingerprint = hashlib.sha256()
+
+    def _note(self, header: bytes, digest: str) -> None:
+        self.fingerprint.update(b"%d:" % len(header) + header + digest.encode() + b"\n")
 
     def _w(self, b: bytes) -> None:
         self.out.write(b)
@@ -348,7 +354,9 @@ class ArchiveWriter:
         if blob is not None and ti.size != blob.size:
             raise AssertionError(f"header size {ti.size} != blob size {blob.size} for {ti.name}")
         self.names.add(ti.name)
-        self._w(header_bytes(ti))
+        hdr = header_bytes(ti)
+        self._w(hdr)
+        self._note(hdr, hashlib.sha256(data).hexdigest() if data is not None else blob.digest if blob is not None else "")
         if data is not None:
             self._w(data)
             n = len(data)
@@ -446,7 +454,9 @@ class ArchiveWriter:
             m.written_name = info.name
             if info.name not in self.names:
                 self.names.add(info.name)
-                self._w(header_bytes(info))
+                hdr = header_bytes(info)
+                self._w(hdr)
+                self._note(hdr, hit.diff_id)
                 start = self.offset
                 self._copy_blob(Blob(hit.diff_id, hit.size, hit.path, 0))
                 pad = padded(hit.size) - hit.size
@@ -472,7 +482,7 @@ class ArchiveWriter:
         self._w(header_bytes(info))
         pending = self.cache.new_file(m.key) if (self.cache is not None and m.key) else None
         try:
-            sink = HashingSink(_Tee(self, pending) if pending is not None else self)
+            sink = HashingSink(_Tee(self, pending) if pending is not None else self, expected=size)
             n = write_tar(entries, sink, self.progress)
             digest = sink.hexdigest()
             if n != size:
@@ -483,6 +493,7 @@ class ArchiveWriter:
         finally:
             if pending is not None:
                 pending.discard()
+        self._note(header_bytes(info), digest)
         return Blob(digest, size, "", 0)
 
     def _layer_in_place(self, m: "NewMember") -> Blob:
@@ -497,7 +508,7 @@ class ArchiveWriter:
         start = self.offset
         self._w(b"\0" * hlen)
         body_start = self.offset
-        sink = HashingSink(self.out)
+        sink = HashingSink(self.out, expected=size)
         n = write_tar(entries, sink, self.progress)
         digest = sink.hexdigest()
         self.offset += n
@@ -517,6 +528,7 @@ class ArchiveWriter:
             return Blob(digest, size, "", 0)
         hdr = header_bytes(placeholder)
         assert len(hdr) == hlen
+        self._note(hdr, digest)
         self.out.seek(start)
         self.out.write(hdr)
         self.out.seek(end)
@@ -534,13 +546,13 @@ class ArchiveWriter:
         caching = self.cache is not None and bool(m.key)
         if size <= MEMORY_SPOOL and not caching:
             chunks = _Chunks(abort)
-            sink = HashingSink(chunks)
+            sink = HashingSink(chunks, expected=size)
             n = write_tar(entries, sink, self.progress)
             prepared = _Prepared(sink.hexdigest(), n, chunks=chunks.parts)
         elif caching:
             pending = self.cache.new_file(m.key)
             try:
-                sink = HashingSink(_Abortable(pending, abort))
+                sink = HashingSink(_Abortable(pending, abort), expected=size)
                 n = write_tar(entries, sink, self.progress)
                 digest = sink.hexdigest()
                 if n != size:
@@ -558,7 +570,7 @@ class ArchiveWriter:
             fd, path = tempfile.mkstemp(prefix=".spool-", suffix=".layer", dir=self.spool_dir)
             try:
                 with os.fdopen(fd, "wb") as f:
-                    sink = HashingSink(_Abortable(f, abort))
+                    sink = HashingSink(_Abortable(f, abort), expected=size)
                     n = write_tar(entries, sink, self.progress)
                     digest = sink.hexdigest()
             except BaseException:
@@ -577,7 +589,9 @@ class ArchiveWriter:
             m.written_name = info.name
             if info.name not in self.names:
                 self.names.add(info.name)
-                self._w(header_bytes(info))
+                hdr = header_bytes(info)
+                self._w(hdr)
+                self._note(hdr, p.digest)
                 if p.chunks is not None:
                     for c in p.chunks:
                         self._w(c)
@@ -657,6 +671,58 @@ class NewMember:
     def info(self, digest: str, size: int, mtime: int) -> tarfile.TarInfo:
         return file_info(self.name_of(digest), size, mode=self.mode, mtime=mtime, uname=self.uname,
                          gname=self.uname)
+
+
+class NotUnchanged(Exception):
+    """A dry run met a store layer that is not in the layer cache: the archive must be written."""
+
+
+class DryArchiveWriter(ArchiveWriter):
+    """Goes through the writing of an archive without writing it, to learn its :attr:`fingerprint`
+    (and config, names and digests): headers as they would be written, body digests from the
+    layer cache for store layers and from tarring into nothing for layers without a cache key
+    (the customisation layer). Raises :class:`NotUnchanged` at the first store layer that is not
+    in the cache. Used to leave an output in place when it already holds these bytes.
+    """
+
+    def __init__(self, *, mtime: int, cache) -> None:
+        super().__init__(None, mtime=mtime, spool_dir="", cache=cache)
+
+    def _w(self, b: bytes) -> None:
+        self.offset += len(b)
+
+    def _copy_blob(self, blob: Blob) -> None:
+        self.offset += blob.size
+
+    def add_new_layers(self, members: list["NewMember"]) -> list[Blob]:
+        blobs = []
+        for m in members:
+            hit = self._cached(m)
+            if hit is not None:
+                digest, size = hit.diff_id, hit.size
+                hit.close()
+            elif m.key:
+                raise NotUnchanged(m.key)
+            else:
+                entries = m.get_entries()
+                sink = HashingSink(None, expected=archive_size(entries))
+                size = write_tar(entries, sink)
+                digest = sink.hexdigest()
+            info = m.info(digest, size, self.mtime)
+            m.written_name = info.name
+            if info.name in self.names:
+                blobs.append(Blob(digest, size, "", 0))
+                continue
+            self.names.add(info.name)
+            hdr = header_bytes(info)
+            self._w(hdr)
+            self._note(hdr, digest)
+            blobs.append(Blob(digest, size, "", self.offset))
+            self.offset += padded(size)
+        return blobs
+
+    def close(self) -> None:
+        pass
 
 
 class _Tee:

@@ -16,6 +16,7 @@ Everything here returns :class:`~translator.image.tarwriter.Entry` lists; writin
 from __future__ import annotations
 
 import json
+import operator
 import os
 import shutil
 import stat
@@ -26,7 +27,10 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from ..errors import UserError
-from .tarwriter import Entry
+from .tarwriter import Entry, HeaderTemplate, header_template
+
+S_ISREG, S_ISDIR = stat.S_ISREG, stat.S_ISDIR
+REGTYPE = tarfile.REGTYPE
 
 STORE_DIR = "/nix/store"
 
@@ -59,17 +63,22 @@ class RootedContent:
         return os.path.join(self.root, store_path.lstrip("/"))
 
 
-def _info(name: str, st: os.stat_result, src: str, owner: Owner, *, follow_hardlinks: bool = True) -> Entry:
-    """A header for ``src`` as ``tarfile.gettarinfo`` builds it, then the owner fields forced."""
+def _info(name: str, st: os.stat_result, src: str, owner: Owner, template: HeaderTemplate | None = None) -> Entry:
+    """A header for ``src`` as ``tarfile.gettarinfo`` builds it, then the owner fields forced.
+
+    With ``template`` (the owner's :class:`HeaderTemplate`) the header bytes of regular files
+    are made here, in the walk, without going through the generic encoder.
+    """
     ti = tarfile.TarInfo(name)
     mode = st.st_mode
-    ti.mode = stat.S_IMODE(mode)
-    body = None
-    if stat.S_ISREG(mode):
-        ti.type = tarfile.REGTYPE
-        ti.size = st.st_size
-        body = src
-    elif stat.S_ISDIR(mode):
+    ti.mode = perm = mode & 0o7777
+    if S_ISREG(mode):
+        ti.type = REGTYPE
+        ti.size = size = st.st_size
+        ti.mtime = owner.mtime
+        ti.uid, ti.gid, ti.uname, ti.gname = owner.uid, owner.gid, owner.uname, owner.gname
+        return Entry(ti, source=src, header=template.header(name, perm, size, REGTYPE) if template else None)
+    if S_ISDIR(mode):
         ti.type = tarfile.DIRTYPE
     elif stat.S_ISLNK(mode):
         ti.type = tarfile.SYMTYPE
@@ -84,7 +93,7 @@ def _info(name: str, st: os.stat_result, src: str, owner: Owner, *, follow_hardl
         raise UserError(f"cannot archive {src}: unsupported file type")
     ti.mtime = owner.mtime
     ti.uid, ti.gid, ti.uname, ti.gname = owner.uid, owner.gid, owner.uname, owner.gname
-    return Entry(ti, source=body)
+    return Entry(ti)
 
 
 def nix_dirs(owner: Owner) -> list[Entry]:
@@ -100,23 +109,38 @@ def nix_dirs(owner: Owner) -> list[Entry]:
     return out
 
 
+def _listing(directory: str) -> list[os.DirEntry]:
+    """The entries of ``directory`` sorted by name (code points, as pathlib sorts)."""
+    try:
+        with os.scandir(directory) as it:
+            return sorted(it, key=_BY_NAME)
+    except OSError as err:
+        raise UserError(f"cannot read {directory}: {err.strerror}") from err
+
+
+_BY_NAME = operator.attrgetter("name")
+
+
 def walk_sorted(location: str) -> Iterator[tuple[str, os.stat_result, str]]:
     """``(relative path, lstat, on-disk path)`` for everything under ``location``, in pathlib order.
 
     Pathlib orders paths by their tuple of components, which is a depth-first pre-order walk with
-    each directory's names sorted by code point. Symlinks are never followed.
+    each directory's names sorted by code point. Symlinks are never followed. One ``scandir`` per
+    directory and one ``lstat`` per entry; an explicit stack instead of nested generators, so
+    an entry costs the same at any depth.
     """
-    try:
-        names = sorted(os.listdir(location))
-    except OSError as err:
-        raise UserError(f"cannot read {location}: {err.strerror}") from err
-    for name in names:
-        full = os.path.join(location, name)
-        st = os.lstat(full)
-        yield name, st, full
-        if stat.S_ISDIR(st.st_mode):
-            for rel, st2, full2 in walk_sorted(full):
-                yield name + "/" + rel, st2, full2
+    stack = [("", iter(_listing(location)))]
+    while stack:
+        prefix, it = stack[-1]
+        for de in it:
+            st = de.stat(follow_symlinks=False)
+            rel = prefix + de.name
+            yield rel, st, de.path
+            if stat.S_ISDIR(st.st_mode):
+                stack.append((rel + "/", iter(_listing(de.path))))
+                break
+        else:
+            stack.pop()
 
 
 def store_path_entries(store_path: str, location: str, owner: Owner) -> Iterator[Entry]:
@@ -125,10 +149,11 @@ def store_path_entries(store_path: str, location: str, owner: Owner) -> Iterator
         st = os.lstat(location)
     except OSError as err:
         raise UserError(f"store path {store_path} has no content at {location} ({err.strerror})") from err
-    yield _info(store_path, st, location, owner)
+    template = header_template(owner.uid, owner.gid, owner.uname, owner.gname, owner.mtime)
+    yield _info(store_path, st, location, owner, template)
     if stat.S_ISDIR(st.st_mode):
         for rel, st2, full in walk_sorted(location):
-            yield _info(store_path + "/" + rel, st2, full, owner)
+            yield _info(store_path + "/" + rel, st2, full, owner, template)
 
 
 def store_layer_entries(paths: list[str] | tuple[str, ...], content, owner: Owner) -> list[Entry]:

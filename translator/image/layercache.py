@@ -39,6 +39,8 @@ from .. import scratch
 
 #: Bump when the bytes the tar writer produces for the same inputs change.
 WRITER_VERSION = "pax-v1"
+#: Bump when what a key covers changes (v2: tree fingerprints in directory order).
+KEY_VERSION = 2
 #: Default bound of the cache (bytes); ``NIX2IMAGE_LAYER_CACHE_SIZE`` overrides it (``10G``, ``500M``).
 DEFAULT_MAX_BYTES = 10 << 30
 SAMPLE_BLOCK = 4096
@@ -73,29 +75,28 @@ def default_max_bytes() -> int:
 
 def tree_fingerprint(location: str) -> str:
     """A hash of the metadata of everything under ``location`` (not following symlinks): any
-    file added, removed, renamed, rewritten or re-moded changes it; no content is read."""
-    parts: list[str] = []
-    add = parts.append
+    file added, removed, renamed, rewritten or re-moded changes it; no content is read.
 
-    def walk(d: str, rel: str) -> None:
+    Directories are read in the order the filesystem gives (no sorting): an unchanged directory
+    lists the same way, and a different order could only cost a cache miss, never a wrong hit.
+    """
+    st = os.lstat(location)
+    parts: list = [(".", st.st_mode, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)]
+    add = parts.append
+    stack = [(location, "")] if stat.S_ISDIR(st.st_mode) else []
+    while stack:
+        d, rel = stack.pop()
         try:
             with os.scandir(d) as it:
-                items = sorted(it, key=lambda e: e.name)
+                for e in it:
+                    st = e.stat(follow_symlinks=False)
+                    r = rel + "/" + e.name
+                    add((r, st.st_mode, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+                    if stat.S_ISDIR(st.st_mode):
+                        stack.append((e.path, r))
         except OSError as err:
-            add(f"!{rel}:{err.errno}")
-            return
-        for e in items:
-            st = e.stat(follow_symlinks=False)
-            r = rel + "/" + e.name
-            add(f"{r}\0{st.st_mode} {st.st_size} {st.st_mtime_ns} {st.st_ctime_ns} {st.st_ino}")
-            if stat.S_ISDIR(st.st_mode):
-                walk(e.path, r)
-
-    st = os.lstat(location)
-    add(f".\0{st.st_mode} {st.st_size} {st.st_mtime_ns} {st.st_ctime_ns} {st.st_ino} {st.st_dev}")
-    if stat.S_ISDIR(st.st_mode):
-        walk(location, "")
-    return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+            add(("!" + rel, err.errno))
+    return hashlib.sha256(repr(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def layer_key(paths: tuple[str, ...] | list[str], nar_hashes: Mapping[str, str | None], content: Any,
@@ -111,7 +112,7 @@ def layer_key(paths: tuple[str, ...] | list[str], nar_hashes: Mapping[str, str |
             items.append([p, nh, loc, st.st_ino, st.st_ctime_ns])
         else:
             items.append([p, None, loc, tree_fingerprint(loc)])
-    doc = {"writer": WRITER_VERSION, "compression": compression,
+    doc = {"key": KEY_VERSION, "writer": WRITER_VERSION, "compression": compression,
            "owner": [owner.mtime, owner.uid, owner.gid, owner.uname, owner.gname], "paths": items}
     return hashlib.sha256(json.dumps(doc, sort_keys=True).encode("utf-8", "surrogateescape")).hexdigest()
 
@@ -287,6 +288,61 @@ class LayerCache:
             self._total += size
         if self._total > self.max_bytes:
             self.evict(keep=key)
+
+    # --- outputs ---------------------------------------------------------------------------
+
+    def _output_record(self, output: str) -> Path:
+        return self.root / "outputs" / (hashlib.sha256(os.path.abspath(output).encode("utf-8", "surrogateescape"))
+                                        .hexdigest()[:40] + ".json")
+
+    @staticmethod
+    def _output_identity(output: str) -> list | None:
+        """``[dev, ino, size, mtime_ns, ctime_ns, sample]`` of the file at ``output`` (None: none).
+        Any write, truncation, chmod or replacement of the file changes its ctime."""
+        try:
+            fd = os.open(output, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW)
+        except OSError:
+            return None
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                return None
+            return [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns, _sample(fd, st.st_size)]
+        except OSError:
+            return None
+        finally:
+            os.close(fd)
+
+    def output_fingerprint(self, output: str) -> str | None:
+        """The fingerprint of the archive a build wrote to ``output`` (see
+        :meth:`remember_output`), if the file there is still that very file, untouched since."""
+        try:
+            meta = json.loads(self._output_record(output).read_bytes())
+        except (OSError, ValueError):
+            return None
+        if not isinstance(meta, dict) or meta.get("path") != os.path.abspath(output):
+            return None
+        ident = self._output_identity(output)
+        if ident is None or meta.get("identity") != ident or not isinstance(meta.get("fingerprint"), str):
+            return None
+        return meta["fingerprint"]
+
+    def remember_output(self, output: str, fingerprint: str) -> None:
+        """Note that the file now at ``output`` holds the archive with ``fingerprint`` (its identity:
+        device, inode, size, times and a sample of its bytes), so that a rebuild of the same image
+        can leave it in place. Best effort: a record that cannot be written is skipped."""
+        ident = self._output_identity(output)
+        if ident is None:
+            return
+        rec = self._output_record(output)
+        try:
+            rec.parent.mkdir(parents=True, exist_ok=True)
+            tmp = scratch.temp_name(str(rec.parent), rec.name)
+            with open(tmp, "x") as f:
+                json.dump({"path": os.path.abspath(output), "identity": ident, "fingerprint": fingerprint}, f)
+            os.replace(tmp, rec)
+        except OSError:
+            pass
 
     # --- eviction --------------------------------------------------------------------------
 

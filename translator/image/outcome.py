@@ -19,6 +19,9 @@ class BuildOptions:
     run_timeout: float | None = None  # runAsRoot's time limit in seconds (None: the default)
     cache: Any = None  # a layercache.LayerCache to reuse and keep finished store layers (None: no cache)
     layer_names: str | None = None  # docker-archive layer members: "digest" | "position" (None: build digest, stream position)
+    # the fingerprint of the docker-archive already at the output (see layercache.LayerCache.output_fingerprint):
+    # a layered build that would write exactly that archive writes nothing and reports ``unchanged``
+    unchanged_if: str | None = None
 
 
 @dataclass(slots=True)
@@ -39,3 +42,5 @@ class BuildResult:
     layers: list[BuiltLayer] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     reused: int = 0  # store layers taken from the layer cache
+    fingerprint: str = ""  # docker-archive of a layered build: ArchiveWriter.fingerprint of what was written
+    unchanged: bool = False  # the output already held this image (BuildOptions.unchanged_if): left in place

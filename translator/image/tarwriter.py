@@ -63,47 +63,73 @@ def header_bytes(info: tarfile.TarInfo) -> bytes:
 
 
 _MAGIC = tarfile.POSIX_MAGIC  # b"ustar\x0000"
-_DEV_EMPTY = b"\0" * 16
 _TYPES_FAST = frozenset((tarfile.REGTYPE, tarfile.DIRTYPE, tarfile.SYMTYPE, tarfile.LNKTYPE, tarfile.FIFOTYPE))
+_MAX7 = 0o7777777
+_MAX11 = 0o77777777777
+
+
+class HeaderTemplate:
+    """ustar header blocks for entries sharing their owner fields and mtime (a layer's forced
+    metadata): the fixed fields and their share of the checksum are encoded once, so a header
+    costs a few small byte strings. :meth:`header` returns None where tarfile's PAX writer would
+    add a PAX record (non-ASCII or long names, big sizes), and the caller falls back to it.
+    """
+
+    __slots__ = ("_ids", "_mtime", "_tail", "_const")
+
+    def __init__(self, uid: int, gid: int, uname: bytes, gname: bytes, mtime: int) -> None:
+        self._ids = b"%07o\0%07o\0" % (uid, gid)
+        self._mtime = b"%011o\0" % mtime
+        self._tail = _MAGIC + uname.ljust(32, b"\0") + gname.ljust(32, b"\0") + bytes(16 + 167)
+        self._const = sum(self._ids) + sum(self._mtime) + sum(self._tail) + 8 * 32  # chksum field as spaces
+
+    def header(self, name: str, mode: int, size: int, typ: bytes, linkname: str = "") -> bytes | None:
+        """The header of one member (``typ`` one of the plain ustar types), or None if it needs PAX."""
+        if typ == tarfile.DIRTYPE and not name.endswith("/"):
+            name += "/"
+        try:
+            bname = name.encode("ascii")
+            blink = linkname.encode("ascii")
+        except UnicodeEncodeError:
+            return None
+        if len(bname) > 100 or len(blink) > 100 or not 0 <= size <= _MAX11:
+            return None
+        modef = b"%07o\0" % (mode & 0o7777)
+        sizef = b"%011o\0" % size
+        chk = self._const + sum(bname) + sum(modef) + sum(sizef) + typ[0] + sum(blink)
+        return b"".join((bname.ljust(100, b"\0"), modef, self._ids, sizef, self._mtime, b"%06o\0 " % chk, typ,
+                         blink.ljust(100, b"\0"), self._tail))
+
+
+_templates: dict[tuple, HeaderTemplate | None] = {}
+
+
+def header_template(uid: int, gid: int, uname: str, gname: str, mtime: int) -> HeaderTemplate | None:
+    """The (cached) template for these owner fields, or None when they need PAX records."""
+    key = (type(uid), uid, type(gid), gid, uname, gname, type(mtime), mtime)
+    t = _templates.get(key, False)
+    if t is not False:
+        return t
+    t = None
+    if (type(uid) is int and type(gid) is int and type(mtime) is int
+            and 0 <= uid <= _MAX7 and 0 <= gid <= _MAX7 and 0 <= mtime <= _MAX11):
+        try:
+            buname, bgname = uname.encode("ascii"), gname.encode("ascii")
+        except UnicodeEncodeError:
+            buname = bgname = None
+        if buname is not None and len(buname) <= 32 and len(bgname) <= 32:
+            t = HeaderTemplate(uid, gid, buname, bgname, mtime)
+    if len(_templates) > 256:
+        _templates.clear()
+    _templates[key] = t
+    return t
 
 
 def _fast_header(info: tarfile.TarInfo) -> bytes | None:
-    if info.pax_headers or info.type not in _TYPES_FAST:
+    if info.pax_headers or info.type not in _TYPES_FAST or type(info.size) is not int:
         return None
-    name = info.name
-    if info.type == tarfile.DIRTYPE and not name.endswith("/"):
-        name += "/"
-    try:
-        bname = name.encode("ascii")
-        blink = info.linkname.encode("ascii")
-        buname = info.uname.encode("ascii")
-        bgname = info.gname.encode("ascii")
-    except UnicodeEncodeError:
-        return None
-    uid, gid, size, mtime = info.uid, info.gid, info.size, info.mtime
-    if (len(bname) > 100 or len(blink) > 100 or len(buname) > 32 or len(bgname) > 32
-            or type(uid) is not int or type(gid) is not int or type(size) is not int or type(mtime) is not int
-            or not (0 <= uid < 0o7777777 + 1) or not (0 <= gid < 0o7777777 + 1)
-            or not (0 <= size < 0o77777777777 + 1) or not (0 <= mtime < 0o77777777777 + 1)):
-        return None
-    buf = b"".join((
-        bname.ljust(100, b"\0"),
-        b"%07o\0" % (info.mode & 0o7777),
-        b"%07o\0" % uid,
-        b"%07o\0" % gid,
-        b"%011o\0" % size,
-        b"%011o\0" % mtime,
-        b"        ",
-        info.type,
-        blink.ljust(100, b"\0"),
-        _MAGIC,
-        buname.ljust(32, b"\0"),
-        bgname.ljust(32, b"\0"),
-        _DEV_EMPTY,
-        b"\0" * 167,
-    ))
-    chksum = sum(buf)
-    return buf[:148] + b"%06o\0 " % chksum + buf[156:]
+    t = header_template(info.uid, info.gid, info.uname, info.gname, info.mtime)
+    return None if t is None else t.header(info.name, info.mode, info.size, info.type, info.linkname)
 
 
 def padded(size: int) -> int:
@@ -136,8 +162,11 @@ class HashingSink:
     """
 
     BUF = 1 << 20
+    #: Streams expected to be shorter than this are hashed inline: starting and joining a thread
+    #: costs more than it overlaps on a small layer (a tree of many small layers).
+    THREAD_MIN = 4 << 20
 
-    def __init__(self, out: BinaryIO | None, threaded: bool = True) -> None:
+    def __init__(self, out: BinaryIO | None, threaded: bool = True, expected: int | None = None) -> None:
         self.out = out
         self.size = 0
         self._h = hashlib.sha256()
@@ -145,7 +174,7 @@ class HashingSink:
         self._q: queue.Queue | None = None
         self._t: threading.Thread | None = None
         self._err: BaseException | None = None
-        if threaded:
+        if threaded and (expected is None or expected >= self.THREAD_MIN):
             self._q = queue.Queue(maxsize=8)
             self._t = threading.Thread(target=self._run, daemon=True)
             self._t.start()
@@ -182,6 +211,19 @@ class HashingSink:
                 self._emit(bytes(self._buf))
                 self._buf = bytearray()
         return n
+
+    def write_member(self, header: bytes, body: bytes, pad: int) -> None:
+        """``header``, a small ``body`` and ``pad`` zero bytes, gathered in one call (one per file
+        on trees of many small files)."""
+        buf = self._buf
+        buf += header
+        buf += body
+        if pad:
+            buf += _ZEROS[:pad]
+        self.size += len(header) + len(body) + pad
+        if len(buf) >= self.BUF:
+            self._emit(bytes(buf))
+            self._buf = bytearray()
 
     def flush(self) -> None:
         """Push buffered bytes to ``out`` and the hasher."""
@@ -220,26 +262,72 @@ def _copy_body(src: str, size: int, sink, offset: int = 0) -> None:
         sink.write(b"\0" * pad)
 
 
+#: Regular files up to this size are read with one ``read`` into memory and written with their
+#: header in one call; larger ones are copied in :data:`CHUNK` pieces.
+SMALL_FILE = 1 << 18
+_ZEROS = memoryview(bytes(BLOCK))
+
+
+def _read_small(src: str, size: int, offset: int = 0) -> bytes:
+    """The ``size`` bytes of file ``src`` from ``offset``; a file that shrank is an error."""
+    fd = os.open(src, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        data = os.pread(fd, size, offset) if offset else os.read(fd, size)
+        while len(data) < size:
+            more = os.pread(fd, size - len(data), offset + len(data))
+            if not more:
+                raise OSError(f"{src}: file shrank while it was being archived")
+            data += more
+    finally:
+        os.close(fd)
+    return data
+
+
 def write_entries(entries: Iterable[Entry], sink, progress=None) -> int:
-    """Write the members (headers and bodies) of ``entries``; returns bytes written (no end blocks)."""
+    """Write the members (headers and bodies) of ``entries``; returns bytes written (no end blocks).
+
+    Small bodies go out with their header in one :meth:`HashingSink.write_member` call when the
+    sink has it; progress is reported per MiB of bodies rather than per file.
+    """
     written = 0
+    member = getattr(sink, "write_member", None)
+    write = sink.write
+    unreported = 0
     for e in entries:
-        hdr = entry_header(e)
-        sink.write(hdr)
-        written += len(hdr)
-        if e.info.isreg() and e.info.size:
-            if e.data is not None:
-                sink.write(e.data)
-                pad = padded(len(e.data)) - len(e.data)
-                if pad:
-                    sink.write(b"\0" * pad)
-            elif e.source is not None:
-                _copy_body(e.source, e.info.size, sink, e.offset)
-            else:
-                raise ValueError(f"tar entry {e.info.name!r} has a size but no body")
-            written += padded(e.info.size)
-            if progress is not None:
-                progress(e.info.size)
+        hdr = e.header if e.header is not None else entry_header(e)
+        info = e.info
+        size = info.size if info.isreg() else 0
+        if not size:
+            write(hdr)
+            written += len(hdr)
+            continue
+        pad = -size % BLOCK
+        if e.data is not None:
+            body = e.data
+        elif e.source is None:
+            raise ValueError(f"tar entry {info.name!r} has a size but no body")
+        elif size <= SMALL_FILE:
+            body = _read_small(e.source, size, e.offset)
+        else:
+            body = None
+        if body is None:
+            write(hdr)
+            _copy_body(e.source, size, sink, e.offset)
+        elif member is not None:
+            member(hdr, body, pad)
+        else:
+            write(hdr)
+            write(body)
+            if pad:
+                write(bytes(pad))
+        written += len(hdr) + size + pad
+        if progress is not None:
+            unreported += size
+            if unreported >= CHUNK:
+                progress(unreported)
+                unreported = 0
+    if progress is not None and unreported:
+        progress(unreported)
     return written
 
 
