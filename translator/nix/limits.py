@@ -234,10 +234,9 @@ def _interrupt(thread_ident: int, exc: type) -> None:
 
 
 #: Seconds between samples of the resident size. Each sample wakes this thread, which then takes
-#: the GIL from the evaluation: 50 a second (the former 20 ms) cost ~5,000 futex calls on
-#: coreutils.drvPath; 10 a second let a runaway allocation (at most a few hundred MB/s in
-#: Python) pass the limit by a few tens of MB before it is stopped, the RLIMIT_AS backstop
-#: catching a single huge allocation.
+#: the GIL from the evaluation: at 20 ms (as before) coreutils.drvPath made 1,735 futex calls,
+#: at 100 ms 244. A runaway allocation (at most a few hundred MB/s in Python) passes the limit
+#: by a few tens of MB before it is stopped; RLIMIT_AS catches a single huge allocation.
 POLL = 0.1
 
 
