@@ -1571,13 +1571,17 @@ def run_deep(fn: Callable[[], Any]) -> Any:
 
     def target() -> None:
         try:
-            result[0] = call_with_room(fn)  # no frame-stack chunk churn (see frame_room)
-        except RecursionError:
-            result[1] = EvalError("stack overflow (possible infinite recursion)")
-        except (limits.LimitExceeded, MemoryError) as err:  # the watchdog, or the RLIMIT_AS backstop
-            result[1] = limits.limit_error(err)
-        except BaseException as err:  # noqa: BLE001 - handed to the caller
-            result[1] = err
+            try:
+                result[0] = call_with_room(fn)  # no frame-stack chunk churn (see frame_room)
+            except RecursionError:
+                result[1] = EvalError("stack overflow (possible infinite recursion)")
+            except (limits.LimitExceeded, MemoryError) as err:  # the watchdog, or the RLIMIT_AS backstop
+                result[1] = limits.limit_error(err)
+            except BaseException as err:  # noqa: BLE001 - handed to the caller
+                result[1] = err
+        except limits.LimitExceeded as err:  # the watchdog's stop, landing in a handler above
+            if result[1] is None:
+                result[1] = limits.limit_error(err)
 
     old_limit = sys.getrecursionlimit()
     old_size = threading.stack_size()
