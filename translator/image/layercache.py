@@ -244,6 +244,28 @@ class LayerCache:
             pending.discard()
             raise
 
+    def put_file(self, key: str, path: str, fd: int, size: int, *, digest: str, diff_id: str, raw_size: int) -> None:
+        """Store the finished, read-only file ``path`` (open as ``fd``, ``size`` bytes: an OCI
+        layout's blob) as the entry ``key`` by hard-linking it: no bytes copied. The layout and the
+        cache then share the file, as a warm build's layout shares the cache's (a write to it moves
+        its mtime, and the cache then rebuilds the entry). Across filesystems it is copied."""
+        blob, _ = self._paths(key)
+        scratch.sweep_subdirs_once(str(self.dir))
+        blob.parent.mkdir(parents=True, exist_ok=True)
+        tmp = scratch.temp_name(str(blob.parent), blob.name)
+        try:
+            os.link(path, tmp)
+        except OSError:
+            self.put_range(key, fd, 0, size, digest=digest, diff_id=diff_id, raw_size=raw_size)
+            return
+        try:
+            self._commit(key, tmp, fd, digest, diff_id, size, raw_size)
+        finally:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+
     def _commit(self, key: str, tmp: str, fd: int, digest: str, diff_id: str, size: int, raw_size: int) -> None:
         """Install the finished temporary file ``tmp`` (open as ``fd``) as the entry ``key``.
 
