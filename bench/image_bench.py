@@ -299,6 +299,7 @@ def main() -> None:
             for label, code, cargs, prepare in runs:
                 if prepare is not None:
                     prepare()
+                os.sync()  # the previous method's dirty pages are written back before, not during, this one
                 dt, rss, cpu, _ = run_child(code, *cargs)
                 times[label].append(dt)
                 cpus[label].append(cpu)
