@@ -84,3 +84,54 @@ def test_libstdcxx_engine_prunes_like_the_dfs_executor():
     assert spans == [(3, 7), (7, 11)]  # what Nix 2.8 finds; the longest first match would be (3, 10)
     prog = Program(translate("a|ab"))
     assert [(s, e) for s, e, _ in find_all(prog, "xabx")] == [(1, 3)]
+
+
+def _read_dir(path) -> dict:
+    from translator.nix.evaluator import Evaluator
+
+    v = Evaluator(nix_path_env=False).eval_string(f"builtins.readDir {path}")
+    return {k: x.s for k, x in v.d.items()}
+
+
+def test_read_dir_listing_is_kept_only_while_the_directory_is_unchanged(tmp_path, monkeypatch):
+    import os
+
+    from translator.nix.builtins import files
+
+    # every listing kept, however recent the change (only the key decides)
+    monkeypatch.setattr(files, "_SETTLED_NS", -10**18)
+    d = tmp_path / "d"
+    d.mkdir()
+    (d / "a").write_text("")
+    old = 1_000_000_000
+    os.utime(d, (old, old))
+    first = _read_dir(d)
+    assert first == {"a": "regular"}
+    assert _read_dir(d) == first  # a settled directory: the kept listing
+    # an entry added, then the mtime put back: the change time still tells
+    (d / "b").mkdir()
+    os.utime(d, (old, old))
+    assert _read_dir(d) == {"a": "regular", "b": "directory"}
+    # a file replaced by a symbolic link of the same name
+    os.unlink(d / "a")
+    os.symlink("b", d / "a")
+    assert _read_dir(d) == {"a": "symlink", "b": "directory"}
+    os.rmdir(d / "b")
+    assert _read_dir(d) == {"a": "symlink"}
+
+
+def test_read_dir_of_an_unchanged_directory_is_listed_once(tmp_path, monkeypatch):
+    import os
+
+    from translator.nix.builtins import files
+
+    (tmp_path / "x").write_text("")
+    os.utime(tmp_path, (1_000_000_000, 1_000_000_000))
+    listed = []
+    real_scandir = os.scandir
+    monkeypatch.setattr(files.os, "scandir", lambda p: listed.append(p) or real_scandir(p))
+    # the ctime of the utime above is now: only a settled directory's listing is kept
+    monkeypatch.setattr(files, "_SETTLED_NS", -10**18)
+    for _ in range(3):
+        assert _read_dir(tmp_path) == {"x": "regular"}
+    assert len(listed) == 1

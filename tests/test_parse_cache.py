@@ -68,3 +68,72 @@ def test_sweep_removes_least_recently_used_beyond_bound(tmp_path):
     assert sorted(p.name for p in sub.iterdir()) == ["2.ast", "3.ast", "4.ast"]
     sweep(str(tmp_path), 300)  # within the bound: nothing more
     assert len(list(sub.iterdir())) == 3
+
+
+# --- the entry format (translator.nix.ast_codec) ----------------------------------------------
+
+def _same_tree(a, b, pairs: dict) -> None:
+    """``b`` has ``a``'s shape, classes, values and positions, and shares nodes where ``a`` does."""
+    import dataclasses
+
+    from translator.errors import Pos
+
+    assert type(a) is type(b), (a, b)
+    if isinstance(a, (list, tuple)):
+        assert len(a) == len(b)
+        for x, y in zip(a, b):
+            _same_tree(x, y, pairs)
+    elif isinstance(a, dict):
+        assert list(a) == list(b)  # source order kept
+        for k in a:
+            _same_tree(a[k], b[k], pairs)
+    elif type(a) is Pos or not dataclasses.is_dataclass(a):
+        assert a == b and (type(a) is not float or str(a) == str(b))
+    else:
+        if id(a) in pairs:  # a node met again: met again in the copy too
+            assert pairs[id(a)] is b
+            return
+        pairs[id(a)] = b
+        for f in dataclasses.fields(a):
+            _same_tree(getattr(a, f.name), getattr(b, f.name), pairs)
+
+
+def _nix_files():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    files = sorted((root / "translator").rglob("*.nix"))
+    lib = root.parent / "shared" / "nixpkgs-core" / "tree" / "lib"
+    if lib.is_dir():
+        files += sorted(lib.glob("*.nix"))
+    return files
+
+
+def test_entries_decode_to_the_same_tree():
+    """Every AST shape the parser makes survives the entry format: the modelled nixpkgs, a real
+    nixpkgs lib, and the parser's own accepted cases."""
+    import marshal
+
+    from parser_cases import ACCEPTED
+    from translator.nix.ast_codec import decode, encode
+    from translator.nix.parser import parse_string
+
+    trees = [parse_file(str(f)) for f in _nix_files()]
+    trees += [parse_string(text, "«case»", "/base") for text in ACCEPTED]
+    trees.append(parse_string('let e = { a = 1; b = 2; }; in { inherit (e) a b; "${"c"}" = 3; x = e.${"a"} or 4; }',
+                              "«shared»", "/base"))
+    assert len(trees) > 100
+    for tree in trees:
+        _same_tree(tree, decode(marshal.loads(marshal.dumps(encode(tree)))), {})
+    shared = decode(encode(trees[-1])).body.attrs
+    assert shared["a"].expr.expr is shared["b"].expr.expr  # `inherit (e)` shares `e`
+
+
+def test_malformed_entries_are_refused_with_value_error():
+    import pytest
+
+    from translator.nix.ast_codec import decode
+
+    for bad in [(), ((), ()), ((("f", 1, 1),), ((99, 0),)), ((("f", 1, 1),), ((0, 5, 1, 1),)), None, 1]:
+        with pytest.raises(ValueError):
+            decode(bad)

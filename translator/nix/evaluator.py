@@ -29,8 +29,10 @@ from ..store.errors import StoreError
 from . import ast as A
 from . import limits
 from .ast_dump import to_nix_parse_format
+from .bind_check import check_variables
 from .builtins.files import COREPKGS_PREFIX
 from .eval_errors import NixEvalError, suggestion_text
+from .frame_room import call_with_room
 from .operations import (
     coerce_to_string,
     compare_values,
@@ -479,6 +481,12 @@ class Compiler:
     def left_operand(self, node: A.BinOp) -> "DeferredPos":
         return DeferredPos(lambda n: self.src.grow_left(self._start_exact(n.lhs), limit=n.rhs.pos), node)
 
+    def compile_root(self, node: Any, scope: Scope) -> Callable[[list], Any]:
+        """A file's or string's code: its variables are checked now, as Nix's parser binds them,
+        while function bodies and thunks are compiled when they first run."""
+        check_variables(node, scope)
+        return self.compile(node, scope)
+
     def compile(self, node: Any, scope: Scope) -> Callable[[list], Any]:
         return self.dispatch[type(node)](node, scope)
 
@@ -513,7 +521,16 @@ class Compiler:
                     return lambda env: env[0][0][idx]
                 up = _env_at(depth)
                 return lambda env: up(env)[idx]
-        ev = self.compile(node, scope)
+        if type(node) is A.Lambda:  # cheap to compile (its body is compiled on first call)
+            ev = self.compile(node, scope)
+            return lambda env: CThunk(ev, env)
+
+        def first(env: list) -> Any:  # compiled when a thunk of it is first forced
+            nonlocal ev
+            if ev is first:  # (thunks made before that still hold this function)
+                ev = self.compile(node, scope)
+            return ev(env)
+        ev = first
         return lambda env: CThunk(ev, env)
 
     def resolve(self, node: A.Var, scope: Scope) -> tuple:
@@ -877,7 +894,12 @@ class Compiler:
             info.entries = [(f.name, names[f.name], self.lazy(f.default, inner, building=1) if f.default is not None else None)
                             for f in node.formals.entries]
             info.formal_names = frozenset(f.name for f in node.formals.entries)
-        info.code = self.compile(node.body, inner)
+        body = node.body
+
+        def first(env: list) -> Any:  # the body is compiled when the function is first called
+            code = info.code = self.compile(body, inner)
+            return code(env)
+        info.code = first
         return lambda env: Lambda(info, env)
 
     def c_call(self, node: A.Call, scope: Scope):
@@ -1263,7 +1285,7 @@ class Evaluator:
     # -- entry points ------------------------------------------------------------------------
 
     def compile_ast(self, node: Any, scope: Scope | None = None) -> Callable[[list], Any]:
-        return self.compiler.compile(node, scope or self.global_scope)
+        return self.compiler.compile_root(node, scope or self.global_scope)
 
     def eval_ast(self, node: Any) -> Any:
         """Evaluate an AST (to weak head normal form) in the global environment."""
@@ -1375,7 +1397,7 @@ class Evaluator:
         names = {n: i + 1 for i, n in enumerate(scope_attrs.d)}
         scope = Scope(names, self.global_scope)
         env = [self.base_env, *scope_attrs.d.values()]
-        return self.compiler.compile(node, scope)(env)
+        return self.compiler.compile_root(node, scope)(env)
 
     def find_file(self, name: str, pos: Any) -> str:
         """Resolve ``<name>`` through ``-I`` entries and ``NIX_PATH`` as ``builtins.findFile`` does
@@ -1435,7 +1457,7 @@ def run_deep(fn: Callable[[], Any]) -> Any:
 
     def target() -> None:
         try:
-            result[0] = fn()
+            result[0] = call_with_room(fn)  # no frame-stack chunk churn (see frame_room)
         except RecursionError:
             result[1] = EvalError("stack overflow (possible infinite recursion)")
         except (limits.LimitExceeded, MemoryError) as err:  # the watchdog, or the RLIMIT_AS backstop

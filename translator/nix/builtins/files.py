@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 
 from ..values import EvalError, NixAttrs, NixPath, NixString, force
 from .. import limits
@@ -112,27 +113,54 @@ def prim_read_file(args, pos):
     return NixString(from_bytes(data))
 
 
-@builtin("readDir", 1)
-def prim_read_dir(args, pos):
-    path = realise_path(args[0], pos)
-    try:
-        entries = list(os.scandir(local_source(path)))
-    except OSError as err:
-        raise _os_error("opening directory", path, err, pos) from None
+#: readDir results by directory read: (identity of the directory's state, result). A directory's
+#: mtime changes whenever an entry is added, removed or renamed (a file replaced by a symlink is
+#: a rename), so an unchanged identity means an unchanged listing; nixpkgs' by-name tree is
+#: listed again by every stage of the stdenv bootstrap (7,000 calls for 460 directories).
+_dir_cache: dict[str, tuple[tuple, NixAttrs]] = {}
+#: A directory changed less than this long ago (ns) may change again within one tick of the
+#: file system's clock, unseen by its mtime: its listing is not kept.
+_SETTLED_NS = 2_000_000_000
+
+
+def _list_dir(path: str) -> NixAttrs:
+    """The entries of directory ``path`` as readDir's set of name -> type (OSError passed on)."""
+    st = os.stat(path)  # a change after this is seen by the next call (a newer mtime)
+    key = (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_ctime_ns)
+    hit = _dir_cache.get(path)
+    if hit is not None and hit[0] == key:
+        return hit[1]
+    with os.scandir(path) as it:
+        entries = list(it)
     d = {}
     for ent in entries:
         # the type the directory entry carries (d_type), as Nix's readDir; a file system that
         # leaves it unknown costs an lstat (made by os.DirEntry itself)
         if ent.is_symlink():
-            kind = "symlink"
+            kind = _SYMLINK
         elif ent.is_dir(follow_symlinks=False):
-            kind = "directory"
+            kind = _DIRECTORY
         elif ent.is_file(follow_symlinks=False):
-            kind = "regular"
+            kind = _REGULAR
         else:
-            kind = "unknown"
-        d[os.fsdecode(ent.name)] = NixString(kind)
-    return NixAttrs(dict(sorted(d.items())))
+            kind = _UNKNOWN
+        d[os.fsdecode(ent.name)] = kind
+    result = NixAttrs(dict(sorted(d.items())))
+    if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > _SETTLED_NS:
+        _dir_cache[path] = (key, result)
+    return result
+
+
+_SYMLINK, _DIRECTORY, _REGULAR, _UNKNOWN = (NixString(k) for k in ("symlink", "directory", "regular", "unknown"))
+
+
+@builtin("readDir", 1)
+def prim_read_dir(args, pos):
+    path = realise_path(args[0], pos)
+    try:
+        return _list_dir(local_source(path))
+    except OSError as err:
+        raise _os_error("opening directory", path, err, pos) from None
 
 
 @builtin("pathExists", 1)

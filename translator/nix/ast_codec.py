@@ -1,0 +1,152 @@
+"""The AST as plain tuples for :mod:`marshal` (the parse cache's entries), and back.
+
+Loading a cached file is on the path of every ``import``, so decoding is built for speed: the
+nodes are stored in post-order as flat records ``(class, field, ...)`` in which a child node is
+the index of its (earlier) record and a position the index into a table of ``(file, line, col)``;
+decoding is then one loop over the records, calling a decoder generated per class that builds
+the node with its fields in place (no recursion, no test of each value's kind). Nodes shared in
+the tree (the ``e`` of ``inherit (e) a b;``) are stored once and stay shared; equal positions
+share one :class:`Pos` (it is immutable).
+
+What a field holds is read from its annotation in :mod:`.ast`: a position, a node (or None), a
+list of nodes, a list mixing literal strings and nodes (``InterpStr.parts``, ``Select.path``), a
+dict of names to nodes, or a plain value. A new field kind fails the round-trip test
+(``tests/test_parse_cache.py``), not silently.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gc
+import re
+from typing import Any, Callable
+
+from ..errors import Pos
+from . import ast
+
+#: Field kinds.
+POS, NODE, NODES, MIXED, DICT, PLAIN = "pos", "node", "nodes", "mixed", "dict", "plain"
+
+CLASSES: list[type] = sorted((c for c in vars(ast).values()
+                              if isinstance(c, type) and dataclasses.is_dataclass(c) and c.__module__ == ast.__name__),
+                             key=lambda c: c.__name__)
+_INDEX = {c: i for i, c in enumerate(CLASSES)}
+_NODE_NAMES = {c.__name__ for c in CLASSES} | {"AttrName"}
+
+
+def field_kind(annotation: str) -> str:
+    """The kind of a field from its annotation (a string: ast.py uses postponed annotations)."""
+    a = annotation.replace(" ", "")
+    if a == "Pos":
+        return POS
+    if a.startswith("dict["):
+        return DICT
+    names = set(re.split(r"[\[\],|]", a)) - {""}
+    if a.startswith("list["):
+        return MIXED if "str" in names or "AttrName" in names else NODES
+    return NODE if names & _NODE_NAMES else PLAIN
+
+
+FIELDS: list[tuple[tuple[str, str], ...]] = [
+    tuple((f.name, field_kind(str(f.type))) for f in dataclasses.fields(c)) for c in CLASSES]
+
+
+# --- encoding ---------------------------------------------------------------------------------
+
+def encode(root: Any) -> tuple:
+    """``(positions, records)``: the tree under ``root`` (its record is the last one)."""
+    records: list[tuple] = []
+    done: dict[int, int] = {}  # id(node) -> its index, 1-based (0 stands for None); the tree
+    #                            under `root` keeps every node alive, so ids are not reused
+    positions: dict[Pos, int] = {}
+
+    def pos_index(p: Any) -> int:
+        if type(p) is not Pos:
+            raise ValueError(f"cannot cache a position of type {type(p).__name__}")
+        i = positions.get(p)
+        if i is None:
+            i = positions[p] = len(positions)
+        return i
+
+    def node(v: Any) -> int:
+        if v is None:
+            return 0
+        ref = done.get(id(v))
+        if ref is not None:
+            return ref
+        idx = _INDEX.get(type(v))
+        if idx is None:
+            raise ValueError(f"cannot cache a {type(v).__name__} in an AST")
+        rec: list[Any] = [idx]
+        for name, kind in FIELDS[idx]:
+            x = getattr(v, name)
+            if kind is NODE:
+                rec.append(node(x))
+            elif kind is POS:
+                rec.append(pos_index(x))
+            elif kind is NODES:
+                rec.append(tuple(node(y) for y in x))
+            elif kind is MIXED:
+                rec.append(tuple(y if type(y) is str else node(y) for y in x))
+            elif kind is DICT:
+                rec.append((tuple(x), tuple(node(y) for y in x.values())))
+            else:
+                rec.append(x)
+        records.append(tuple(rec))
+        done[id(v)] = len(records)
+        return len(records)
+
+    node(root)
+    return tuple((p.file, p.line, p.col) for p in positions), tuple(records)
+
+
+# --- decoding ---------------------------------------------------------------------------------
+
+def _decoder(cls: type, fields: tuple[tuple[str, str], ...]) -> Callable:
+    """``dec(r, N, P, getn) -> node`` for records of ``cls`` (N: nodes so far, P: positions)."""
+    args = []
+    for i, (_name, kind) in enumerate(fields, start=1):
+        if kind is POS:
+            args.append(f"P[r[{i}]]")
+        elif kind is NODE:
+            args.append(f"N[r[{i}]]")
+        elif kind is NODES:
+            args.append(f"list(map(getn, r[{i}]))")
+        elif kind is MIXED:
+            args.append(f"[x if type(x) is str else N[x] for x in r[{i}]]")
+        elif kind is DICT:
+            args.append(f"dict(zip(r[{i}][0], map(getn, r[{i}][1])))")
+        else:
+            args.append(f"r[{i}]")
+    src = f"def dec(r, N, P, getn):\n    return cls({', '.join(args)})\n"
+    scope: dict[str, Any] = {"cls": cls}
+    exec(compile(src, f"<ast_codec {cls.__name__}>", "exec"), scope)  # noqa: S102 - our own text
+    return scope["dec"]
+
+
+_DECODERS = [_decoder(c, f) for c, f in zip(CLASSES, FIELDS)]
+
+
+def decode(data: tuple) -> Any:
+    """The tree back from :func:`encode`'s tuples (ValueError when they are malformed)."""
+    try:
+        positions, records = data
+        P = [Pos(f, line, col) for f, line, col in positions]
+        N: list[Any] = [None]
+        getn = N.__getitem__
+        add = N.append
+        decoders = _DECODERS
+        # the new nodes hold no cycles: a collection while they are made would only scan them
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            for r in records:
+                add(decoders[r[0]](r, N, P, getn))
+        finally:
+            if was_enabled:
+                gc.enable()
+        if len(N) < 2:
+            raise ValueError("no nodes")
+        return N[-1]
+    except (TypeError, IndexError, KeyError) as err:
+        raise ValueError(f"malformed AST cache entry: {err}") from None
