@@ -12,6 +12,9 @@ Layout under :func:`default_dir` (``$XDG_CACHE_HOME/nix2image/layers``)::
 
     v1/<key[:2]>/<key>.blob   the layer as written (plain tar, or gzip/zstd for OCI output)
     v1/<key[:2]>/<key>.json   its digest, diff_id, sizes and the blob file's identity
+    outputs/<hash>.output     per docker-archive output path: the fingerprint of the archive a
+                              build wrote there and that file's identity (JSON), so that a
+                              rebuild of the same image leaves it in place
 
 Both are written through a temporary file put into place (blob first - linked, so a blob another
 build just stored is kept - then the record), so a reader sees a whole entry or none, and two
@@ -315,7 +318,7 @@ class LayerCache:
 
     def _output_record(self, output: str) -> Path:
         return self.root / "outputs" / (hashlib.sha256(os.path.abspath(output).encode("utf-8", "surrogateescape"))
-                                        .hexdigest()[:40] + ".json")
+                                        .hexdigest()[:40] + ".output")
 
     @staticmethod
     def _output_identity(output: str) -> list | None:
