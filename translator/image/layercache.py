@@ -191,6 +191,14 @@ class LayerCache:
         d = self.dir / key[:2]
         return d / f"{key}.blob", d / f"{key}.json"
 
+    def recorded_size(self, key: str) -> int | None:
+        """The uncompressed size the record of ``key`` states (unchecked; None without one)."""
+        try:
+            size = json.loads(self._paths(key)[1].read_bytes()).get("raw_size")
+        except (OSError, ValueError, AttributeError):
+            return None
+        return size if type(size) is int else None
+
     def get(self, key: str) -> CachedLayer | None:
         """The entry for ``key``, opened and checked, or None (missing or corrupt)."""
         blob, rec = self._paths(key)
