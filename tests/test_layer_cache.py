@@ -314,3 +314,16 @@ def test_layers_named_by_position_load_in_podman_and_skopeo(setup, podman, tmp_p
     out = run(podman.base + ["image", "inspect", "cached:t", "--format", "{{.Id}}"]).stdout.strip()
     cfg = next(n for n in names if n.endswith(".json") and n != "manifest.json")
     assert out == cfg[:-5]
+
+
+def test_spec_json_keeps_nar_hash_for_the_cache_keys():
+    """A spec written by `nix2image spec` carries each path's narHash; reading it back with
+    --spec-json keeps it, so the layer keys need no walk of the trees."""
+    from translator.image.specjson import spec_from_data, spec_to_data
+
+    p = f"/nix/store/{'a' * 32}-x"
+    data = {"builder": "buildLayeredImage", "name": "x",
+            "closure": [{"path": p, "nar_size": 1, "references": [], "nar_hash": "sha256:" + "0" * 52}]}
+    spec = spec_from_data(data, "spec.json")
+    assert spec.closure[0].nar_hash == "sha256:" + "0" * 52
+    assert spec_from_data(spec_to_data(spec), "again.json").closure[0].nar_hash == spec.closure[0].nar_hash
