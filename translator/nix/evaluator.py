@@ -344,6 +344,10 @@ def _env_at(depth: int) -> Callable[[list], list]:
         return lambda env: env[0][0][0]
     if depth == 4:
         return lambda env: env[0][0][0][0]
+    if depth == 5:
+        return lambda env: env[0][0][0][0][0]
+    if depth == 6:
+        return lambda env: env[0][0][0][0][0][0]
 
     def up(env: list) -> list:
         for _ in range(depth):
@@ -1016,10 +1020,13 @@ class Compiler:
                 return call(f, arg(env), pos)
             return ev
         last_pos = steps[-1][1]
+        first_arg, second_arg = steps[0][0], steps[1][0]
 
         def evn(env):
             f = fn(env)
             if type(f) is PrimOp and f.arity == nargs and not f.args:
+                if nargs == 2:  # the common case, without a comprehension's frame
+                    return call_primop(f, [first_arg(env), second_arg(env)], last_pos)
                 return call_primop(f, [a(env) for a, _ in steps], last_pos)
             for a, pos in steps:
                 if type(f) is Lambda:
