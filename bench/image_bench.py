@@ -13,11 +13,17 @@ so bursts of load from other jobs on a shared machine fall on all of them alike)
 
 * floors: ``tar -c | hashlib`` (GNU tar piped into Python's SHA-256: read everything once, tar
   it, hash it) for ``stream``; ``tar -c`` into a file while hashing for ``build``;
-* ``stream`` to /dev/null and ``build`` to a file with ``--no-cache``, by this checkout and by
-  ``--before EXE`` (an install of an earlier commit), for the before/after comparison;
-* the layer cache: ``build`` into an empty cache (cold: it also stores every layer), ``build``
-  again (warm: nothing changed), ``build`` after one store path changed (its metadata: the
-  "new version sharing most layers" case), and the same warm rebuild into an OCI layout.
+* ``stream`` into a pipe read by the same hashing loop (like for like with the stream floor)
+  and to /dev/null, and ``build`` to a file, all with ``--no-cache``, by this checkout and by
+  ``--before EXE`` (an install of ``--before-rev``), for the before/after comparison;
+* the layer cache, for both: ``build`` into an empty cache (cold: it also stores every layer)
+  and ``build`` again to the same ``-o`` (warm: nothing changed); for this checkout also a warm
+  build into a new ``-o`` (every layer copied from the cache), ``stream`` from a warm cache,
+  ``build`` after one store path changed (its metadata: the "new version sharing most layers"
+  case), and the cold and warm builds into an OCI layout.
+
+Every method starts after ``os.sync()``, so one method's dirty pages are not written back
+during the next one.
 
 CPU and peak RSS of each process tree are recorded. ``--write-docs`` replaces the "Image" section
 of docs/benchmarks.md with the results, machine, date and load.
@@ -299,6 +305,7 @@ def main() -> None:
             for label, code, cargs, prepare in runs:
                 if prepare is not None:
                     prepare()
+                os.sync()  # the previous method's dirty pages are written back before, not during, this one
                 dt, rss, cpu, _ = run_child(code, *cargs)
                 times[label].append(dt)
                 cpus[label].append(cpu)

@@ -200,3 +200,16 @@ def test_fast_header_path_equals_tarfile():
             assert got == want, (ti.name, ti.type)
         assert header_bytes(ti) == want
     assert fast > 1000
+
+
+@pytest.mark.parametrize("size", [100, 300_000])
+def test_a_file_that_shrank_while_tarred_is_a_clear_error(tmp_path, size):
+    """A file shorter than its stat said when it is read (small files: one read; large: chunks)
+    stops the layer with an error naming it, never a short or padded-out member."""
+    from translator.errors import UserError
+    from translator.image.tarwriter import Entry, HashingSink, file_info, write_tar
+
+    f = tmp_path / "data"
+    f.write_bytes(b"x" * (size // 2))
+    with pytest.raises(UserError, match="data shrank while it was being archived"):
+        write_tar([Entry(file_info("data", size), source=str(f))], HashingSink(None))

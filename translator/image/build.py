@@ -295,6 +295,16 @@ def assign_cache_keys(spec: ImageSpec, new: list[NewLayer], content, cache, comp
             n.key = layer_key(n.paths, nar, content, n.owner, compression)
 
 
+def _planned_size(n: NewLayer, cache) -> int:
+    """The tar size of a new layer for the progress bar: from its layer-cache record when it has
+    one (a warm build must not walk the trees it will not tar), else from its entries."""
+    if cache is not None and n.key:
+        size = cache.recorded_size(n.key)
+        if size is not None:
+            return size
+    return archive_size(n.entries)
+
+
 def config_bytes(spec: ImageSpec, base: ImageData | None, layers: list[Layer]) -> bytes:
     """The image config of ``spec`` whose layers (base ones first) are ``layers``."""
     if spec.builder in LAYERED:
@@ -351,7 +361,7 @@ def _write_image(spec: ImageSpec, plan: LayerPlan | None, content, out, opts: Bu
 
     total = None
     if opts.progress:
-        total = sum(archive_size(n.entries) for n in new) + sum(l.blob.size for l in (base.layers if base else []))
+        total = sum(_planned_size(n, opts.cache) for n in new) + sum(l.blob.size for l in (base.layers if base else []))
     progress = Progress(total, opts.progress)
     try:
         if opts.format == "docker-archive":

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from ..errors import UsageError
-from .tarwriter import HashingSink, write_tar
+from .tarwriter import HashingSink, archive_size, write_tar
 
 COMPRESSIONS = ("none", "gzip", "zstd")
 
@@ -56,13 +56,15 @@ class _Compressor:
 
 def encode_layer(entries, out: BinaryIO, compression: str, progress=None) -> Encoded:
     """Tar ``entries``, compress, write to ``out``; hash both sides while writing once."""
-    outer = HashingSink(out, threaded=compression == "none")
+    entries = entries if isinstance(entries, list) else list(entries)
+    expected = archive_size(entries)  # small layers are hashed inline (see HashingSink.THREAD_MIN)
+    outer = HashingSink(out, threaded=compression == "none", expected=expected)
     if compression == "none":
         n = write_tar(entries, outer, progress)
         d = outer.hexdigest()
         return Encoded(d, d, n, n)
     comp = _Compressor(compression, outer)
-    inner = HashingSink(comp)
+    inner = HashingSink(comp, expected=expected)
     n = write_tar(entries, inner, progress)
     diff_id = inner.hexdigest()  # flushes what inner buffered into the compressor
     comp.close()

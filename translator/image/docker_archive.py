@@ -326,6 +326,8 @@ class ArchiveWriter:
         if self.seekable:
             self.offset = out.tell()
         self.base_offset = self.offset
+        self._stores: list = []  # cache copies running in _store_pool (see _store_later)
+        self._store_pool: ThreadPoolExecutor | None = None
         # what the archive holds, member by member (header bytes, sha256 of the body): two
         # archives with the same fingerprint are the same bytes (see :class:`DryArchiveWriter`)
         self.fingerprint = hashlib.sha256()
@@ -420,7 +422,13 @@ class ArchiveWriter:
         scratch files are deleted once copied: memory stays flat.
         """
         if self.seekable:
-            return [self._layer_in_place(m) for m in members]
+            try:
+                blobs = [self._layer_in_place(m) for m in members]
+            except BaseException:
+                self._stores_done(raise_errors=False)
+                raise
+            self._stores_done()
+            return blobs
         if not any(m.needs_digest for m in members):
             return [self._layer_streamed(m) for m in members]
         blobs: list[Blob] = []
@@ -443,6 +451,31 @@ class ArchiveWriter:
                         except BaseException:
                             pass
         return blobs
+
+    def _store_later(self, key: str, offset: int, size: int, digest: str) -> None:
+        """Copy a layer just tarred into the output (``size`` bytes at ``offset``) into the layer
+        cache in a helper thread: ``copy_file_range`` releases the GIL, so the in-kernel copy of
+        layer i runs while layer i+1 is tarred. The bytes are final; the copies read them by
+        offset and never move the output's file position."""
+        if self._store_pool is None:
+            self._store_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nix2image-cache")
+        fd = self.out.fileno()
+        self._stores.append(self._store_pool.submit(self.cache.put_range, key, fd, offset, size, digest=digest))
+
+    def _stores_done(self, raise_errors: bool = True) -> None:
+        """Wait for the cache copies of :meth:`_store_later`; the first error is raised."""
+        pending, self._stores = self._stores, []
+        err = None
+        for f in pending:
+            try:
+                f.result()
+            except BaseException as e:  # noqa: BLE001 - re-raised below
+                err = err or e
+        if self._store_pool is not None:
+            self._store_pool.shutdown()
+            self._store_pool = None
+        if err is not None and raise_errors:
+            raise err
 
     def _cached(self, m: "NewMember"):
         return self.cache.get(m.key) if (self.cache is not None and m.key) else None
@@ -519,7 +552,10 @@ class ArchiveWriter:
         m.written_name = placeholder.name
         if self.cache is not None and m.key:
             self.out.flush()
-            self.cache.put_range(m.key, self.out.fileno(), body_start, n, digest=digest)
+            if placeholder.name in self.names:  # stored now: its bytes are cut off below
+                self.cache.put_range(m.key, self.out.fileno(), body_start, n, digest=digest)
+            else:
+                self._store_later(m.key, body_start, n, digest)
         if placeholder.name in self.names:
             # the same layer is already in the archive (e.g. shared with the base): drop the copy
             self.out.seek(start)

@@ -12,6 +12,9 @@ Layout under :func:`default_dir` (``$XDG_CACHE_HOME/nix2image/layers``)::
 
     v1/<key[:2]>/<key>.blob   the layer as written (plain tar, or gzip/zstd for OCI output)
     v1/<key[:2]>/<key>.json   its digest, diff_id, sizes and the blob file's identity
+    outputs/<hash>.output     per docker-archive output path: the fingerprint of the archive a
+                              build wrote there and that file's identity (JSON), so that a
+                              rebuild of the same image leaves it in place
 
 Both are written through a temporary file put into place (blob first - linked, so a blob another
 build just stored is kept - then the record), so a reader sees a whole entry or none, and two
@@ -188,6 +191,14 @@ class LayerCache:
         d = self.dir / key[:2]
         return d / f"{key}.blob", d / f"{key}.json"
 
+    def recorded_size(self, key: str) -> int | None:
+        """The uncompressed size the record of ``key`` states (unchecked; None without one)."""
+        try:
+            size = json.loads(self._paths(key)[1].read_bytes()).get("raw_size")
+        except (OSError, ValueError, AttributeError):
+            return None
+        return size if type(size) is int else None
+
     def get(self, key: str) -> CachedLayer | None:
         """The entry for ``key``, opened and checked, or None (missing or corrupt)."""
         blob, rec = self._paths(key)
@@ -244,6 +255,28 @@ class LayerCache:
             pending.discard()
             raise
 
+    def put_file(self, key: str, path: str, fd: int, size: int, *, digest: str, diff_id: str, raw_size: int) -> None:
+        """Store the finished, read-only file ``path`` (open as ``fd``, ``size`` bytes: an OCI
+        layout's blob) as the entry ``key`` by hard-linking it: no bytes copied. The layout and the
+        cache then share the file, as a warm build's layout shares the cache's (a write to it moves
+        its mtime, and the cache then rebuilds the entry). Across filesystems it is copied."""
+        blob, _ = self._paths(key)
+        scratch.sweep_subdirs_once(str(self.dir))
+        blob.parent.mkdir(parents=True, exist_ok=True)
+        tmp = scratch.temp_name(str(blob.parent), blob.name)
+        try:
+            os.link(path, tmp)
+        except OSError:
+            self.put_range(key, fd, 0, size, digest=digest, diff_id=diff_id, raw_size=raw_size)
+            return
+        try:
+            self._commit(key, tmp, fd, digest, diff_id, size, raw_size)
+        finally:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+
     def _commit(self, key: str, tmp: str, fd: int, digest: str, diff_id: str, size: int, raw_size: int) -> None:
         """Install the finished temporary file ``tmp`` (open as ``fd``) as the entry ``key``.
 
@@ -293,7 +326,7 @@ class LayerCache:
 
     def _output_record(self, output: str) -> Path:
         return self.root / "outputs" / (hashlib.sha256(os.path.abspath(output).encode("utf-8", "surrogateescape"))
-                                        .hexdigest()[:40] + ".json")
+                                        .hexdigest()[:40] + ".output")
 
     @staticmethod
     def _output_identity(output: str) -> list | None:

@@ -148,8 +148,12 @@ class OciWriter:
                 enc = encode_layer(entries, f, self.compression, self.progress)
                 if self.cache is not None and key:
                     f.flush()
-                    self.cache.put_range(key, f.fileno(), 0, enc.size, digest=enc.digest, diff_id=enc.diff_id,
-                                         raw_size=enc.raw_size)
+                    if self.directory is not None:  # a layout: the blob file itself becomes the entry
+                        self.cache.put_file(key, tmp, f.fileno(), enc.size, digest=enc.digest, diff_id=enc.diff_id,
+                                            raw_size=enc.raw_size)
+                    else:
+                        self.cache.put_range(key, f.fileno(), 0, enc.size, digest=enc.digest, diff_id=enc.diff_id,
+                                             raw_size=enc.raw_size)
         except BaseException:
             if os.path.exists(tmp):
                 os.unlink(tmp)

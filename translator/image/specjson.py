@@ -36,7 +36,8 @@ def spec_from_data(d: dict[str, Any], where: str) -> ImageSpec:
     if unknown:
         raise UsageError(f"error: {where}: unknown spec field(s) {', '.join(unknown)}")
     kw = dict(d)
-    kw["closure"] = [PathInfo(c["path"], int(c.get("nar_size", 0)), tuple(c.get("references", ())))
+    kw["closure"] = [PathInfo(c["path"], int(c.get("nar_size", 0)), tuple(c.get("references", ())),
+                              nar_hash=c.get("nar_hash") or None, closure_size=c.get("closure_size"))
                      for c in d.get("closure", [])]
     if d.get("from_image"):
         fi = dict(d["from_image"])

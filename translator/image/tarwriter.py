@@ -21,6 +21,8 @@ import threading
 from dataclasses import dataclass
 from typing import BinaryIO, Iterable
 
+from ..errors import UserError
+
 BLOCK = tarfile.BLOCKSIZE  # 512
 RECORD = tarfile.RECORDSIZE  # 10240
 CHUNK = 1 << 20
@@ -245,6 +247,10 @@ class HashingSink:
             self.hexdigest()
 
 
+def _shrank(src: str) -> UserError:
+    return UserError(f"{src} shrank while it was being archived; retry the build once it no longer changes")
+
+
 def _copy_body(src: str, size: int, sink, offset: int = 0) -> None:
     """Copy exactly ``size`` bytes of file ``src`` into ``sink``; a file that changed size is an error."""
     remaining = size
@@ -254,7 +260,7 @@ def _copy_body(src: str, size: int, sink, offset: int = 0) -> None:
         while remaining > 0:
             chunk = f.read(min(CHUNK, remaining))
             if not chunk:
-                raise OSError(f"{src}: file shrank while it was being archived")
+                raise _shrank(src)
             sink.write(chunk)
             remaining -= len(chunk)
     pad = padded(size) - size
@@ -276,7 +282,7 @@ def _read_small(src: str, size: int, offset: int = 0) -> bytes:
         while len(data) < size:
             more = os.pread(fd, size - len(data), offset + len(data))
             if not more:
-                raise OSError(f"{src}: file shrank while it was being archived")
+                raise _shrank(src)
             data += more
     finally:
         os.close(fd)
