@@ -478,3 +478,13 @@ def test_drv_path_closure_includes_to_file_references(nix, tmp_path):
     check_drvs([a, b], nix, local_store=True)
     drv = D.DERIVATIONS[PyEval().drv(b).d["drvPath"].s]
     assert len(drv.input_srcs) == 4  # a.drv, outer, inner, data
+
+
+def test_aterm_escaping_agrees_with_a_character_by_character_escape():
+    import random
+
+    table = str.maketrans({'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+    rnd = random.Random(7)
+    for _ in range(20000):
+        s = "".join(rnd.choice('ab"\\\n\r\t$é\x00/') for _ in range(rnd.randint(0, 12)))
+        assert D.escape_string(s) == '"' + s.translate(table) + '"', s

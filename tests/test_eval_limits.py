@@ -125,3 +125,39 @@ def test_bad_limit_values():
     proc = run_cli("eval", "--max-memory", "lots", "-E", "1")
     assert proc.returncode == 2 and "--max-memory" in proc.stderr and "not a size" in proc.stderr
     assert run_cli("eval", "--max-memory", "1G", "-E", "1 + 1").stdout == "2\n"
+
+
+def test_watchdog_samples_the_resident_size_through_one_descriptor():
+    from translator.nix.limits import _ResidentSize, _statm
+
+    resident = _ResidentSize()
+    try:
+        now = resident()
+        assert now > 1 << 20 and abs(now - _statm(1)) < 64 << 20
+    finally:
+        resident.close()
+    assert resident() == 0  # closed: no sample, no error
+
+
+def test_a_stop_landing_as_the_evaluation_thread_ends_prints_nothing():
+    """(In a fresh interpreter: pytest installs its own thread excepthook.)"""
+    import subprocess
+    import sys
+
+    script = """
+import threading
+from translator.nix.limits import TimeLimitExceeded, _quiet_late_stops
+
+_quiet_late_stops()
+
+def late():
+    raise TimeLimitExceeded
+
+for target in (late, lambda: {}["other errors are still shown"]):
+    th = threading.Thread(target=target)
+    th.start()
+    th.join()
+"""
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert "TimeLimitExceeded" not in proc.stderr
+    assert "KeyError: 'other errors are still shown'" in proc.stderr

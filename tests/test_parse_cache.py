@@ -74,9 +74,8 @@ def test_sweep_removes_least_recently_used_beyond_bound(tmp_path):
 
 def _same_tree(a, b, pairs: dict) -> None:
     """``b`` has ``a``'s shape, classes, values and positions, and shares nodes where ``a`` does."""
-    import dataclasses
-
     from translator.errors import Pos
+    from translator.nix.ast import Node
 
     assert type(a) is type(b), (a, b)
     if isinstance(a, (list, tuple)):
@@ -87,15 +86,15 @@ def _same_tree(a, b, pairs: dict) -> None:
         assert list(a) == list(b)  # source order kept
         for k in a:
             _same_tree(a[k], b[k], pairs)
-    elif type(a) is Pos or not dataclasses.is_dataclass(a):
+    elif not isinstance(a, Node):
         assert a == b and (type(a) is not float or str(a) == str(b))
     else:
         if id(a) in pairs:  # a node met again: met again in the copy too
             assert pairs[id(a)] is b
             return
         pairs[id(a)] = b
-        for f in dataclasses.fields(a):
-            _same_tree(getattr(a, f.name), getattr(b, f.name), pairs)
+        for f in type(a)._fields:
+            _same_tree(getattr(a, f), getattr(b, f), pairs)
 
 
 def _nix_files():

@@ -8,6 +8,7 @@ without a traceback unless ``--debug`` is given.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 import click
@@ -67,9 +68,10 @@ def main(ctx: click.Context, debug: bool) -> None:
     """Turn Nix dockerTools files into container images without running Nix."""
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
-    from .scratch import arm_test_kill
+    if os.environ.get("NIX2IMAGE_TEST_KILL_AFTER_BYTES"):  # the crash-safety tests' hook
+        from .scratch import arm_test_kill  # (not imported otherwise: 10 ms of start-up)
 
-    arm_test_kill()  # NIX2IMAGE_TEST_KILL_AFTER_BYTES: the crash-safety tests' hook; no-op otherwise
+        arm_test_kill()
     if debug:  # the steps' debug notes (e.g. which overlay runAsRoot used) on stderr
         import logging
 

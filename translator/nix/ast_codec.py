@@ -16,7 +16,6 @@ dict of names to nodes, or a plain value. A new field kind fails the round-trip 
 
 from __future__ import annotations
 
-import dataclasses
 import gc
 import re
 from typing import Any, Callable
@@ -28,7 +27,7 @@ from . import ast
 POS, NODE, NODES, MIXED, DICT, PLAIN = "pos", "node", "nodes", "mixed", "dict", "plain"
 
 CLASSES: list[type] = sorted((c for c in vars(ast).values()
-                              if isinstance(c, type) and dataclasses.is_dataclass(c) and c.__module__ == ast.__name__),
+                              if isinstance(c, ast.NodeType) and c.__module__ == ast.__name__),
                              key=lambda c: c.__name__)
 _INDEX = {c: i for i, c in enumerate(CLASSES)}
 _NODE_NAMES = {c.__name__ for c in CLASSES} | {"AttrName"}
@@ -48,7 +47,7 @@ def field_kind(annotation: str) -> str:
 
 
 FIELDS: list[tuple[tuple[str, str], ...]] = [
-    tuple((f.name, field_kind(str(f.type))) for f in dataclasses.fields(c)) for c in CLASSES]
+    tuple((f, field_kind(c._types[f])) for f in c._fields) for c in CLASSES]
 
 
 # --- encoding ---------------------------------------------------------------------------------
@@ -102,36 +101,61 @@ def encode(root: Any) -> tuple:
 
 # --- decoding ---------------------------------------------------------------------------------
 
-def _decoder(cls: type, fields: tuple[tuple[str, str], ...]) -> Callable:
-    """``dec(r, N, P, getn) -> node`` for records of ``cls`` (N: nodes so far, P: positions)."""
+def _decoder_source(i: int, fields: tuple[tuple[str, str], ...]) -> str:
+    """``def dec{i}(r, N, P, getn)``: the node of a record of ``CLASSES[i]`` (N: the nodes so far,
+    1-based; P: the positions)."""
     args = []
-    for i, (_name, kind) in enumerate(fields, start=1):
+    for j, (_name, kind) in enumerate(fields, start=1):
         if kind is POS:
-            args.append(f"P[r[{i}]]")
+            args.append(f"P[r[{j}]]")
         elif kind is NODE:
-            args.append(f"N[r[{i}]]")
+            args.append(f"N[r[{j}]]")
         elif kind is NODES:
-            args.append(f"list(map(getn, r[{i}]))")
+            args.append(f"list(map(getn, r[{j}]))")
         elif kind is MIXED:
-            args.append(f"[x if type(x) is str else N[x] for x in r[{i}]]")
+            args.append(f"[x if type(x) is str else N[x] for x in r[{j}]]")
         elif kind is DICT:
-            args.append(f"dict(zip(r[{i}][0], map(getn, r[{i}][1])))")
+            args.append(f"dict(zip(r[{j}][0], map(getn, r[{j}][1])))")
         else:
-            args.append(f"r[{i}]")
-    src = f"def dec(r, N, P, getn):\n    return cls({', '.join(args)})\n"
-    scope: dict[str, Any] = {"cls": cls}
-    exec(compile(src, f"<ast_codec {cls.__name__}>", "exec"), scope)  # noqa: S102 - our own text
-    return scope["dec"]
+            args.append(f"r[{j}]")
+    return f"def dec{i}(r, N, P, getn):\n    return cls{i}({', '.join(args)})\n"
 
 
-_DECODERS = [_decoder(c, f) for c, f in zip(CLASSES, FIELDS)]
+def _decoders() -> list[Callable]:
+    """The decoders of all classes, compiled in one call (one per class cost 9 ms at start-up)."""
+    scope: dict[str, Any] = {f"cls{i}": c for i, c in enumerate(CLASSES)}
+    src = "".join(_decoder_source(i, f) for i, f in enumerate(FIELDS))
+    exec(compile(src, "<ast_codec decoders>", "exec"), scope)  # noqa: S102 - our own text
+    return [scope[f"dec{i}"] for i in range(len(CLASSES))]
+
+
+_DECODERS = _decoders()
+
+
+def _positions(table: tuple) -> list[Pos]:
+    """The :class:`Pos` of each ``(file, line, col)``. Pos is a frozen slotted dataclass, whose
+    ``__init__`` sets each field through ``object.__setattr__`` (1 us a position, a third of the
+    time of decoding); its slots' own descriptors set them directly, as that ``__init__`` does."""
+    try:
+        set_file, set_line, set_col = Pos.file.__set__, Pos.line.__set__, Pos.col.__set__  # type: ignore[attr-defined]
+    except AttributeError:  # pragma: no cover - a Pos without slots
+        return [Pos(f, line, col) for f, line, col in table]
+    new = object.__new__
+    out = []
+    add = out.append
+    for f, line, col in table:
+        p = new(Pos)
+        set_file(p, f)
+        set_line(p, line)
+        set_col(p, col)
+        add(p)
+    return out
 
 
 def decode(data: tuple) -> Any:
     """The tree back from :func:`encode`'s tuples (ValueError when they are malformed)."""
     try:
         positions, records = data
-        P = [Pos(f, line, col) for f, line, col in positions]
         N: list[Any] = [None]
         getn = N.__getitem__
         add = N.append
@@ -140,6 +164,7 @@ def decode(data: tuple) -> Any:
         was_enabled = gc.isenabled()
         gc.disable()
         try:
+            P = _positions(positions)
             for r in records:
                 add(decoders[r[0]](r, N, P, getn))
         finally:

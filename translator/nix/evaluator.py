@@ -50,6 +50,7 @@ from .values import (
     EvalError,
     Lambda,
     Lazy,
+    MergedPositions,
     NixAttrs,
     NixList,
     NixPath,
@@ -196,23 +197,28 @@ def call(f: Any, arg: Any, pos: Any = None) -> Any:
     if t is PrimOp:
         args = f.args + (arg,)
         if len(args) == f.arity:
-            try:
-                r = f.fn(list(args), pos)
-            except EvalError as err:
-                if f.name in _POSITIONLESS and err.pos is pos:
-                    err.pos = None  # Nix's throw/abort errors carry no position
-                raise
-            except StoreError as err:  # a store failure a builtin did not report itself
-                raise EvalError(err.message, None) from None
-            if isinstance(r, Thunk):
-                r = r.force()
-            return r
+            return call_primop(f, list(args), pos)
         return PrimOp(f.name, f.arity, f.fn, args)
     if t is NixAttrs:
         functor = f.d.get("__functor")
         if functor is not None:
             return call(call(functor, f, pos), arg, pos)
     raise EvalError(f"attempt to call something which is not a function but {show_type(f)}", pos)
+
+
+def call_primop(f: PrimOp, args: list, pos: Any) -> Any:
+    """Run builtin ``f`` on all its arguments (``f.args`` and the rest, ``arity`` in all)."""
+    try:
+        r = f.fn(args, pos)
+    except EvalError as err:
+        if f.name in _POSITIONLESS and err.pos is pos:
+            err.pos = None  # Nix's throw/abort errors carry no position
+        raise
+    except StoreError as err:  # a store failure a builtin did not report itself
+        raise EvalError(err.message, None) from None
+    if isinstance(r, Thunk):
+        r = r.force()
+    return r
 
 
 def repr_name(info: LambdaInfo) -> str:
@@ -244,7 +250,101 @@ class Scope:
         self.is_with = is_with
 
 
+def _var_code(depth: int, idx: int, pos: Any) -> Callable[[list], Any]:
+    """The code of a variable in slot ``idx`` of the environment ``depth`` levels up: its value,
+    forced (a thunk already forced is read without a call; one being forced is Nix's infinite
+    recursion, reported at the variable)."""
+    if depth == 0:
+        def ev(env):
+            v = env[idx]
+            if isinstance(v, Thunk):
+                r = v.value
+                if r is _UNSET:
+                    return v.force()
+                if r is _BLACKHOLE:
+                    raise EvalError("infinite recursion encountered", pos, kind="recursion")
+                return r
+            return v
+    elif depth == 1:
+        def ev(env):
+            v = env[0][idx]
+            if isinstance(v, Thunk):
+                r = v.value
+                if r is _UNSET:
+                    return v.force()
+                if r is _BLACKHOLE:
+                    raise EvalError("infinite recursion encountered", pos, kind="recursion")
+                return r
+            return v
+    elif depth == 2:
+        def ev(env):
+            v = env[0][0][idx]
+            if isinstance(v, Thunk):
+                r = v.value
+                if r is _UNSET:
+                    return v.force()
+                if r is _BLACKHOLE:
+                    raise EvalError("infinite recursion encountered", pos, kind="recursion")
+                return r
+            return v
+    elif depth == 3:
+        def ev(env):
+            v = env[0][0][0][idx]
+            if isinstance(v, Thunk):
+                r = v.value
+                if r is _UNSET:
+                    return v.force()
+                if r is _BLACKHOLE:
+                    raise EvalError("infinite recursion encountered", pos, kind="recursion")
+                return r
+            return v
+    elif depth == 4:
+        def ev(env):
+            v = env[0][0][0][0][idx]
+            if isinstance(v, Thunk):
+                r = v.value
+                if r is _UNSET:
+                    return v.force()
+                if r is _BLACKHOLE:
+                    raise EvalError("infinite recursion encountered", pos, kind="recursion")
+                return r
+            return v
+    else:
+        up = _env_at(depth)
+
+        def ev(env):
+            v = up(env)[idx]
+            if isinstance(v, Thunk):
+                r = v.value
+                if r is _UNSET:
+                    return v.force()
+                if r is _BLACKHOLE:
+                    raise EvalError("infinite recursion encountered", pos, kind="recursion")
+                return r
+            return v
+    return ev
+
+
+def _attr_pos(at: tuple | None) -> Any:
+    """The position of attribute ``name`` in ``attrs``, for ``at = (attrs, name)`` (or None)."""
+    if at is None or not at[0].pos:
+        return None
+    return at[0].pos.get(at[1])
+
+
 def _env_at(depth: int) -> Callable[[list], list]:
+    """The environment ``depth`` levels up from the one given."""
+    if depth == 0:
+        return lambda env: env
+    if depth == 1:
+        return lambda env: env[0]
+    if depth == 2:
+        return lambda env: env[0][0]
+    if depth == 3:
+        return lambda env: env[0][0][0]
+    if depth == 4:
+        return lambda env: env[0][0][0][0]
+
     def up(env: list) -> list:
         for _ in range(depth):
             env = env[0]
@@ -519,19 +619,23 @@ class Compiler:
                     return lambda env: env[0][idx]
                 if depth == 2:
                     return lambda env: env[0][0][idx]
+                if depth == 3:
+                    return lambda env: env[0][0][0][idx]
                 up = _env_at(depth)
                 return lambda env: up(env)[idx]
         if type(node) is A.Lambda:  # cheap to compile (its body is compiled on first call)
             ev = self.compile(node, scope)
             return lambda env: CThunk(ev, env)
 
+        code = None
+
         def first(env: list) -> Any:  # compiled when a thunk of it is first forced
-            nonlocal ev
-            if ev is first:  # (thunks made before that still hold this function)
-                ev = self.compile(node, scope)
-            return ev(env)
-        ev = first
-        return lambda env: CThunk(ev, env)
+            nonlocal code
+            if code is None:  # (thunks made before that still hold this function)
+                code = self.compile(node, scope)
+            return code(env)
+        # (no reference cycle between the two closures: garbage is freed without the cyclic GC)
+        return lambda env: CThunk(code or first, env)
 
     def resolve(self, node: A.Var, scope: Scope) -> tuple:
         name = node.name
@@ -560,43 +664,7 @@ class Compiler:
     def c_var(self, node: A.Var, scope: Scope):
         res = self.resolve(node, scope)
         if res[0] == "static":
-            depth, idx = res[1], res[2]
-            pos = node.pos
-            if depth == 0:
-                def ev(env):
-                    v = env[idx]
-                    if isinstance(v, Thunk):
-                        if v.value is _BLACKHOLE:
-                            raise EvalError("infinite recursion encountered", pos, kind="recursion")
-                        return v.force()
-                    return v
-            elif depth == 1:
-                def ev(env):
-                    v = env[0][idx]
-                    if isinstance(v, Thunk):
-                        if v.value is _BLACKHOLE:
-                            raise EvalError("infinite recursion encountered", pos, kind="recursion")
-                        return v.force()
-                    return v
-            elif depth == 2:
-                def ev(env):
-                    v = env[0][0][idx]
-                    if isinstance(v, Thunk):
-                        if v.value is _BLACKHOLE:
-                            raise EvalError("infinite recursion encountered", pos, kind="recursion")
-                        return v.force()
-                    return v
-            else:
-                up = _env_at(depth)
-
-                def ev(env):
-                    v = up(env)[idx]
-                    if isinstance(v, Thunk):
-                        if v.value is _BLACKHOLE:
-                            raise EvalError("infinite recursion encountered", pos, kind="recursion")
-                        return v.force()
-                    return v
-            return ev
+            return _var_code(res[1], res[2], node.pos)
         withs = res[1]
         name = node.name
         pos = node.pos
@@ -709,8 +777,11 @@ class Compiler:
                     err.suggestion = suggestion_text(name, v.d)  # type: ignore[attr-defined]
                     raise err
                 if isinstance(c, Thunk):
+                    r = c.value
+                    if r is not _UNSET and r is not _BLACKHOLE:
+                        return r
                     try:
-                        if c.value is _BLACKHOLE:
+                        if r is _BLACKHOLE:
                             raise EvalError("infinite recursion encountered", (v.pos.get(name) if v.pos else None) or pos, kind="recursion")
                         return c.force()
                     except EvalError as err:
@@ -721,7 +792,7 @@ class Compiler:
 
         def ev(env):
             v = e(env)
-            apos = None
+            at = None  # the set and name last selected from (for the trace's position)
             try:
                 for p in path:
                     name = p if isinstance(p, str) else p(env)
@@ -738,15 +809,18 @@ class Compiler:
                         err = EvalError(f"attribute '{name}' missing", pos)
                         err.suggestion = suggestion_text(name, v.d)  # type: ignore[attr-defined]
                         raise err
-                    apos = v.pos.get(name) if v.pos else None
+                    at = (v, name)
                     if isinstance(c, Thunk):
-                        if c.value is _BLACKHOLE:
-                            raise EvalError("infinite recursion encountered", apos or pos, kind="recursion")
-                        v = c.force()
+                        v = c.value
+                        if v is _UNSET:
+                            v = c.force()
+                        elif v is _BLACKHOLE:
+                            raise EvalError("infinite recursion encountered", _attr_pos(at) or pos, kind="recursion")
                     else:
                         v = c
                 return v
             except EvalError as err:
+                apos = _attr_pos(at)
                 if apos is not None:
                     err.trace.append((f"while evaluating the attribute '{shown()}'", apos))
                 raise
@@ -757,6 +831,13 @@ class Compiler:
         path = [self._attr_name(p, scope) for p in node.path]
 
         last = len(path) - 1
+        if len(path) == 1 and isinstance(path[0], str):  # ``e ? name``
+            name = path[0]
+
+            def ev1(env):
+                v = e(env)
+                return type(v) is NixAttrs and name in v.d
+            return ev1
 
         def ev(env):
             # Nix looks only at names: the value under the last name is never forced, and each
@@ -903,23 +984,60 @@ class Compiler:
         return lambda env: Lambda(info, env)
 
     def c_call(self, node: A.Call, scope: Scope):
-        fn = self.compile(node.fn, scope)
-        arg = self.lazy(node.arg, scope)
-        pos = self.start(node)
+        """``f a1 ... an`` (nested ``Call`` nodes) as one closure: a lambda's body is entered
+        directly, and a builtin given all its arguments at once is run without making the
+        partial applications in between."""
+        chain = []
+        n: Any = node
+        while type(n) is A.Call:
+            chain.append(n)
+            n = n.fn
+        chain.reverse()
+        fn = self.compile(n, scope)
+        steps = [(self.lazy(c.arg, scope), self.start(c)) for c in chain]
+        nargs = len(steps)
+        if nargs == 1:
+            arg, pos = steps[0]
 
-        def ev(env):
-            f = fn(env)
-            if type(f) is Lambda:
-                info = f.node
-                if info.simple:  # the common case, inlined: x: body
+            def ev(env):
+                f = fn(env)
+                if type(f) is Lambda:
+                    info = f.node
+                    if info.simple:
+                        env2 = [f.env, arg(env)]
+                    else:
+                        env2 = _bind_formals(info, f.env, arg(env), pos)
                     try:
-                        return info.code([f.env, arg(env)])
+                        return info.code(env2)
                     except EvalError as err:
                         err.trace.append((f"while evaluating {repr_name(info)}", info.pos))
                         err.trace.append(("from call site", pos))
                         raise
-            return call(f, arg(env), pos)
-        return ev
+                return call(f, arg(env), pos)
+            return ev
+        last_pos = steps[-1][1]
+
+        def evn(env):
+            f = fn(env)
+            if type(f) is PrimOp and f.arity == nargs and not f.args:
+                return call_primop(f, [a(env) for a, _ in steps], last_pos)
+            for a, pos in steps:
+                if type(f) is Lambda:
+                    info = f.node
+                    if info.simple:
+                        env2 = [f.env, a(env)]
+                    else:
+                        env2 = _bind_formals(info, f.env, a(env), pos)
+                    try:
+                        f = info.code(env2)
+                    except EvalError as err:
+                        err.trace.append((f"while evaluating {repr_name(info)}", info.pos))
+                        err.trace.append(("from call site", pos))
+                        raise
+                else:
+                    f = call(f, a(env), pos)
+            return f
+        return evn
 
     def c_let(self, node: A.Let, scope: Scope):
         attrs = node.attrs
@@ -1077,13 +1195,9 @@ class Compiler:
                     return b
                 d = dict(a.d)
                 d.update(b.d)
-                if a.pos or b.pos:
-                    pm = dict(a.pos or {})
-                    pm.update(b.pos or {})
-                else:
-                    pm = None
-                if len(d) != len(a.d):
-                    d = dict(sorted(d.items()))
+                pm = MergedPositions(a.pos, b.pos) if a.pos or b.pos else None
+                if len(d) != len(a.d) and not next(reversed(a.d)) < next(iter(b.d)):
+                    d = dict(sorted(d.items()))  # new names among the old (else they come after)
                 return NixAttrs(d, pm)
             return ev
         if op == "++":
@@ -1457,13 +1571,17 @@ def run_deep(fn: Callable[[], Any]) -> Any:
 
     def target() -> None:
         try:
-            result[0] = call_with_room(fn)  # no frame-stack chunk churn (see frame_room)
-        except RecursionError:
-            result[1] = EvalError("stack overflow (possible infinite recursion)")
-        except (limits.LimitExceeded, MemoryError) as err:  # the watchdog, or the RLIMIT_AS backstop
-            result[1] = limits.limit_error(err)
-        except BaseException as err:  # noqa: BLE001 - handed to the caller
-            result[1] = err
+            try:
+                result[0] = call_with_room(fn)  # no frame-stack chunk churn (see frame_room)
+            except RecursionError:
+                result[1] = EvalError("stack overflow (possible infinite recursion)")
+            except (limits.LimitExceeded, MemoryError) as err:  # the watchdog, or the RLIMIT_AS backstop
+                result[1] = limits.limit_error(err)
+            except BaseException as err:  # noqa: BLE001 - handed to the caller
+                result[1] = err
+        except limits.LimitExceeded as err:  # the watchdog's stop, landing in a handler above
+            if result[1] is None:
+                result[1] = limits.limit_error(err)
 
     old_limit = sys.getrecursionlimit()
     old_size = threading.stack_size()

@@ -257,7 +257,7 @@ def values_equal(a: Any, b: Any, pos: Any = None, cells: bool = True) -> bool:
         if len(ia) != len(ib):
             return False
         for x, y in zip(ia, ib):
-            if not values_equal(x, y, pos):
+            if not _cells_equal(x, y, pos):
                 return False
         return True
     if ta is NixAttrs:
@@ -270,10 +270,31 @@ def values_equal(a: Any, b: Any, pos: Any = None, cells: bool = True) -> bool:
             return False
         for k, x in da.items():  # Nix walks both in symbol order: a name missing on the right
             y = db.get(k, _MISSING)  # is met there, after the values before it were compared
-            if y is _MISSING or not values_equal(x, y, pos):
+            if y is _MISSING or not _cells_equal(x, y, pos):
                 return False
         return True
     return False  # functions
+
+
+def _cells_equal(x: Any, y: Any, pos: Any) -> bool:
+    """``values_equal`` of two cells (list elements, attribute values), with strings, numbers
+    and Booleans compared here rather than in another call."""
+    if x is y:  # the same cell: equal, once forced
+        if isinstance(x, Thunk):
+            x.force()
+        return True
+    if isinstance(x, Thunk):
+        x = x.force()
+    if isinstance(y, Thunk):
+        y = y.force()
+    tx = type(x)
+    if tx is NixString:
+        return type(y) is NixString and x.s == y.s
+    if tx is bool:
+        return x is y
+    if tx is int and type(y) is int:
+        return x == y
+    return values_equal(x, y, pos, cells=False)  # forced copies: no identity shortcut
 
 
 _MISSING = object()

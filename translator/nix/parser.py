@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import gc
 import os
+import marshal
 import time
-import pickle
 from pathlib import Path as FsPath
 from typing import Any, Callable
 
@@ -31,6 +31,7 @@ from .lexer import T_QUOTE, T_SIMPLE_STR, TERMINALS, TID, Lexer, NixSyntaxError
 __all__ = ["parse_file", "parse_string", "NixSyntaxError"]
 
 GRAMMAR_FILE = FsPath(__file__).resolve().parent.parent.parent / "grammar" / "nix.lark"
+PACKAGED_GRAMMAR_FILE = FsPath(__file__).resolve().parent.parent / "grammar" / "nix.lark"
 
 _CHAR_NAMES = {
     "COLON": ":", "LBRACE": "{", "RBRACE": "}", "AT": "@", "SEMI": ";", "BANG": "!", "DOT": ".",
@@ -112,9 +113,9 @@ _TABLES: _Tables | None = None
 def _cache_path(grammar_text: str) -> FsPath:
     import hashlib
 
-    key = hashlib.sha256((grammar_text + _lark_version() + "4").encode()).hexdigest()[:16]
+    key = hashlib.sha256((grammar_text + _lark_version() + f"5:{marshal.version}").encode()).hexdigest()[:16]
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return FsPath(base) / "nix2image" / f"nix-grammar-{key}.pickle"
+    return FsPath(base) / "nix2image" / f"nix-grammar-{key}.marshal"
 
 
 def _lark_version() -> str:
@@ -140,14 +141,21 @@ def tables() -> _Tables:
     """The parse tables, built from the grammar once and cached on disk (keyed by its hash)."""
     global _TABLES
     if _TABLES is None:
-        try:  # a source checkout has the grammar beside the package (no importlib.resources)
-            text = GRAMMAR_FILE.read_text(encoding="utf-8")
-        except OSError:
+        text = None
+        # a source checkout has the grammar beside the package, an install inside it (as
+        # translator.grammar); importlib.resources, the last resort, costs 30 ms to import
+        for candidate in (GRAMMAR_FILE, PACKAGED_GRAMMAR_FILE):
+            try:
+                text = candidate.read_text(encoding="utf-8")
+                break
+            except OSError:
+                continue
+        if text is None:
             text = _packaged_grammar()
         path = _cache_path(text)
         try:
-            with open(path, "rb") as fh:
-                t = pickle.load(fh)
+            with open(path, "rb") as fh:  # plain lists, dicts and tuples: marshal, built in
+                t = marshal.loads(fh.read())  # (pickle cost 3 ms of start-up to import)
             _TABLES = _Tables(*t)
         except Exception:  # noqa: BLE001 - any unreadable cache is rebuilt
             _TABLES = _build_tables(text)
@@ -157,8 +165,8 @@ def tables() -> _Tables:
 
                 tmp = scratch.temp_name(str(path.parent), path.name)
                 with open(tmp, "wb") as fh:
-                    pickle.dump((_TABLES.actions, _TABLES.gotos, _TABLES.rules, _TABLES.start_state,
-                                 _TABLES.end_state), fh)
+                    marshal.dump((_TABLES.actions, _TABLES.gotos, _TABLES.rules, _TABLES.start_state,
+                                  _TABLES.end_state), fh)
                 os.replace(tmp, path)
             except OSError:
                 pass

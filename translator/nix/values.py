@@ -33,6 +33,7 @@ String context (the store paths a string depends on) uses Nix's own encoding:
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from typing import Any, Callable
 
 
@@ -172,6 +173,55 @@ class NixAttrs:
 
     def __repr__(self) -> str:
         return f"NixAttrs({sorted(self.d)})"
+
+
+class MergedPositions(Mapping):
+    """The positions of a ``//`` result: those of the right side over those of the left, merged
+    into one dict only when first read (most results are never asked for a position, and the
+    copy cost as much as the merge of the values). Read-only, like every ``NixAttrs.pos``."""
+
+    __slots__ = ("_under", "_over", "_flat")
+
+    def __init__(self, under: Any, over: Any) -> None:
+        self._under = under
+        self._over = over
+        self._flat: dict | None = None
+
+    def _dict(self) -> dict:
+        flat = self._flat
+        if flat is None:
+            layers = []  # a chain of unread merges (``//`` in a fold) is flattened without recursion
+            m: Any = self
+            while type(m) is MergedPositions and m._flat is None:
+                layers.append(m._over)
+                m = m._under
+            flat = dict(m._flat if type(m) is MergedPositions else (m or {}))
+            for over in reversed(layers):
+                flat.update(over._dict() if type(over) is MergedPositions else (over or {}))
+            self._flat = flat
+            self._under = self._over = None
+        return flat
+
+    def __getitem__(self, name: str) -> Any:
+        return self._dict()[name]
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self._dict().get(name, default)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._dict()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._dict())
+
+    def __len__(self) -> int:
+        return len(self._dict())
+
+    def __bool__(self) -> bool:
+        return True  # made only when one side has positions
+
+    def items(self) -> Any:
+        return self._dict().items()
 
 
 class NixList:

@@ -7,10 +7,8 @@ too large for a double become the largest double, and any error is reported as
 
 from __future__ import annotations
 
-import datetime
 import math
 import sys
-import tomllib
 from typing import Any
 
 from ..values import EvalError, NixAttrs, NixList, NixString
@@ -31,6 +29,8 @@ def _leaf(val: Any) -> Any:
         return min(max(val, -(2**63)), 2**63 - 1)
     if isinstance(val, str):
         return NixString(val)
+    import datetime  # tomllib has loaded it
+
     if isinstance(val, (datetime.date, datetime.time, datetime.datetime)):
         raise _Unsupported("Dates and times are not supported")
     raise _Unsupported(f"unsupported TOML value {val!r}")
@@ -65,6 +65,8 @@ def _iter_attrs(v: Any):
 
 @builtin("fromTOML", 1, glob=True)
 def prim_from_toml(args, pos):
+    import tomllib  # here, not at start-up: few evaluations read TOML
+
     s = ops.force_string(args[0], pos)
     try:
         return _convert(tomllib.loads(s.s, parse_float=_parse_float))
