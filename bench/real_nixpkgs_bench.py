@@ -7,7 +7,10 @@ is noisy and only reported alongside):
   ``nix2image eval`` and ``nix-instantiate --eval`` (Nix copies sources into a private chroot
   store, created fresh for the run);
 * the whole sweep: the drvPath of every attribute Nix gives one for, many attributes per process
-  (``tests/nixpkgs_sweep.py``, 2 processes at a time), for both tools.
+  (``tests/nixpkgs_sweep.py``, 2 processes at a time), for both tools;
+* ``--per-process N``: the issue's form of the sweep, one process per attribute (2 at a time), for
+  every N-th of all top-level attributes (1 = all 1,004; both tools answer every attribute,
+  ``null`` where there is no drvPath), with the answers compared.
 
 Prints a Markdown table for docs/benchmarks.md. Run: ``python bench/real_nixpkgs_bench.py``
 (``--single-only`` skips the sweep).
@@ -50,12 +53,17 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--single-only", action="store_true")
     ap.add_argument("--nix2image", default=str(Path(sys.executable).parent / "nix2image"))
+    ap.add_argument("--per-process", type=int, metavar="N", default=0,
+                    help="only the one-process-per-attribute sweep, over every N-th attribute")
     args = ap.parse_args()
     env = dict(os.environ, NIX_CONFIG=NIX_CONFIG)
     store = tempfile.mkdtemp(prefix="bench-nixstore-")
     nix = command_runner(["nix-instantiate", "--store", store, "--read-write-mode", "--eval", "--strict", "--json"], env)
     ours = command_runner([args.nix2image, "eval", "--strict", "--json"])
     nix(names_expr(TREE))  # Nix's store copies of the tree's sources exist before timing
+    if args.per_process:
+        per_process(nix, ours, args.per_process)
+        return
     rows = []
     for name in SINGLES:
         expr = f"(import {TREE} {{}}).{name}.drvPath"
@@ -83,6 +91,24 @@ def main() -> None:
           f"| {wall_n:.0f} / - | {len(given)} drvPaths |")
     print(f"| sweep: the {len(given)} drvPaths Nix gives, 2 processes of {half} | {cpu_ng:.1f} | {cpu_o:.1f} | "
           f"{cpu_o / cpu_ng:.1f} | {wall_ng:.0f} / {wall_o:.0f} | {equal} of {len(given)} equal |")
+
+
+def per_process(nix, ours, every: int) -> None:
+    """One process per attribute, 2 at a time, for every ``every``-th attribute: both tools."""
+    code, out, err = nix(names_expr(TREE))
+    names = json.loads(out)[::every]
+    ours(f"(import {TREE} {{}}).{names[0]}.drvPath or null")  # parse cache filled before timing
+    nix_res, cpu_n, wall_n = timed(lambda: sweep(nix, TREE, names, chunk=1, jobs=2))
+    ours_res, cpu_o, wall_o = timed(lambda: sweep(ours, TREE, names, chunk=1, jobs=2))
+    given = sum(1 for n in names if nix_res.get(n))
+    equal = sum(1 for n in names if ours_res.get(n) == nix_res.get(n))
+    print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, CPython {platform.python_version()}. "
+          f"Date: {time.strftime('%Y-%m-%d %H:%M %Z')}; load average at the end {os.getloadavg()[0]:.1f}.\n")
+    print("| sweep, one process per attribute, 2 at a time | nix-instantiate CPU (s) | nix2image CPU (s) "
+          "| x nix-instantiate | wall Nix / ours (s) | same answer |")
+    print("| --- | ---: | ---: | ---: | ---: | --- |")
+    print(f"| every {every}th of the top-level attributes: {len(names)} ({given} with a drvPath) | {cpu_n:.1f} "
+          f"| {cpu_o:.1f} | {cpu_o / cpu_n:.1f} | {wall_n:.0f} / {wall_o:.0f} | {equal} of {len(names)} equal |")
 
 
 if __name__ == "__main__":
