@@ -69,8 +69,13 @@ def prim_remove_attrs(args, pos):
 def prim_intersect_attrs(args, pos):
     a = ops.force_attrs(args[0], pos).d
     b = ops.force_attrs(args[1], pos)
-    d = {k: v for k, v in b.d.items() if k in a}
-    p = b.pos and {k: v for k, v in b.pos.items() if k in d}
+    bd = b.d
+    if len(a) < len(bd):  # callPackage: a function's few formals against the whole package set
+        d = {k: bd[k] for k in sorted(a) if k in bd}  # sets are kept in name order
+    else:
+        d = {k: v for k, v in bd.items() if k in a}
+    bp = b.pos
+    p = bp and {k: bp[k] for k in d if k in bp}
     return NixAttrs(d, p)
 
 
