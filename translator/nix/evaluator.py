@@ -253,7 +253,9 @@ class Scope:
 def _var_code(depth: int, idx: int, pos: Any) -> Callable[[list], Any]:
     """The code of a variable in slot ``idx`` of the environment ``depth`` levels up: its value,
     forced (a thunk already forced is read without a call; one being forced is Nix's infinite
-    recursion, reported at the variable)."""
+    recursion, reported at the variable). The body is written out once per depth on purpose:
+    variable reads are the evaluator's most frequent operation, and a shared helper or a loop
+    over the parents would add a Python call or iteration to every one of them."""
     if depth == 0:
         def ev(env):
             v = env[idx]
