@@ -162,6 +162,7 @@ NIX2IMAGE = r"""
 import os, subprocess, sys
 exe, cache, args = sys.argv[1], sys.argv[2], sys.argv[3:]
 env = dict(os.environ)
+env.pop("PYTHONDONTWRITEBYTECODE", None)  # as users run Python: modules' bytecode cached, not compiled per run
 if cache != "-":
     env["XDG_CACHE_HOME"] = cache
 if args[0] == "stream":
