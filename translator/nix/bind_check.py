@@ -66,6 +66,8 @@ def _var(node: A.Var, scope: _Scope | None) -> None:
 
 
 def _parts(parts: list, scope: _Scope | None) -> None:
+    """The expressions among ``parts`` (interpolations, dynamic attribute names; strings are
+    literal)."""
     for p in parts:
         if not isinstance(p, str):
             _walk(p, scope)
@@ -116,9 +118,7 @@ def _walk(node: Any, scope: _Scope | None) -> None:
         _walk(node.arg, scope)
     elif t is A.Select:
         _walk(node.expr, scope)
-        for p in node.path:
-            if not isinstance(p, str):
-                _walk(p, scope)
+        _parts(node.path, scope)
         if node.default is not None:
             _walk(node.default, scope)
     elif t is A.Attrs:
@@ -143,9 +143,7 @@ def _walk(node: Any, scope: _Scope | None) -> None:
         _walk(node.env, scope)  # the body cannot name an undefined variable
     elif t is A.HasAttr:
         _walk(node.expr, scope)
-        for p in node.path:
-            if not isinstance(p, str):
-                _walk(p, scope)
+        _parts(node.path, scope)
     elif t is A.Assert:
         _walk(node.cond, scope)
         _walk(node.body, scope)
