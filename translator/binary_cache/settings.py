@@ -10,7 +10,6 @@ machine without network never waits on one. ``require-sigs = false`` accepts uns
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -18,6 +17,7 @@ from ..errors import UsageError
 from ..http.settings import HttpSettings
 from ..http.tls import TlsSettings
 from . import nix_conf
+from ..cachedir import cache_home
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,9 +39,7 @@ class CacheSettings:
     def content_dir(self) -> str:
         if self.cache_dir:
             return self.cache_dir
-        base = os.environ.get("NIX2IMAGE_CACHE") or os.path.join(
-            os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "nix2image")
-        return os.path.join(base, "binary-cache")
+        return cache_home("binary-cache")
 
 
 def _words(values: Iterable[str] | None) -> list[str] | None:

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .. import scratch
+from ..cachedir import cache_home
 
 #: Bump when the bytes the tar writer produces for the same inputs change.
 WRITER_VERSION = "pax-v1"
@@ -51,9 +52,8 @@ SAMPLE_BLOCKS = 16
 
 
 def default_dir() -> Path:
-    """``$XDG_CACHE_HOME/nix2image/layers`` (``~/.cache/nix2image/layers`` when unset)."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "nix2image" / "layers"
+    """``layers`` in the cache directory (:func:`translator.cachedir.cache_home`)."""
+    return Path(cache_home("layers"))
 
 
 def parse_size(text: str) -> int:

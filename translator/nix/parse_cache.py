@@ -23,10 +23,11 @@ import hashlib
 import marshal
 import os
 import time
-from typing import Any, Callable
+from typing import Callable
 
 from . import ast
 from .ast_codec import decode, encode
+from ..cachedir import cache_home
 
 _FORMAT = 2
 _fingerprint: str | None = None
@@ -36,8 +37,7 @@ _SWEEP_EVERY = 3_600  # seconds between sweeps of the cache (any process)
 
 
 def cache_dir() -> str:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "nix2image", "ast")
+    return cache_home("ast")
 
 
 def parser_fingerprint() -> str:

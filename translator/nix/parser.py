@@ -27,6 +27,7 @@ from ..errors import Pos
 from . import ast
 from .paths import canon_path
 from .lexer import T_QUOTE, T_SIMPLE_STR, TERMINALS, TID, Lexer, NixSyntaxError
+from ..cachedir import cache_home
 
 __all__ = ["parse_file", "parse_string", "NixSyntaxError"]
 
@@ -114,8 +115,7 @@ def _cache_path(grammar_text: str) -> FsPath:
     import hashlib
 
     key = hashlib.sha256((grammar_text + _lark_version() + f"5:{marshal.version}").encode()).hexdigest()[:16]
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return FsPath(base) / "nix2image" / f"nix-grammar-{key}.marshal"
+    return FsPath(cache_home(f"nix-grammar-{key}.marshal"))
 
 
 def _lark_version() -> str:

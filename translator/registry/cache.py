@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import scratch
+from ..cachedir import cache_home
 
 
 def default_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "nix2image"
+    return Path(cache_home())
 
 
 def write_atomic(path: Path, data: bytes) -> None:

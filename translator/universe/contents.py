@@ -27,6 +27,7 @@ from pathlib import Path
 
 from ..errors import UserError
 from ..storeinfo import PathInfo
+from ..cachedir import cache_home
 
 #: Placeholder content is ``narSize // DEFAULT_SCALE`` bytes (at least a label) unless full size.
 DEFAULT_SCALE = 100
@@ -116,9 +117,8 @@ def _has(source, store_path: str) -> bool:
 
 
 def default_cache_dir() -> str:
-    """``$XDG_CACHE_HOME/nix2image`` (``~/.cache/nix2image`` when unset)."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "nix2image")
+    """The cache directory (:func:`translator.cachedir.cache_home`)."""
+    return cache_home()
 
 
 def placeholder_size(nar_size: int, full_size: bool = False, scale: int = DEFAULT_SCALE) -> int:

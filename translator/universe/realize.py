@@ -25,14 +25,13 @@ from ..errors import UserError
 from ..storeinfo import PathInfo
 from ..store.nar import nar_hash
 from .session import Recipe
+from ..cachedir import cache_home
 
 STORE = "/nix/store/"
 
 
 def default_cache_dir() -> str:
-    base = os.environ.get("NIX2IMAGE_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "nix2image")
-    return os.path.join(base, "realized")
+    return cache_home("realized")
 
 
 def hash_part(path: str) -> str:

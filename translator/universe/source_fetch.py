@@ -19,6 +19,7 @@ from typing import Any
 from ..errors import UserError
 from ..store.hashing import parse_hash
 from ..store.nar import nar_hash
+from ..cachedir import cache_home
 
 
 class FetchError(UserError):
@@ -26,9 +27,7 @@ class FetchError(UserError):
 
 
 def cache_root() -> str:
-    base = os.environ.get("NIX2IMAGE_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "nix2image")
-    return os.path.join(base, "sources")
+    return cache_home("sources")
 
 
 def cached_location(store_path: str) -> str | None:
