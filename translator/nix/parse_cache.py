@@ -83,8 +83,10 @@ def parse_cached(path: str, text: str, parse: Callable[[], ast.Expr]) -> ast.Exp
     node = parse()
     try:
         data = encode(node)
+        from .. import scratch  # (only when writing: not on the start-up path of a cache hit)
+
         os.makedirs(os.path.dirname(entry), exist_ok=True)
-        tmp = f"{entry}.{os.getpid()}.tmp"
+        tmp = scratch.temp_name(os.path.dirname(entry), os.path.basename(entry))  # swept if we die
         with open(tmp, "wb") as fh:
             marshal.dump(data, fh)
         os.replace(tmp, entry)
