@@ -178,7 +178,9 @@ print("ok")
 NIX2IMAGE_PIPE = r"""
 import hashlib, os, subprocess, sys
 exe, args = sys.argv[1], sys.argv[2:]
-p = subprocess.Popen([exe, *args], stdout=subprocess.PIPE)
+env = dict(os.environ)
+env.pop("PYTHONDONTWRITEBYTECODE", None)  # as NIX2IMAGE above: users' Python reads cached bytecode
+p = subprocess.Popen([exe, *args], stdout=subprocess.PIPE, env=env)
 h = hashlib.sha256(); n = 0
 for b in iter(lambda: p.stdout.read(1 << 20), b""):
     h.update(b); n += len(b)
