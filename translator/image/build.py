@@ -458,7 +458,9 @@ def build(spec: ImageSpec, plan: LayerPlan | None, content, output: str,
             os.mkdir(tmp)
             result = write_image(spec, plan, content, tmp, opts, workdir)
         else:
-            if cache is not None and opts.format == "docker-archive" and opts.unchanged_if is None:
+            if (cache is not None and opts.format == "docker-archive" and opts.unchanged_if is None
+                    and spec.builder in LAYERED and "now" not in (spec.created, spec.mtime)):
+                # (a stacked image never checks; one stamped "now" differs on every build)
                 opts = dataclasses.replace(opts, unchanged_if=cache.output_fingerprint(output))
             fd, tmp = tempfile.mkstemp(prefix=".out-", dir=workdir)
             with os.fdopen(fd, "w+b") as f:
