@@ -552,10 +552,9 @@ class ArchiveWriter:
         m.written_name = placeholder.name
         if self.cache is not None and m.key:
             self.out.flush()
-            if placeholder.name in self.names:  # stored now: its bytes are cut off below
-                self.cache.put_range(m.key, self.out.fileno(), body_start, n, digest=digest)
-            else:
-                self._store_later(m.key, body_start, n, digest)
+            self._store_later(m.key, body_start, n, digest)  # one helper thread stores, in order
+            if placeholder.name in self.names:  # its bytes are cut off below: wait for the copy
+                self._stores_done()
         if placeholder.name in self.names:
             # the same layer is already in the archive (e.g. shared with the base): drop the copy
             self.out.seek(start)
