@@ -733,16 +733,15 @@ class DryArchiveWriter(ArchiveWriter):
         blobs = []
         for m in members:
             hit = self._cached(m)
-            if hit is not None:
-                digest, size = hit.diff_id, hit.size
-                hit.close()
-            elif m.key:
+            if hit is not None:  # as a real build writes it (_w and _copy_blob only count here)
+                blobs.append(self._from_cache(m, hit))
+                continue
+            if m.key:
                 raise NotUnchanged(m.key)
-            else:
-                entries = m.get_entries()
-                sink = HashingSink(None, expected=archive_size(entries))
-                size = write_tar(entries, sink)
-                digest = sink.hexdigest()
+            entries = m.get_entries()
+            sink = HashingSink(None, expected=archive_size(entries))
+            size = write_tar(entries, sink)
+            digest = sink.hexdigest()
             info = m.info(digest, size, self.mtime)
             m.written_name = info.name
             if info.name in self.names:
