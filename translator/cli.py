@@ -84,3 +84,37 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
+
+
+def run() -> None:
+    """The ``nix2image`` console command: :func:`main`, then a quick exit.
+
+    An evaluation leaves millions of objects, most in reference cycles (environments hold thunks
+    that hold environments). At interpreter shutdown CPython would walk and free them all and run
+    a last full cycle collection: 0.4 s of CPU after a 0.7 s evaluation of a real nixpkgs
+    package. Nothing of that is needed once the command has finished, so after the exit handlers
+    have run (temporary files, cache sweeps) and the standard streams are flushed the process ends
+    with ``os._exit``, as the kernel frees the memory at once. A command that leaves a non-daemon
+    thread running exits the ordinary way (its thread is waited for, as Python would).
+    """
+    try:
+        main.main(prog_name="nix2image")
+        code: int = 0
+    except SystemExit as stop:
+        if stop.code is None or isinstance(stop.code, int):
+            code = stop.code or 0
+        else:  # sys.exit("message"), as Python prints it
+            print(stop.code, file=sys.stderr)
+            code = 1
+    import atexit
+    import threading
+
+    atexit._run_exitfuncs()
+    if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
+        sys.exit(code)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (BrokenPipeError, ValueError):  # a reader gone, or a closed stream: as Python's exit
+            code = code or 120
+    os._exit(code)
