@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from typing import Any
@@ -294,6 +293,8 @@ def _attrdef_obj(d: ast.AttrDef) -> dict:
 @_deep
 def to_json(e: ast.Expr, indent: int | None = 2) -> str:
     """The JSON text of :func:`to_json_obj` (floats keep Python's shortest round-trip form)."""
+    import json  # (not at import: the evaluator imports this module, and seldom prints JSON)
+
     return json.dumps(_json(e), indent=indent, ensure_ascii=False)
 
 
@@ -303,6 +304,8 @@ def to_json(e: ast.Expr, indent: int | None = 2) -> str:
 
 def _atom(v: Any) -> str:
     if isinstance(v, str):
+        import json
+
         return json.dumps(v, ensure_ascii=False)
     if isinstance(v, bool) or v is None:
         return {True: "true", False: "false", None: "null"}[v]

@@ -21,14 +21,12 @@ import gc
 import os
 import sys
 import threading
-from pathlib import Path
 from typing import Any, Callable
 
 from ..errors import Pos, UserError, register_source
 from ..store.errors import StoreError
 from . import ast as A
 from . import limits
-from .ast_dump import to_nix_parse_format
 from .bind_check import check_variables
 from .builtins.files import COREPKGS_PREFIX
 from .eval_errors import NixEvalError, suggestion_text
@@ -587,10 +585,19 @@ class Compiler:
     def left_operand(self, node: A.BinOp) -> "DeferredPos":
         return DeferredPos(lambda n: self.src.grow_left(self._start_exact(n.lhs), limit=n.rhs.pos), node)
 
-    def compile_root(self, node: Any, scope: Scope) -> Callable[[list], Any]:
+    def compile_root(self, node: Any, scope: Scope, scope_key: str | None = None) -> Callable[[list], Any]:
         """A file's or string's code: its variables are checked now, as Nix's parser binds them,
-        while function bodies and thunks are compiled when they first run."""
-        check_variables(node, scope)
+        while function bodies and thunks are compiled when they first run. ``scope_key`` names a
+        global ``scope`` (:func:`.parse_cache.scope_key`): a file from the parse cache already
+        checked in it is not walked again, and one checked now is recorded there."""
+        if scope_key is None:
+            check_variables(node, scope)
+        else:
+            from . import parse_cache
+
+            if not parse_cache.bound_in(node, scope_key):
+                check_variables(node, scope)
+                parse_cache.mark_bound(node, scope_key)
         return self.compile(node, scope)
 
     def compile(self, node: Any, scope: Scope) -> Callable[[list], Any]:
@@ -1088,6 +1095,8 @@ class Compiler:
             if type(c) is not bool:
                 raise EvalError(f"value is {show_type(c)} while a Boolean was expected", cpos)
             if not c:
+                from .ast_dump import to_nix_parse_format  # (a failed assertion only)
+
                 raise EvalError(f"assertion '{to_nix_parse_format(node.cond)}' failed", pos, kind="assert")
             return body(env)
         return ev
@@ -1388,6 +1397,7 @@ class Evaluator:
         self.global_names = {n: i + 1 for i, n in enumerate(names)}
         self.base_env: list = [None, *names.values()]
         self.global_scope = Scope(self.global_names, None)
+        self._global_key: str | None = None
         for name, src in pending_nix:
             lz = Lazy(lambda src=src, name=name: self.eval_string(src, f"«builtin:{name}»", "/"))
             battrs[name] = lz
@@ -1408,7 +1418,13 @@ class Evaluator:
     # -- entry points ------------------------------------------------------------------------
 
     def compile_ast(self, node: Any, scope: Scope | None = None) -> Callable[[list], Any]:
-        return self.compiler.compile_root(node, scope or self.global_scope)
+        if scope is None or scope is self.global_scope:
+            if self._global_key is None:
+                from .parse_cache import scope_key
+
+                self._global_key = scope_key(self.global_names)
+            return self.compiler.compile_root(node, self.global_scope, self._global_key)
+        return self.compiler.compile_root(node, scope)
 
     def eval_ast(self, node: Any) -> Any:
         """Evaluate an AST (to weak head normal form) in the global environment."""
@@ -1434,7 +1450,7 @@ class Evaluator:
             cached = self.import_cache.get(path)
         if cached is not None:
             return cached.force() if isinstance(cached, Thunk) else cached
-        from .parser import parse_file
+        from .source_files import parse_file
 
         if not os.path.exists(path):
             node = self._parse_computed_store_file(path)
@@ -1465,7 +1481,7 @@ class Evaluator:
         except OSError:
             return None
         register_source(path, text)
-        from .parser import parse_file_text
+        from .source_files import parse_file_text
 
         return parse_file_text(text, path)
 
@@ -1500,7 +1516,8 @@ class Evaluator:
         key = COREPKGS_PREFIX + name
         cached = self.import_cache.get(key)
         if cached is None:
-            text = (Path(__file__).parent / "corepkgs" / name).read_text(encoding="utf-8")
+            with open(os.path.join(os.path.dirname(__file__), "corepkgs", name), encoding="utf-8") as fh:
+                text = fh.read()
             register_source(key, text)
             cached = self.import_cache[key] = CThunk(self.compile_ast(parse_string(text, key, "/")), self.base_env)
         return cached.force() if isinstance(cached, Thunk) else cached
@@ -1514,7 +1531,7 @@ class Evaluator:
             raise EvalError(str(err)) from None
         if not os.path.exists(path):
             raise EvalError(f"getting status of '{path}': No such file or directory")
-        from .parser import parse_file
+        from .source_files import parse_file
 
         node = parse_file(path)
         names = {n: i + 1 for i, n in enumerate(scope_attrs.d)}

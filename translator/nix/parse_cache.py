@@ -14,6 +14,11 @@ file edited since gets a new key. The cache is bounded (``NIX2IMAGE_AST_CACHE_MB
 refreshed when it is used (at most once a day), and a process that wrote new entries removes
 the least recently used ones beyond the bound at exit (at most one such sweep an hour, marked by
 the mtime of ``.swept``, so that short runs do not rescan a large cache).
+
+An entry also records the global scopes (by :func:`scope_key`) in which the file's variables were
+found bound (Nix's parse-time ``undefined variable`` check, :mod:`.bind_check`): a file read
+from the cache again in such a scope is not walked a second time (:func:`bound_in`,
+:func:`mark_bound`).
 """
 
 from __future__ import annotations
@@ -29,11 +34,14 @@ from . import ast
 from .ast_codec import decode, encode
 from ..cachedir import cache_home
 
-_FORMAT = 2
+_FORMAT = 3
 _fingerprint: str | None = None
 _sweep_registered = False
 _TOUCH_AFTER = 86_400  # seconds: refresh a used entry's mtime (its recency) at most this often
 _SWEEP_EVERY = 3_600  # seconds between sweeps of the cache (any process)
+#: id(root node) -> (root node, entry file, scope keys it was checked in), for roots read or
+#: written this process (the node is held, so its id cannot be reused by another object)
+_origin: dict[int, tuple[ast.Expr, str, tuple]] = {}
 
 
 def cache_dir() -> str:
@@ -73,8 +81,10 @@ def parse_cached(path: str, text: str, parse: Callable[[], ast.Expr]) -> ast.Exp
     entry = os.path.join(cache_dir(), key[:2], key[2:] + ".ast")
     try:
         with open(entry, "rb") as fh:
-            node = decode(marshal.loads(fh.read()))  # marshal.load(fh) reads the file in tiny pieces
+            data, scopes = marshal.loads(fh.read())  # marshal.load(fh) reads the file in tiny pieces
             mtime = os.fstat(fh.fileno()).st_mtime
+        node = decode(data)
+        _origin[id(node)] = (node, entry, scopes)
         if time.time() - mtime > _TOUCH_AFTER:
             os.utime(entry)
         return node
@@ -83,17 +93,49 @@ def parse_cached(path: str, text: str, parse: Callable[[], ast.Expr]) -> ast.Exp
     node = parse()
     try:
         data = encode(node)
-        from .. import scratch  # (only when writing: not on the start-up path of a cache hit)
-
-        os.makedirs(os.path.dirname(entry), exist_ok=True)
-        tmp = scratch.temp_name(os.path.dirname(entry), os.path.basename(entry))  # swept if we die
-        with open(tmp, "wb") as fh:
-            marshal.dump(data, fh)
-        os.replace(tmp, entry)
-        _register_sweep()
+        _write_entry(entry, data, ())
+        _origin[id(node)] = (node, entry, ())
     except (OSError, ValueError):
         pass
     return node
+
+
+def _write_entry(entry: str, data: object, scopes: tuple) -> None:
+    from .. import scratch  # (only when writing: not on the start-up path of a cache hit)
+
+    os.makedirs(os.path.dirname(entry), exist_ok=True)
+    tmp = scratch.temp_name(os.path.dirname(entry), os.path.basename(entry))  # swept if we die
+    with open(tmp, "wb") as fh:
+        marshal.dump((data, scopes), fh)
+    os.replace(tmp, entry)
+    _register_sweep()
+
+
+def scope_key(names: object) -> str:
+    """A short key of a global scope: the hash of its sorted names."""
+    return hashlib.sha256("\0".join(sorted(names)).encode()).hexdigest()[:16]
+
+
+def bound_in(node: ast.Expr, key: str) -> bool:
+    """Whether ``node`` is a file's AST from the cache whose variables were found bound in the
+    global scope ``key`` (so the check need not run again)."""
+    origin = _origin.get(id(node))
+    return origin is not None and origin[0] is node and key in origin[2]
+
+
+def mark_bound(node: ast.Expr, key: str) -> None:
+    """Record in ``node``'s cache entry (if it has one) that its variables are bound in scope
+    ``key``. The entry is rewritten whole (to a temporary file, renamed into place) once per
+    file and scope; failing to write it only means the check runs again next time."""
+    origin = _origin.get(id(node))
+    if origin is None or origin[0] is not node or key in origin[2]:
+        return
+    scopes = origin[2] + (key,)
+    _origin[id(node)] = (node, origin[1], scopes)
+    try:
+        _write_entry(origin[1], encode(node), scopes)
+    except (OSError, ValueError):
+        pass
 
 
 def _register_sweep() -> None:

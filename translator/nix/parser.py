@@ -18,7 +18,6 @@ from __future__ import annotations
 import gc
 import os
 import marshal
-import time
 from pathlib import Path as FsPath
 from typing import Any, Callable
 
@@ -948,35 +947,11 @@ def parse_string(text: str, file: str = "«string»", base_dir: str | None = Non
     return _parse(text, file, canon_path(os.path.abspath(base_dir)))
 
 
-def parse_file_text(text: str, path: str) -> ast.Expr:
-    """Parse ``text`` as the content of the file at the absolute, canonical ``path`` (relative
-    paths resolve in its directory), through the on-disk cache of parsed files."""
-    from .parse_cache import parse_cached
-
-    return parse_cached(path, text, lambda: _parse(text, path, os.path.dirname(path)))
+def parse_text_at(text: str, path: str, base_dir: str) -> ast.Expr:
+    """Parse ``text`` as the file ``path`` whose relative paths resolve against ``base_dir``,
+    without the caches (see :mod:`.source_files`)."""
+    return _parse(text, path, base_dir)
 
 
-#: Parsed files by (path, identity of the file's state): the AST is immutable, so a long-lived
-#: process (or children forked from a warmed one) parses each unchanged file once.
-_file_cache: dict[str, tuple[tuple, ast.Expr]] = {}
-
-
-def parse_file(path: str) -> ast.Expr:
-    """Parse the Nix file at ``path`` (a directory means its ``default.nix``)."""
-    p = os.path.abspath(path)
-    if os.path.isdir(p):
-        p = os.path.join(p, "default.nix")
-    try:
-        with open(p, "rb") as fh:
-            st = os.fstat(fh.fileno())
-            key = (st.st_ino, st.st_dev, st.st_size, st.st_mtime_ns)
-            hit = _file_cache.get(p)
-            if hit is not None and hit[0] == key:
-                return hit[1]
-            data = fh.read()
-    except OSError as err:
-        raise errors.UserError(f"opening file '{p}': {err.strerror or err}") from None
-    tree = parse_file_text(data.decode("utf-8", errors="surrogateescape"), p)
-    if time.time_ns() - st.st_mtime_ns > 2_000_000_000:  # a file changed just now may change
-        _file_cache[p] = (key, tree)                     # again within the clock's granularity
-    return tree
+# (files, through the caches: re-exported for the callers that parse and read alike)
+from .source_files import parse_file, parse_file_text  # noqa: E402

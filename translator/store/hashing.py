@@ -7,8 +7,6 @@ is recognised from its length, as ``Hash::parseAny`` does.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import re
 from dataclasses import dataclass
@@ -52,6 +50,8 @@ class Hash:
         return base32.encode(self.digest)
 
     def base64(self) -> str:
+        import base64  # (SRI forms only: base64 is 1 ms of every start-up)
+
         return base64.b64encode(self.digest).decode("ascii")
 
     def sri(self) -> str:
@@ -113,6 +113,9 @@ def _decode_body(rest: str, algo: str, is_sri: bool) -> Hash:
         except ValueError:
             raise BadHash(f"invalid base-32 hash '{rest}'") from None
     if is_sri or len(rest) == (size + 2) // 3 * 4:
+        import base64
+        import binascii
+
         try:
             digest = base64.b64decode(rest, validate=True)
         except (binascii.Error, ValueError):

@@ -12,7 +12,6 @@ iteratively as well.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -358,6 +357,8 @@ def parse_json_fast(text: str) -> Any:
     if _NEEDS_EXACT.search(text):
         return parse_json(text)
     try:
+        import json  # (fromJSON only: not on every evaluation's start-up)
+
         data = json.loads(text, parse_int=_fast_int, parse_float=_fast_float, parse_constant=_reject)
     except (ValueError, _Fallback, RecursionError):
         return parse_json(text)

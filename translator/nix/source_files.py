@@ -1,0 +1,54 @@
+"""Nix files as the evaluator reads them: each parsed once per process, and once per content
+across runs (through :mod:`.parse_cache`).
+
+Kept apart from :mod:`.parser` so that a run whose files all come from the parse cache never
+imports the lexer and the parser (their regular expressions and tables cost a few milliseconds
+of every start-up); they are imported on the first file that must really be parsed.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from .. import errors
+from . import ast
+
+
+def parse_file_text(text: str, path: str) -> ast.Expr:
+    """Parse ``text`` as the content of the file at the absolute, canonical ``path`` (relative
+    paths resolve in its directory), through the on-disk cache of parsed files."""
+    from .parse_cache import parse_cached
+
+    def parse() -> ast.Expr:
+        from .parser import parse_text_at
+
+        return parse_text_at(text, path, os.path.dirname(path))
+
+    return parse_cached(path, text, parse)
+
+
+#: Parsed files by (path, identity of the file's state): the AST is immutable, so a long-lived
+#: process (or children forked from a warmed one) parses each unchanged file once.
+_file_cache: dict[str, tuple[tuple, ast.Expr]] = {}
+
+
+def parse_file(path: str) -> ast.Expr:
+    """Parse the Nix file at ``path`` (a directory means its ``default.nix``)."""
+    p = os.path.abspath(path)
+    if os.path.isdir(p):
+        p = os.path.join(p, "default.nix")
+    try:
+        with open(p, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            key = (st.st_ino, st.st_dev, st.st_size, st.st_mtime_ns)
+            hit = _file_cache.get(p)
+            if hit is not None and hit[0] == key:
+                return hit[1]
+            data = fh.read()
+    except OSError as err:
+        raise errors.UserError(f"opening file '{p}': {err.strerror or err}") from None
+    tree = parse_file_text(data.decode("utf-8", errors="surrogateescape"), p)
+    if time.time_ns() - st.st_mtime_ns > 2_000_000_000:  # a file changed just now may change
+        _file_cache[p] = (key, tree)                     # again within the clock's granularity
+    return tree
