@@ -4,12 +4,13 @@ errors (exit 1, Nix's message, no traceback)."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 
 import pytest
 
-from conftest import nix_env, need_tool, run_cli
+from conftest import nix2image_exe, nix_env, need_tool, run_cli
 
 TOP = """{ pkgs ? { hello = "hi"; }, name ? "world", n ? 1 }:
 {
@@ -175,3 +176,23 @@ def test_evaluator_find_file_is_findfile(tmp_path):
     ev = Evaluator([f"foo={tmp_path}"], nix_path_env=False)
     assert ev.find_file("foo/f.nix", None) == str(tmp_path / "f.nix")
     assert ev.find_file("nix/fetchurl.nix", None) == "/__corepkgs__/fetchurl.nix"
+
+
+def test_quick_exit_keeps_output_exit_codes_and_exit_handlers(tmp_path):
+    """The command ends with ``os._exit`` once it is done (translator.cli.run): everything
+    written is still delivered through a pipe, exit codes are kept, and the exit handlers run
+    (here the parse cache's sweep, which marks itself with ``.swept``)."""
+    env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "cache"), NIX2IMAGE_AST_CACHE_MB="0.000001")
+    f = tmp_path / "big.nix"
+    f.write_text('builtins.genList (i: "item number ${toString i}") 50000\n')
+    proc = subprocess.run([nix2image_exe(), "eval", "--strict", "--json", str(f)], env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    items = json.loads(proc.stdout)
+    assert len(items) == 50000 and items[-1] == "item number 49999"
+    assert (tmp_path / "cache" / "nix2image" / "ast" / ".swept").exists()  # the atexit sweep ran
+    assert not list((tmp_path / "cache" / "nix2image" / "ast").rglob("*.ast"))  # beyond the bound
+    bad = run_cli("eval", "-E", 'throw "no"', env=env)
+    assert bad.returncode == 1 and "error: no" in bad.stderr and "Traceback" not in bad.stderr
+    usage = run_cli("eval", "--no-such-option", env=env)
+    assert usage.returncode == 2 and "No such option" in usage.stderr

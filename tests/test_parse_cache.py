@@ -136,3 +136,60 @@ def test_malformed_entries_are_refused_with_value_error():
     for bad in [(), ((), ()), ((("f", 1, 1),), ((99, 0),)), ((("f", 1, 1),), ((0, 5, 1, 1),)), None, 1]:
         with pytest.raises(ValueError):
             decode(bad)
+
+
+# --- the bind check recorded in entries ---------------------------------------------------------
+
+def test_bind_check_recorded_in_entry_and_not_repeated(tmp_path, monkeypatch):
+    """A file's variables are checked (Nix's parse-time ``undefined variable``) the first time;
+    the entry then records the global scope, and a later process reading the entry skips the
+    walk. Another global scope (pure mode lacks currentTime) is checked again; a file with an
+    undefined variable is never recorded and fails every time."""
+    import marshal
+
+    import pytest
+
+    from translator.nix import bind_check, evaluator, limits, parse_cache, source_files
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("NIX2IMAGE_CACHE", raising=False)
+    calls = []
+    real = bind_check.check_variables
+    monkeypatch.setattr(evaluator, "check_variables", lambda node, scope: (calls.append(node), real(node, scope)))
+    f = tmp_path / "lib.nix"
+    f.write_text("{ x }: { y = x * 2; }\n")
+    os.utime(f, ns=(10**18, 10**18))
+
+    def fresh_process():  # what a new process starts with: no in-memory caches
+        monkeypatch.setattr(source_files, "_file_cache", {})
+        monkeypatch.setattr(parse_cache, "_origin", {})
+
+    def y() -> int:
+        return evaluator.Evaluator().eval_string(f"(import {f} {{ x = 21; }}).y")
+
+    fresh_process()
+    assert y() == 42 and len(calls) == 2  # the -E string and the file
+    (entry,) = (tmp_path / "cache" / "nix2image" / "ast").rglob("*.ast")
+    _data, scopes = marshal.loads(entry.read_bytes())
+    assert len(scopes) == 1
+    fresh_process()
+    calls.clear()
+    assert y() == 42 and len(calls) == 1  # only the -E string: the file's entry says it is bound
+    fresh_process()
+    calls.clear()
+    other = evaluator.Evaluator()
+    other._global_key = "another-scope"
+    assert other.eval_string(f"(import {f} {{ x = 21; }}).y") == 42 and len(calls) == 2  # checked again
+    assert len(marshal.loads(entry.read_bytes())[1]) == 2  # and recorded too
+    impure = parse_cache.scope_key(evaluator.Evaluator().global_names)
+    monkeypatch.setattr(limits.SETTINGS, "pure_eval", True)
+    assert parse_cache.scope_key(evaluator.Evaluator().global_names) != impure  # no currentTime
+    monkeypatch.setattr(limits.SETTINGS, "pure_eval", False)
+
+    bad = tmp_path / "bad.nix"
+    bad.write_text("{ x }: if x then nope else 1\n")
+    os.utime(bad, ns=(10**18, 10**18))
+    for _ in range(2):
+        fresh_process()
+        with pytest.raises(evaluator.EvalError, match="undefined variable 'nope'"):
+            evaluator.Evaluator().eval_string(f"import {bad}")
