@@ -135,3 +135,26 @@ def test_read_dir_of_an_unchanged_directory_is_listed_once(tmp_path, monkeypatch
     for _ in range(3):
         assert _read_dir(tmp_path) == {"x": "regular"}
     assert len(listed) == 1
+
+
+def test_read_dir_within_one_evaluation_stats_a_kept_directory_once(tmp_path, monkeypatch):
+    """One evaluation sees one state of a directory: a kept listing is confirmed by one stat,
+    then served without another (the stdenv bootstrap lists each by-name shard 16 times); the
+    next evaluation confirms it again."""
+    import os
+
+    from translator.nix.builtins import files
+    from translator.nix.evaluator import Evaluator
+
+    (tmp_path / "x").write_text("")
+    os.utime(tmp_path, (1_000_000_000, 1_000_000_000))
+    monkeypatch.setattr(files, "_SETTLED_NS", -10**18)
+    stats = []
+    real_stat = os.stat
+    monkeypatch.setattr(files.os, "stat", lambda p, *a, **k: (stats.append(p), real_stat(p, *a, **k))[1])
+    expr = f"builtins.genList (i: builtins.attrNames (builtins.readDir {tmp_path})) 5"
+    for _ in range(2):
+        stats.clear()
+        v = Evaluator(nix_path_env=False).eval_string(f"builtins.deepSeq ({expr}) ({expr})")
+        assert [x.s for x in v.items[4].force().items] == ["x"]
+        assert stats.count(str(tmp_path)) == 1

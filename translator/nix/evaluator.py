@@ -28,7 +28,7 @@ from ..store.errors import StoreError
 from . import ast as A
 from . import limits
 from .bind_check import check_variables
-from .builtins.files import COREPKGS_PREFIX
+from .builtins.files import COREPKGS_PREFIX, new_evaluation
 from .eval_errors import NixEvalError, suggestion_text
 from .frame_room import call_with_room
 from .operations import (
@@ -1334,6 +1334,7 @@ class Evaluator:
 
     def __init__(self, search_path: list[str] | None = None, *, system: str | None = None,
                  nix_path_env: bool = True) -> None:
+        new_evaluation()
         self.search_path: list[tuple[str | None, str]] = []
         for entry in (search_path or []):
             self.search_path.append(_split_entry(entry))

@@ -123,12 +123,26 @@ _dir_cache: dict[str, tuple[tuple, NixAttrs]] = {}
 _SETTLED_NS = 2_000_000_000
 
 
+#: Directories whose kept listing was read or confirmed by a stat during the current evaluation:
+#: one evaluation sees one state of a directory (the stdenv bootstrap lists each by-name shard
+#: 16 times), and the next evaluation (:func:`new_evaluation`) confirms the listings again.
+_confirmed: set[str] = set()
+
+
+def new_evaluation() -> None:
+    """Called as an evaluation starts: kept listings are checked against their directories again."""
+    _confirmed.clear()
+
+
 def _list_dir(path: str) -> NixAttrs:
     """The entries of directory ``path`` as readDir's set of name -> type (OSError passed on)."""
+    if path in _confirmed:
+        return _dir_cache[path][1]
     st = os.stat(path)  # a change after this is seen by the next call (a newer mtime)
     key = (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_ctime_ns)
     hit = _dir_cache.get(path)
     if hit is not None and hit[0] == key:
+        _confirmed.add(path)
         return hit[1]
     with os.scandir(path) as it:
         entries = list(it)
@@ -148,6 +162,7 @@ def _list_dir(path: str) -> NixAttrs:
     result = NixAttrs(dict(sorted(d.items())))
     if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > _SETTLED_NS:
         _dir_cache[path] = (key, result)
+        _confirmed.add(path)
     return result
 
 
