@@ -25,6 +25,7 @@ from typing import Any, Callable
 
 from ..errors import Pos, UserError, register_source
 from ..store.errors import StoreError
+from . import GC_THRESHOLDS
 from . import ast as A
 from . import limits
 from .bind_check import check_variables
@@ -1614,8 +1615,7 @@ def run_deep(fn: Callable[[], Any]) -> Any:
     old_size = threading.stack_size()
     old_gc = gc.get_threshold()
     try:
-        # evaluation allocates millions of small objects: collect cycles rarely
-        gc.set_threshold(100_000, 50, 1000)
+        gc.set_threshold(*GC_THRESHOLDS)
         threading.stack_size(STACK_SIZE)
         sys.setrecursionlimit(max(old_limit, RECURSION_LIMIT))
         th = threading.Thread(target=target, name="nix-eval", daemon=True)  # Ctrl-C ends the process
