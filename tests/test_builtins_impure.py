@@ -69,3 +69,24 @@ def test_fetcher_is_lazy():
     """Only forcing the fetch fails: an unused fetch is fine, as in Nix."""
     proc = run_cli("eval", "-E", 'let x = builtins.fetchurl "https://example.org/a"; in 1')
     assert proc.returncode == 0 and proc.stdout == "1\n"
+
+
+@pytest.mark.nix
+def test_to_file_result_is_readable_without_writing_the_store(tmp_path):
+    """``import``, ``readFile`` and ``pathExists`` of a ``builtins.toFile`` path: Nix writes the
+    file into its store first; nix2image never writes the store and reads the text it computed.
+    (modules.sh's import-from-store check passed only when a Nix run had written the file.)"""
+    import secrets
+    import subprocess
+
+    from conftest import need_tool, nix_env, run_cli
+
+    need_tool("nix-instantiate")
+    n = secrets.randbelow(10**12)  # a file no earlier run can have left in /nix/store
+    expr = (f'let f = builtins.toFile "tofile-{n}.nix" "{{ a = 1 + {n}; }}"; in '
+            "[ (import f).a (builtins.readFile f) (builtins.pathExists f) ]")
+    ours = run_cli("eval", "--strict", "-E", expr)
+    nix = subprocess.run(["nix-instantiate", "--store", str(tmp_path / "store"), "--read-write-mode", "--eval",
+                          "--strict", "-E", expr], env=nix_env(), capture_output=True, text=True, timeout=120)
+    assert nix.returncode == 0, nix.stderr
+    assert (ours.returncode, ours.stdout) == (0, nix.stdout), ours.stderr

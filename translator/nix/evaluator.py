@@ -1469,9 +1469,17 @@ class Evaluator:
     def _parse_computed_store_file(path: str) -> Any:
         """A file under a store path this process computed from a local source (``"${./dir}"``)
         but never copied: parsed from that source, named and resolved as the store file Nix would
-        read (so ``./x`` inside it is below the store path too). None when there is no such source."""
+        read (so ``./x`` inside it is below the store path too); or the text of a ``toFile`` of
+        this process. None when there is no such source."""
+        from ..store.add import known_text
         from .builtins.store_builtins import on_disk
 
+        text = known_text(path)  # builtins.toFile's, never written
+        if text is not None:
+            register_source(path, text)
+            from .source_files import parse_file_text
+
+            return parse_file_text(text, path)
         src = on_disk(path)
         if src == path:
             return None

@@ -103,6 +103,16 @@ def local_source(path: str) -> str:
     return path
 
 
+def known_text(path: str) -> str | None:
+    """The text of ``path`` when it is a ``builtins.toFile`` result of this process that is not
+    on disk: Nix writes the file into the store before anything reads it; nix2image never writes
+    the store, so it reads it from here (``import``, ``readFile``, ``pathExists``)."""
+    text = KNOWN_TEXTS.get(path)
+    if text is None or os.path.lexists(path):
+        return None
+    return text
+
+
 def text_to_store_path(name: str, text: str, references: Iterable[str] = ()) -> str:
     """The store path of ``builtins.toFile name text`` whose text refers to ``references``."""
     refs = frozenset(references)
@@ -113,7 +123,7 @@ def text_to_store_path(name: str, text: str, references: Iterable[str] = ()) -> 
 
 
 __all__ = ["BadStorePath", "StorePathMismatch", "path_info", "path_to_store_path", "text_to_store_path",
-           "KNOWN_REFERENCES", "KNOWN_SOURCES", "KNOWN_TEXTS", "base_name", "local_source"]
+           "KNOWN_REFERENCES", "KNOWN_SOURCES", "KNOWN_TEXTS", "base_name", "known_text", "local_source"]
 
 
 def clear_cache() -> None:

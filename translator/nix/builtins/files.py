@@ -16,7 +16,7 @@ from ..values import EvalError, NixAttrs, NixPath, NixString, force
 from .. import limits
 from .. import operations as ops
 from . import builtin
-from ...store.add import local_source
+from ...store.add import known_text, local_source
 from ..paths import canon_path
 from ._util import force_string_noctx, from_bytes
 from .strings import hash_bytes
@@ -53,6 +53,9 @@ def _os_error(what: str, path: str, err: OSError, pos) -> EvalError:
 def _read_bytes(path: str, pos) -> bytes:
     """The file's bytes, with Nix's messages for a file that cannot be opened or read (a file
     under a store path computed from a local source, never copied, is read from that source)."""
+    text = known_text(path)
+    if text is not None:
+        return text.encode("utf-8", "surrogateescape")
     try:
         fh = open(local_source(path), "rb")
     except IsADirectoryError:
@@ -186,7 +189,7 @@ def prim_path_exists(args, pos):
     try:
         os.lstat(local_source(path))
     except OSError:
-        return False
+        return known_text(path) is not None
     return True
 
 
