@@ -10,7 +10,8 @@ is noisy and only reported alongside):
   (``tests/nixpkgs_sweep.py``, 2 processes at a time), for both tools;
 * ``--per-process N``: the issue's form of the sweep, one process per attribute (2 at a time), for
   every N-th of all top-level attributes (1 = all 1,004; both tools answer every attribute,
-  ``null`` where there is no drvPath), with the answers compared.
+  ``null`` where there is no drvPath), with the answers compared; the two tools interleaved
+  (each attribute by Nix, then by nix2image) and each process's CPU read from its own usage.
 
 Prints a Markdown table for docs/benchmarks.md. Run: ``python bench/real_nixpkgs_bench.py``
 (``--single-only`` skips the sweep).
@@ -24,8 +25,11 @@ import os
 import platform
 import resource
 import sys
+import subprocess
 import tempfile
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,13 +62,15 @@ def main() -> None:
     args = ap.parse_args()
     env = dict(os.environ, NIX_CONFIG=NIX_CONFIG)
     store = tempfile.mkdtemp(prefix="bench-nixstore-")
-    nix = command_runner(["nix-instantiate", "--store", store, "--read-write-mode", "--eval", "--strict", "--json"], env)
+    nix_argv = ["nix-instantiate", "--store", store, "--read-write-mode", "--eval", "--strict", "--json"]
+    nix = command_runner(nix_argv, env)
     ours_env = dict(os.environ)
     ours_env.pop("PYTHONDONTWRITEBYTECODE", None)  # as users run Python: cached bytecode, no compiling per process
-    ours = command_runner([args.nix2image, "eval", "--strict", "--json"], ours_env)
+    ours_argv = [args.nix2image, "eval", "--strict", "--json"]
+    ours = command_runner(ours_argv, ours_env)
     nix(names_expr(TREE))  # Nix's store copies of the tree's sources exist before timing
     if args.per_process:
-        per_process(nix, ours, args.per_process)
+        per_process(CpuRunner(nix_argv, env), CpuRunner(ours_argv, ours_env), args.per_process)
         return
     rows = []
     for name in SINGLES:
@@ -95,22 +101,57 @@ def main() -> None:
           f"{cpu_o / cpu_ng:.1f} | {wall_ng:.0f} / {wall_o:.0f} | {equal} of {len(given)} equal |")
 
 
-def per_process(nix, ours, every: int) -> None:
-    """One process per attribute, 2 at a time, for every ``every``-th attribute: both tools."""
+class CpuRunner:
+    """A runner (see ``nixpkgs_sweep.Runner``) that adds up the CPU time (user + system) of each
+    process it starts, read from that process's own resource usage, so that two tools can run
+    interleaved (and 2 at a time) yet be accounted apart."""
+
+    def __init__(self, argv: list[str], env: dict[str, str]) -> None:
+        self.argv, self.env = argv, env
+        self.cpu = 0.0
+        self._lock = threading.Lock()
+
+    def __call__(self, expr: str) -> tuple[int, str, str]:
+        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+            proc = subprocess.Popen([*self.argv, "-E", expr], stdout=out, stderr=err, env=self.env)
+            _pid, status, usage = os.wait4(proc.pid, 0)
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            with self._lock:
+                self.cpu += usage.ru_utime + usage.ru_stime
+            out.seek(0)
+            err.seek(0)
+            return proc.returncode, out.read().decode(errors="replace"), err.read().decode(errors="replace")
+
+
+def per_process(nix: CpuRunner, ours: CpuRunner, every: int) -> None:
+    """One process per attribute, 2 at a time, for every ``every``-th attribute: both tools,
+    interleaved (each attribute by Nix, then by nix2image), so that a change in the machine's
+    load during the run falls on both alike."""
     code, out, err = nix(names_expr(TREE))
     names = json.loads(out)[::every]
     ours(f"(import {TREE} {{}}).{names[0]}.drvPath or null")  # parse cache filled before timing
-    nix_res, cpu_n, wall_n = timed(lambda: sweep(nix, TREE, names, chunk=1, jobs=2))
-    ours_res, cpu_o, wall_o = timed(lambda: sweep(ours, TREE, names, chunk=1, jobs=2))
+    nix.cpu = ours.cpu = 0.0
+    nix_res: dict = {}
+    ours_res: dict = {}
+
+    def both(name: str) -> None:
+        nix_res.update(sweep(nix, TREE, [name], chunk=1, jobs=1))
+        ours_res.update(sweep(ours, TREE, [name], chunk=1, jobs=1))
+
+    w0 = time.monotonic()
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(both, names))
+    wall = time.monotonic() - w0
+    cpu_n, cpu_o = nix.cpu, ours.cpu
     given = sum(1 for n in names if nix_res.get(n))
     equal = sum(1 for n in names if ours_res.get(n) == nix_res.get(n))
     print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, CPython {platform.python_version()}. "
           f"Date: {time.strftime('%Y-%m-%d %H:%M %Z')}; load average at the end {os.getloadavg()[0]:.1f}.\n")
-    print("| sweep, one process per attribute, 2 at a time | nix-instantiate CPU (s) | nix2image CPU (s) "
-          "| x nix-instantiate | wall Nix / ours (s) | same answer |")
+    print("| sweep, one process per attribute, 2 at a time, interleaved | nix-instantiate CPU (s) | nix2image CPU (s) "
+          "| x nix-instantiate | wall, both (s) | same answer |")
     print("| --- | ---: | ---: | ---: | ---: | --- |")
     print(f"| every {every}th of the top-level attributes: {len(names)} ({given} with a drvPath) | {cpu_n:.1f} "
-          f"| {cpu_o:.1f} | {cpu_o / cpu_n:.1f} | {wall_n:.0f} / {wall_o:.0f} | {equal} of {len(names)} equal |")
+          f"| {cpu_o:.1f} | {cpu_o / cpu_n:.1f} | {wall:.0f} | {equal} of {len(names)} equal |")
 
 
 if __name__ == "__main__":

@@ -193,3 +193,53 @@ def test_bind_check_recorded_in_entry_and_not_repeated(tmp_path, monkeypatch):
         fresh_process()
         with pytest.raises(evaluator.EvalError, match="undefined variable 'nope'"):
             evaluator.Evaluator().eval_string(f"import {bad}")
+
+
+# --- lambda bodies stored apart ----------------------------------------------------------------
+
+_BIG_BODY = "{ a, b ? 2 }: let x = a + b; y = [ x x x ]; in { inherit x y; z = builtins.map (v: v * a) y; w = \"${toString x}-${toString b}\"; }"
+
+
+def test_large_lambda_bodies_are_decoded_when_first_read():
+    """A large body is stored as bytes and decoded on first read (then kept); a small one is
+    decoded with its file; re-encoding an unread body keeps its bytes; what is read equals the
+    parse."""
+    import marshal
+
+    from translator.nix import ast
+    from translator.nix.ast_codec import LAZY_BODY_NODES, decode, encode
+    from translator.nix.parser import parse_string
+
+    src = f"{{ big = {_BIG_BODY}; small = x: x; }}"
+    tree = parse_string(src, "«lazy»", "/base")
+    back = decode(marshal.loads(marshal.dumps(encode(tree))))
+    big, small = back.attrs["big"].expr, back.attrs["small"].expr
+    assert type(big.raw_body) is ast.LazyExpr and type(small.raw_body) is ast.Var
+    assert len(encode(tree.attrs["big"].expr.body)[1]) >= LAZY_BODY_NODES
+    lazy_bytes = big.raw_body.data
+    again = decode(marshal.loads(marshal.dumps(encode(back))))  # not read: stored as it was
+    assert again.attrs["big"].expr.raw_body.data == lazy_bytes
+    _same_tree(tree, back, {})  # reading every field decodes the body
+    assert type(big.raw_body) is ast.Let and big.body is big.raw_body  # kept once decoded
+
+
+def test_cached_lazy_bodies_evaluate_and_report_positions(tmp_path):
+    """From the cache (second run), a function whose body was stored apart evaluates as from
+    source, errors inside it name the right line and column, and ``parse`` prints it whole."""
+    from conftest import run_cli
+
+    f = tmp_path / "f.nix"
+    f.write_text(f"let f = {_BIG_BODY};\n  g = {{ n }}: let q = n * 2; r = [ q q q q q ]; s = builtins.head r; in\n"
+                 "    if n > 100 then q + \"too big\" else { inherit q r s; t = s + n; u = [ q r s ]; };\n"
+                 "in [ (f { a = 3; }).z (g { n = 5; }).t (g { n = 500; }) ]\n")
+    env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "cache"))
+    runs = [run_cli("eval", "--strict", str(f), env=env) for _ in range(2)]
+    for r in runs:
+        assert r.returncode == 1 and "cannot add a string to an integer" in r.stderr, r.stderr
+    assert runs[0].stderr == runs[1].stderr and f"at {f}:3:" in runs[0].stderr
+    good = tmp_path / "good.nix"
+    good.write_text(f"let f = {_BIG_BODY}; in (f {{ a = 3; }}).z\n")
+    first, second = (run_cli("eval", "--strict", str(good), env=env) for _ in range(2))
+    assert first.stdout == second.stdout == "[ 15 15 15 ]\n", (first.stderr, second.stderr)
+    parsed = [run_cli("parse", str(good), env=env).stdout for _ in range(2)]
+    assert parsed[0] == parsed[1] and "map" in parsed[0]

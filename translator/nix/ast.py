@@ -269,3 +269,45 @@ class CurPos(Expr):
 
 
 _make_inits(NodeType.made)
+
+
+class LazyExpr:
+    """A lambda's body not decoded yet: the parse cache (:mod:`.ast_codec`) stores large bodies
+    apart, as bytes, and decodes one when it is first read. A file's functions are compiled only
+    when called, and most of a large file's (all-packages.nix, lib/) are never called in a given
+    evaluation: their bodies are then never decoded either."""
+
+    __slots__ = ("data",)
+    #: bytes -> Expr; set by :mod:`.ast_codec` (the only maker of lazy bodies)
+    decode: Any = None
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+
+def _lazy_body_slot(cls: NodeType, name: str) -> None:
+    """Make ``cls.name`` read through a :class:`LazyExpr` in its slot (decoded once, then kept);
+    ``cls.raw_<name>`` reads the slot as it is (the codec re-encodes a still lazy body as is)."""
+    slot = getattr(cls, name)
+    get, put = slot.__get__, slot.__set__
+
+    class LazyField:
+        __slots__ = ()
+
+        def __get__(self, obj: Any, owner: Any = None) -> Any:
+            if obj is None:
+                return self
+            v = get(obj)
+            if type(v) is LazyExpr:
+                v = LazyExpr.decode(v.data)
+                put(obj, v)
+            return v
+
+        def __set__(self, obj: Any, value: Any) -> None:
+            put(obj, value)
+
+    setattr(cls, name, LazyField())
+    setattr(cls, "raw_" + name, property(get))
+
+
+_lazy_body_slot(Lambda, "body")

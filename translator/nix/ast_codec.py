@@ -6,7 +6,8 @@ the index of its (earlier) record and a position the index into a table of ``(fi
 decoding is then one loop over the records, calling a decoder generated per class that builds
 the node with its fields in place (no recursion, no test of each value's kind). Nodes shared in
 the tree (the ``e`` of ``inherit (e) a b;``) are stored once and stay shared; equal positions
-share one :class:`Pos` (it is immutable).
+share one :class:`Pos` (it is immutable). A large lambda body is stored apart, as the marshal
+bytes of its own ``(positions, records)``, and decoded only when first read (:class:`.ast.LazyExpr`).
 
 What a field holds is read from its annotation in :mod:`.ast`: a position, a node (or None), a
 list of nodes, a list mixing literal strings and nodes (``InterpStr.parts``, ``Select.path``), a
@@ -17,6 +18,7 @@ dict of names to nodes, or a plain value. A new field kind fails the round-trip 
 from __future__ import annotations
 
 import gc
+import marshal
 import re
 from typing import Any, Callable
 
@@ -52,6 +54,12 @@ FIELDS: list[tuple[tuple[str, str], ...]] = [
 
 # --- encoding ---------------------------------------------------------------------------------
 
+#: A lambda body of at least this many nodes is stored apart (bytes, decoded when first read:
+#: see :class:`.ast.LazyExpr`); a smaller one costs less to decode with its file.
+LAZY_BODY_NODES = 24
+_LAMBDA = _INDEX[ast.Lambda]
+
+
 def encode(root: Any) -> tuple:
     """``(positions, records)``: the tree under ``root`` (its record is the last one)."""
     records: list[tuple] = []
@@ -78,6 +86,9 @@ def encode(root: Any) -> tuple:
             raise ValueError(f"cannot cache a {type(v).__name__} in an AST")
         rec: list[Any] = [idx]
         for name, kind in FIELDS[idx]:
+            if idx == _LAMBDA and name == "body":
+                rec.append(_body(v.raw_body))
+                continue
             x = getattr(v, name)
             if kind is NODE:
                 rec.append(node(x))
@@ -95,6 +106,14 @@ def encode(root: Any) -> tuple:
         done[id(v)] = len(records)
         return len(records)
 
+    def _body(x: Any) -> Any:  # a lambda's body: apart when large (bytes) or a node index
+        if type(x) is ast.LazyExpr:
+            return x.data  # never read since it was loaded: stored again as it is
+        sub = encode(x)
+        if len(sub[1]) < LAZY_BODY_NODES:
+            return node(x)
+        return marshal.dumps(sub)
+
     node(root)
     return tuple((p.file, p.line, p.col) for p in positions), tuple(records)
 
@@ -105,8 +124,10 @@ def _decoder_source(i: int, fields: tuple[tuple[str, str], ...]) -> str:
     """``def dec{i}(r, N, P, getn)``: the node of a record of ``CLASSES[i]`` (N: the nodes so far,
     1-based; P: the positions)."""
     args = []
-    for j, (_name, kind) in enumerate(fields, start=1):
-        if kind is POS:
+    for j, (name, kind) in enumerate(fields, start=1):
+        if i == _LAMBDA and name == "body":  # stored apart (bytes) or a node index
+            args.append(f"(Lazy(r[{j}]) if r[{j}].__class__ is bytes else N[r[{j}]])")
+        elif kind is POS:
             args.append(f"P[r[{j}]]")
         elif kind is NODE:
             args.append(f"N[r[{j}]]")
@@ -124,12 +145,20 @@ def _decoder_source(i: int, fields: tuple[tuple[str, str], ...]) -> str:
 def _decoders() -> list[Callable]:
     """The decoders of all classes, compiled in one call (one per class cost 9 ms at start-up)."""
     scope: dict[str, Any] = {f"cls{i}": c for i, c in enumerate(CLASSES)}
+    scope["Lazy"] = ast.LazyExpr
     src = "".join(_decoder_source(i, f) for i, f in enumerate(FIELDS))
     exec(compile(src, "<ast_codec decoders>", "exec"), scope)  # noqa: S102 - our own text
     return [scope[f"dec{i}"] for i in range(len(CLASSES))]
 
 
 _DECODERS = _decoders()
+
+
+def _decode_lazy(data: bytes) -> Any:
+    return decode(marshal.loads(data))
+
+
+ast.LazyExpr.decode = staticmethod(_decode_lazy)
 
 
 def _positions(table: tuple) -> list[Pos]:

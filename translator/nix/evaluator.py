@@ -124,14 +124,14 @@ def lambda_desc(info: Any) -> str:
 class LambdaInfo:
     """A compiled lambda; duck-types the AST ``Lambda`` (pos, param, formals, body, name)."""
 
-    __slots__ = ("pos", "param", "formals", "body", "name", "code", "nslots", "entries",
+    __slots__ = ("pos", "param", "formals", "node", "name", "code", "nslots", "entries",
                  "formal_names", "ellipsis", "simple")
 
     def __init__(self, node: A.Lambda) -> None:
         self.pos = node.pos
         self.param = node.param
         self.formals = node.formals
-        self.body = node.body
+        self.node = node
         self.name = node.name
         self.simple = node.formals is None
         self.ellipsis = bool(node.formals and node.formals.ellipsis)
@@ -139,6 +139,11 @@ class LambdaInfo:
         self.nslots = 0
         self.entries: list = []
         self.formal_names: frozenset = frozenset()
+
+    @property
+    def body(self) -> Any:
+        """The AST body (read when needed: from the parse cache it may not be decoded yet)."""
+        return self.node.body
 
 
 def _bind_formals(info: LambdaInfo, fenv: list, arg: Any, pos: Any) -> list:
@@ -969,8 +974,6 @@ class Compiler:
         return lambda env: NixList([lz(env) for lz in items])
 
     def c_lambda(self, node: A.Lambda, scope: Scope):
-        if node.name and type(node.body) is A.Lambda and node.body.name is None:
-            node.body.name = node.name  # Nix's setName reaches the lambdas of a curried function
         info = LambdaInfo(node)
         if node.formals is None:
             inner = Scope({node.param: 1}, scope)
@@ -989,9 +992,11 @@ class Compiler:
             info.entries = [(f.name, names[f.name], self.lazy(f.default, inner, building=1) if f.default is not None else None)
                             for f in node.formals.entries]
             info.formal_names = frozenset(f.name for f in node.formals.entries)
-        body = node.body
 
-        def first(env: list) -> Any:  # the body is compiled when the function is first called
+        def first(env: list) -> Any:  # the body is compiled (and read) when the function is first called
+            body = node.body
+            if node.name and type(body) is A.Lambda and body.name is None:
+                body.name = node.name  # Nix's setName reaches the lambdas of a curried function
             code = info.code = self.compile(body, inner)
             return code(env)
         info.code = first
