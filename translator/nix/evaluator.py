@@ -29,7 +29,9 @@ from . import GC_THRESHOLDS
 from . import ast as A
 from . import limits
 from .bind_check import check_variables
-from .builtins.files import COREPKGS_PREFIX, new_evaluation
+from ..store import add as store_add
+from .builtins.files import COREPKGS_PREFIX
+from .builtins.files import new_evaluation as new_file_evaluation
 from .eval_errors import NixEvalError, suggestion_text
 from .frame_room import call_with_room
 from .operations import (
@@ -1340,7 +1342,8 @@ class Evaluator:
 
     def __init__(self, search_path: list[str] | None = None, *, system: str | None = None,
                  nix_path_env: bool = True) -> None:
-        new_evaluation()
+        new_file_evaluation()  # each evaluation sees the files as they are when it starts
+        store_add.new_evaluation()
         self.search_path: list[tuple[str | None, str]] = []
         for entry in (search_path or []):
             self.search_path.append(_split_entry(entry))
