@@ -82,9 +82,6 @@ def main(ctx: click.Context, debug: bool) -> None:
         logger.setLevel(logging.DEBUG)
 
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
-
 
 def run() -> None:
     """The ``nix2image`` console command: :func:`main`, then a quick exit.
@@ -127,3 +124,7 @@ def run() -> None:
         except (BrokenPipeError, ValueError):  # a reader gone, or a closed stream: as Python's exit
             code = code or 120
     os._exit(code)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    run()

@@ -24,12 +24,12 @@ import threading
 from typing import Any, Callable
 
 from ..errors import Pos, UserError, register_source
+from ..store import add as store_add
 from ..store.errors import StoreError
 from . import GC_THRESHOLDS
 from . import ast as A
 from . import limits
 from .bind_check import check_variables
-from ..store import add as store_add
 from .builtins.files import COREPKGS_PREFIX
 from .builtins.files import new_evaluation as new_file_evaluation
 from .eval_errors import NixEvalError, suggestion_text
