@@ -159,25 +159,3 @@ def test_read_dir_within_one_evaluation_stats_a_kept_directory_once(tmp_path, mo
         assert [x.s for x in v.items[4].force().items] == ["x"]
         assert stats.count(str(tmp_path)) == 1
 
-
-def test_source_path_is_looked_at_once_per_evaluation(tmp_path, monkeypatch):
-    """As Nix's srcToStore: a path coerced to a string many times in one evaluation is stat'ed
-    (and hashed) once; the next evaluation looks again and sees an edit."""
-    import os
-
-    from translator.store import add
-    from translator.nix.evaluator import Evaluator
-
-    src = tmp_path / "builder.sh"
-    src.write_text("echo one\n")
-    looked = []
-    real_lstat = os.lstat
-    monkeypatch.setattr(add.os, "lstat", lambda p, *a, **k: (looked.append(p), real_lstat(p, *a, **k))[1])
-    expr = f'builtins.genList (i: "${{{src}}}") 6'
-    first = Evaluator(nix_path_env=False).eval_string(f"let l = {expr}; in builtins.deepSeq l l")
-    assert looked.count(str(src)) == 1
-    src.write_text("echo two, longer\n")
-    looked.clear()
-    second = Evaluator(nix_path_env=False).eval_string(f"builtins.elemAt ({expr}) 0")
-    assert looked.count(str(src)) == 1
-    assert second.s != first.items[0].force().s  # the edit is seen: another store path

@@ -78,28 +78,11 @@ def default_max_bytes() -> int:
 
 def tree_fingerprint(location: str) -> str:
     """A hash of the metadata of everything under ``location`` (not following symlinks): any
-    file added, removed, renamed, rewritten or re-moded changes it; no content is read.
+    file added, removed, renamed, rewritten or re-moded changes it; no content is read (see
+    :func:`translator.store.source_hashes.tree_state`)."""
+    from ..store.source_hashes import tree_state
 
-    Directories are read in the order the filesystem gives (no sorting): an unchanged directory
-    lists the same way, and a different order could only cost a cache miss, never a wrong hit.
-    """
-    st = os.lstat(location)
-    parts: list = [(".", st.st_mode, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)]
-    add = parts.append
-    stack = [(location, "")] if stat.S_ISDIR(st.st_mode) else []
-    while stack:
-        d, rel = stack.pop()
-        try:
-            with os.scandir(d) as it:
-                for e in it:
-                    st = e.stat(follow_symlinks=False)
-                    r = rel + "/" + e.name
-                    add((r, st.st_mode, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
-                    if stat.S_ISDIR(st.st_mode):
-                        stack.append((e.path, r))
-        except OSError as err:
-            add(("!" + rel, err.errno))
-    return hashlib.sha256(repr(parts).encode("utf-8", "surrogateescape")).hexdigest()
+    return tree_state(location)[0]
 
 
 def layer_key(paths: tuple[str, ...] | list[str], nar_hashes: Mapping[str, str | None], content: Any,

@@ -24,7 +24,6 @@ import threading
 from typing import Any, Callable
 
 from ..errors import Pos, UserError, register_source
-from ..store import add as store_add
 from ..store.errors import StoreError
 from . import GC_THRESHOLDS
 from . import ast as A
@@ -1342,8 +1341,7 @@ class Evaluator:
 
     def __init__(self, search_path: list[str] | None = None, *, system: str | None = None,
                  nix_path_env: bool = True) -> None:
-        new_file_evaluation()  # each evaluation sees the files as they are when it starts
-        store_add.new_evaluation()
+        new_file_evaluation()  # each evaluation sees the directories as they are when it starts
         self.search_path: list[tuple[str | None, str]] = []
         for entry in (search_path or []):
             self.search_path.append(_split_entry(entry))

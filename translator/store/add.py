@@ -14,21 +14,13 @@ from __future__ import annotations
 import os
 from typing import Iterable
 
+from . import source_hashes
 from .errors import StoreError
 from .hashing import Hash, hash_file, hash_string, parse_hash
 from .nar import PathFilter, nar_hash
 from .storepath import BadStorePath, is_in_store, make_fixed_output_path, make_text_path, to_store_path
 
 _cache: dict[tuple, tuple[str, Hash, int]] = {}
-#: Paths imported during the current evaluation, by (source, name, recursive): as Nix's
-#: ``srcToStore``, a path is hashed (here: also stat'ed) once per evaluation however often it is
-#: coerced to a string (the stdenv bootstrap does it 1,500 times for 212 sources).
-_seen: dict[tuple, tuple[str, Hash, int]] = {}
-
-
-def new_evaluation() -> None:
-    """Called as an evaluation starts: sources are looked at again (a long-lived process)."""
-    _seen.clear()
 
 #: Store objects this process has named, with their references (text paths carry them).
 #: Used for closures of ``=drv`` contexts and by the universe to know what a path refers to.
@@ -58,11 +50,6 @@ def path_info(abs_path: str, name: str | None = None, *, recursive: bool = True,
     """
     if name is None:
         name = base_name(abs_path)
-    seen_key = (abs_path, name, recursive) if filter is None else None
-    if seen_key is not None:
-        hit = _seen.get(seen_key)
-        if hit is not None:
-            return hit
     abs_path = local_source(abs_path)  # a file inside a computed store path: hash its source
     st = os.lstat(abs_path) if recursive else os.stat(abs_path)  # flat hashing follows symlinks
     key = None
@@ -70,17 +57,24 @@ def path_info(abs_path: str, name: str | None = None, *, recursive: bool = True,
         key = (abs_path, name, recursive, st.st_mtime_ns, st.st_size, st.st_ino, st.st_mode)
         hit = _cache.get(key)
         if hit is not None:
-            _seen[seen_key] = hit
             return hit
-    if recursive:
-        h, size = nar_hash(abs_path, filter)
+    kept = None
+    if filter is None:  # hashes kept across runs (see source_hashes)
+        skey, newest = source_hashes.key_of(abs_path, st, recursive)
+        kept = source_hashes.lookup(skey)
+    if kept is not None:
+        h, size = Hash(kept[0], kept[1]), kept[2]
     else:
-        h, size = hash_file("sha256", abs_path), 0
+        if recursive:
+            h, size = nar_hash(abs_path, filter)
+        else:
+            h, size = hash_file("sha256", abs_path), 0
+        if filter is None:
+            source_hashes.remember(skey, newest, (h.algo, h.digest, size))
     store_path = make_fixed_output_path(name, h, recursive=recursive)
     result = (store_path, h, size)
     if key is not None:
         _cache[key] = result
-        _seen[seen_key] = result
     KNOWN_REFERENCES.setdefault(store_path, frozenset())
     if recursive:
         KNOWN_SOURCES[store_path] = (abs_path, h, size)
@@ -145,4 +139,3 @@ __all__ = ["BadStorePath", "StorePathMismatch", "path_info", "path_to_store_path
 def clear_cache() -> None:
     """Forget cached import hashes (for long-lived processes whose sources change)."""
     _cache.clear()
-    _seen.clear()

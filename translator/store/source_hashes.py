@@ -1,0 +1,147 @@
+"""Content hashes of local sources kept across runs, keyed by their metadata.
+
+Coercing a local path to a string (``"${./builder.sh}"``, ``"${./by-name/te/texlive}"``) names
+the store path Nix would copy it to, which takes the hash of its NAR: every file read. A real
+nixpkgs' stdenv bootstrap does this for 212 sources in every evaluation (43 ms, most of it in a
+few directories of ``pkgs/by-name``). Nix does it again in every process too; nix2image keeps
+the hashes, as Python keeps bytecode, in one file of the user's cache directory
+(``sources.marshal``, see :mod:`translator.cachedir`).
+
+An entry's key is what changes when anything under the path changes: for a file its device,
+inode, size, mode, mtime and ctime; for a directory the same of every entry below it, walked
+without reading a byte (:func:`tree_state`). The ctime cannot be set back by anyone, so an edit
+that restores the mtime is still seen. A path changed less than two seconds ago is not kept
+(a second change within one tick of the file system's clock would be invisible).
+
+The file is read on the first lookup and, when new hashes were found, rewritten at exit (merged
+with what another process wrote meanwhile; a temporary file renamed into place). A file that
+does not load is ignored; at most :data:`MAX_ENTRIES` are kept, the ones used last.
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import marshal
+import os
+import stat
+import time
+
+from ..cachedir import cache_home
+
+MAX_ENTRIES = 20_000
+_SETTLED_NS = 2_000_000_000
+_FORMAT = 1
+
+#: key -> (algorithm, digest, NAR size), as loaded (None until the first lookup)
+_known: dict | None = None
+#: keys looked up or added in this process (kept first when the file is bounded), and added ones
+_used: set = set()
+_added: dict = {}
+_exit_registered = False
+
+
+def tree_state(location: str) -> tuple[str, int]:
+    """(fingerprint, newest change in ns) of everything under ``location``, symlinks not
+    followed: a hash of the names, types, modes, sizes, mtimes, ctimes and inodes, read without
+    opening a file. Directories are read in the order the file system gives: an unchanged one
+    lists the same way, and another order could only cost a miss, never a wrong hit."""
+    st = os.lstat(location)
+    newest = max(st.st_mtime_ns, st.st_ctime_ns)
+    parts: list = [(".", st.st_mode, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)]
+    add = parts.append
+    stack = [(location, "")] if stat.S_ISDIR(st.st_mode) else []
+    while stack:
+        d, rel = stack.pop()
+        try:
+            with os.scandir(d) as it:
+                for e in it:
+                    st = e.stat(follow_symlinks=False)
+                    r = rel + "/" + e.name
+                    add((r, st.st_mode, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+                    newest = max(newest, st.st_mtime_ns, st.st_ctime_ns)
+                    if stat.S_ISDIR(st.st_mode):
+                        stack.append((e.path, r))
+        except OSError as err:
+            add(("!" + rel, err.errno))
+    return hashlib.sha256(repr(parts).encode("utf-8", "surrogateescape")).hexdigest(), newest
+
+
+def key_of(path: str, st: os.stat_result, recursive: bool) -> tuple[tuple, int]:
+    """(cache key, newest change in ns) of source ``path`` whose ``lstat`` (``stat`` when
+    flat) is ``st``."""
+    if stat.S_ISDIR(st.st_mode):
+        fingerprint, newest = tree_state(path)
+        return (path, recursive, "tree", fingerprint), newest
+    ident = (st.st_dev, st.st_ino, st.st_size, st.st_mode, st.st_mtime_ns, st.st_ctime_ns)
+    return (path, recursive, "file", ident), max(st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _file() -> str:
+    return cache_home("sources.marshal")
+
+
+def _load() -> dict:
+    global _known
+    if _known is None:
+        try:
+            with open(_file(), "rb") as fh:
+                fmt, entries = marshal.loads(fh.read())
+            _known = entries if fmt == _FORMAT and isinstance(entries, dict) else {}
+        except Exception:  # noqa: BLE001 - absent, unreadable or malformed: start empty
+            _known = {}
+    return _known
+
+
+def lookup(key: tuple) -> tuple[str, bytes, int] | None:
+    """The (algorithm, digest, NAR size) kept for ``key``, or None."""
+    hit = _load().get(key)
+    if hit is not None:
+        _used.add(key)
+    return hit
+
+
+def remember(key: tuple, newest_ns: int, value: tuple[str, bytes, int]) -> None:
+    """Keep ``value`` for ``key`` (unless the source changed within the last two seconds)."""
+    global _exit_registered
+    if time.time_ns() - newest_ns <= _SETTLED_NS:
+        return
+    _load()[key] = value
+    _added[key] = value
+    _used.add(key)
+    if not _exit_registered:
+        _exit_registered = True
+        atexit.register(save)
+
+
+def save() -> None:
+    """Write the kept hashes, merged with the file as it is now (another process may have added
+    some), bounded to :data:`MAX_ENTRIES`; a failure to write loses nothing but time."""
+    if not _added:
+        return
+    try:
+        with open(_file(), "rb") as fh:
+            fmt, on_disk = marshal.loads(fh.read())
+        merged = dict(on_disk) if fmt == _FORMAT and isinstance(on_disk, dict) else {}
+    except Exception:  # noqa: BLE001
+        merged = {}
+    merged.update(_added)
+    if len(merged) > MAX_ENTRIES:  # keep this process's first, then the others as they come
+        keep = {k: merged[k] for k in _used if k in merged}
+        for k, v in merged.items():
+            if len(keep) >= MAX_ENTRIES:
+                break
+            keep.setdefault(k, v)
+        merged = keep
+    try:
+        from .. import scratch
+
+        path = _file()
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        tmp = scratch.temp_name(os.path.dirname(path), os.path.basename(path))
+        with open(tmp, "wb") as fh:
+            marshal.dump((_FORMAT, merged), fh)
+        os.replace(tmp, path)
+        _added.clear()
+    except (OSError, ValueError):
+        pass
