@@ -32,13 +32,19 @@ def fresh(tmp_path, monkeypatch):
     return new_process
 
 
-def test_unchanged_sources_are_hashed_once_across_processes(tmp_path, fresh):
+def _sources(tmp_path):
+    """A file and a two-level tree."""
     f = tmp_path / "builder.sh"
-    f.write_text("echo hello\n")
+    f.write_text("echo one\n")
     d = tmp_path / "tree"
     (d / "sub").mkdir(parents=True)
     (d / "sub" / "a").write_text("a")
     (d / "b").write_text("bb")
+    return f, d
+
+
+def test_unchanged_sources_are_hashed_once_across_processes(tmp_path, fresh):
+    f, d = _sources(tmp_path)
     hashed = fresh()
     first = (add.path_info(str(f)), add.path_info(str(d)))
     assert sorted(hashed) == sorted([str(f), str(d)])
@@ -49,11 +55,7 @@ def test_unchanged_sources_are_hashed_once_across_processes(tmp_path, fresh):
 
 
 def test_any_change_is_hashed_again(tmp_path, fresh):
-    f = tmp_path / "builder.sh"
-    f.write_text("echo one\n")
-    d = tmp_path / "tree"
-    (d / "sub").mkdir(parents=True)
-    (d / "sub" / "a").write_text("a")
+    f, d = _sources(tmp_path)
     fresh()
     before_f, before_d = add.path_info(str(f)), add.path_info(str(d))
     st = f.stat()
