@@ -14,7 +14,8 @@ from translator.store import add, nar, source_hashes
 @pytest.fixture
 def fresh(tmp_path, monkeypatch):
     """A function that starts a 'new process': empty in-memory caches, same cache directory."""
-    monkeypatch.setenv("NIX2IMAGE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(source_hashes, "_file", None)
+    source_hashes.configure(str(tmp_path / "cache" / "sources.marshal"))
     monkeypatch.setattr(source_hashes, "_SETTLED_NS", -10**18)  # keep even files written just now
     hashed: list[str] = []
     real = add.nar_hash

@@ -23,7 +23,9 @@ import sys
 import threading
 from typing import Any, Callable
 
+from ..cachedir import cache_home
 from ..errors import Pos, UserError, register_source
+from ..store import source_hashes
 from ..store.errors import StoreError
 from . import GC_THRESHOLDS
 from . import ast as A
@@ -1342,6 +1344,7 @@ class Evaluator:
     def __init__(self, search_path: list[str] | None = None, *, system: str | None = None,
                  nix_path_env: bool = True) -> None:
         new_file_evaluation()  # each evaluation sees the directories as they are when it starts
+        source_hashes.configure(cache_home("sources.marshal"), _scratch_temp_name)
         self.search_path: list[tuple[str | None, str]] = []
         for entry in (search_path or []):
             self.search_path.append(_split_entry(entry))
@@ -1599,6 +1602,12 @@ def _split_entry(entry: str) -> tuple[str | None, str]:
 
 # --------------------------------------------------------------------------------------------
 # running deep programs
+
+
+def _scratch_temp_name(directory: str, name: str) -> str:
+    from ..scratch import temp_name  # (when writing only: not on the start-up path)
+
+    return temp_name(directory, name)
 
 
 STACK_SIZE = 1024 * 1024 * 1024

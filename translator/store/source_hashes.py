@@ -5,7 +5,8 @@ the store path Nix would copy it to, which takes the hash of its NAR: every file
 nixpkgs' stdenv bootstrap does this for 212 sources in every evaluation (43 ms, most of it in a
 few directories of ``pkgs/by-name``). Nix does it again in every process too; nix2image keeps
 the hashes, as Python keeps bytecode, in one file of the user's cache directory
-(``sources.marshal``, see :mod:`translator.cachedir`).
+(``sources.marshal``): the evaluator names it (:func:`configure`), since the store layer knows
+nothing of nix2image's directories; without it nothing is kept.
 
 An entry's key is what changes when anything under the path changes: for a file its device,
 inode, size, mode, mtime and ctime; for a directory the same of every entry below it, walked
@@ -26,8 +27,7 @@ import marshal
 import os
 import stat
 import time
-
-from ..cachedir import cache_home
+from typing import Callable
 
 MAX_ENTRIES = 20_000
 _SETTLED_NS = 2_000_000_000
@@ -39,6 +39,18 @@ _known: dict | None = None
 _used: set = set()
 _added: dict = {}
 _exit_registered = False
+#: the cache file and a maker of temporary names beside it (see :func:`configure`)
+_file: str | None = None
+_temp_name: Callable[[str, str], str] | None = None
+
+
+def configure(cache_file: str | None, temp_name: Callable[[str, str], str] | None = None) -> None:
+    """Keep hashes in ``cache_file`` (None: keep none), writing it through a temporary file named
+    by ``temp_name(directory, name)`` (default: ``.NAME.PID.tmp``). A new file is read anew."""
+    global _file, _temp_name, _known
+    if cache_file != _file:
+        _known = None
+    _file, _temp_name = cache_file, temp_name
 
 
 def tree_state(location: str) -> tuple[str, int]:
@@ -77,15 +89,13 @@ def key_of(path: str, st: os.stat_result, recursive: bool) -> tuple[tuple, int]:
     return (path, recursive, "file", ident), max(st.st_mtime_ns, st.st_ctime_ns)
 
 
-def _file() -> str:
-    return cache_home("sources.marshal")
-
-
 def _load() -> dict:
     global _known
     if _known is None:
+        if _file is None:
+            return {}
         try:
-            with open(_file(), "rb") as fh:
+            with open(_file, "rb") as fh:
                 fmt, entries = marshal.loads(fh.read())
             _known = entries if fmt == _FORMAT and isinstance(entries, dict) else {}
         except Exception:  # noqa: BLE001 - absent, unreadable or malformed: start empty
@@ -104,7 +114,7 @@ def lookup(key: tuple) -> tuple[str, bytes, int] | None:
 def remember(key: tuple, newest_ns: int, value: tuple[str, bytes, int]) -> None:
     """Keep ``value`` for ``key`` (unless the source changed within the last two seconds)."""
     global _exit_registered
-    if time.time_ns() - newest_ns <= _SETTLED_NS:
+    if _file is None or time.time_ns() - newest_ns <= _SETTLED_NS:
         return
     _load()[key] = value
     _added[key] = value
@@ -117,10 +127,10 @@ def remember(key: tuple, newest_ns: int, value: tuple[str, bytes, int]) -> None:
 def save() -> None:
     """Write the kept hashes, merged with the file as it is now (another process may have added
     some), bounded to :data:`MAX_ENTRIES`; a failure to write loses nothing but time."""
-    if not _added:
+    if not _added or _file is None:
         return
     try:
-        with open(_file(), "rb") as fh:
+        with open(_file, "rb") as fh:
             fmt, on_disk = marshal.loads(fh.read())
         merged = dict(on_disk) if fmt == _FORMAT and isinstance(on_disk, dict) else {}
     except Exception:  # noqa: BLE001
@@ -134,11 +144,10 @@ def save() -> None:
             keep.setdefault(k, v)
         merged = keep
     try:
-        from .. import scratch
-
-        path = _file()
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        tmp = scratch.temp_name(os.path.dirname(path), os.path.basename(path))
+        path = _file
+        folder, name = os.path.split(path)
+        os.makedirs(folder, exist_ok=True)
+        tmp = _temp_name(folder, name) if _temp_name else os.path.join(folder, f".{name}.{os.getpid()}.tmp")
         with open(tmp, "wb") as fh:
             marshal.dump((_FORMAT, merged), fh)
         os.replace(tmp, path)
