@@ -243,3 +243,35 @@ def test_cached_lazy_bodies_evaluate_and_report_positions(tmp_path):
     assert first.stdout == second.stdout == "[ 15 15 15 ]\n", (first.stderr, second.stderr)
     parsed = [run_cli("parse", str(good), env=env).stdout for _ in range(2)]
     assert parsed[0] == parsed[1] and "map" in parsed[0]
+
+
+def test_unchanged_file_found_by_identity_without_reading_it(tmp_path, monkeypatch):
+    """A settled regular file's entry is found by its identity (device, inode, size, mtime,
+    ctime): a later process neither reads nor hashes it. An edit that keeps the size and puts the
+    mtime back still moves the ctime: read and parsed again."""
+    import builtins
+
+    from translator.nix import parse_cache, source_files
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("NIX2IMAGE_CACHE", raising=False)
+    monkeypatch.setattr(parse_cache, "_SETTLED_NS", -10**18)  # written just now, yet settled
+    opened: list[str] = []
+    real_open = builtins.open
+    monkeypatch.setattr(source_files, "open", lambda p, *a, **k: (opened.append(str(p)), real_open(p, *a, **k))[1],
+                        raising=False)
+    f = tmp_path / "f.nix"
+    f.write_text("{ a = 1; }\n")
+
+    def fresh_parse():
+        monkeypatch.setattr(source_files, "_file_cache", {})
+        monkeypatch.setattr(parse_cache, "_origin", {})
+        opened.clear()
+        return source_files.parse_file(str(f))
+
+    assert fresh_parse().attrs["a"].expr.value == 1 and opened == [str(f)]
+    assert fresh_parse().attrs["a"].expr.value == 1 and opened == []  # from the entry, unread
+    st = f.stat()
+    f.write_text("{ a = 2; }\n")
+    os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert fresh_parse().attrs["a"].expr.value == 2 and opened == [str(f)]

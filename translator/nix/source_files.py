@@ -1,5 +1,6 @@
 """Nix files as the evaluator reads them: each parsed once per process, and once per content
-across runs (through :mod:`.parse_cache`).
+across runs (through :mod:`.parse_cache`, which finds an unchanged file's entry by the file's
+identity without reading it).
 
 Kept apart from :mod:`.parser` so that a run whose files all come from the parse cache never
 imports the lexer and the parser (their regular expressions and tables cost a few milliseconds
@@ -20,12 +21,13 @@ def parse_file_text(text: str, path: str) -> ast.Expr:
     paths resolve in its directory), through the on-disk cache of parsed files."""
     from .parse_cache import parse_cached
 
-    def parse() -> ast.Expr:
-        from .parser import parse_text_at
+    return parse_cached(path, text, lambda: _parse_text(text, path))
 
-        return parse_text_at(text, path, os.path.dirname(path))
 
-    return parse_cached(path, text, parse)
+def _parse_text(text: str, path: str) -> ast.Expr:
+    from .parser import parse_text_at
+
+    return parse_text_at(text, path, os.path.dirname(path))
 
 
 #: Parsed files by (path, identity of the file's state): the AST is immutable, so a long-lived
@@ -39,16 +41,24 @@ def parse_file(path: str) -> ast.Expr:
     if os.path.isdir(p):
         p = os.path.join(p, "default.nix")
     try:
-        with open(p, "rb") as fh:
-            st = os.fstat(fh.fileno())
-            key = (st.st_ino, st.st_dev, st.st_size, st.st_mtime_ns)
-            hit = _file_cache.get(p)
-            if hit is not None and hit[0] == key:
-                return hit[1]
-            data = fh.read()
+        st = os.stat(p)
     except OSError as err:
         raise errors.UserError(f"opening file '{p}': {err.strerror or err}") from None
-    tree = parse_file_text(data.decode("utf-8", errors="surrogateescape"), p)
+    key = (st.st_ino, st.st_dev, st.st_size, st.st_mtime_ns)
+    hit = _file_cache.get(p)
+    if hit is not None and hit[0] == key:
+        return hit[1]
+
+    def read() -> str:  # (only when the parse cache has no entry for the file as it is)
+        try:
+            with open(p, "rb") as fh:
+                return fh.read().decode("utf-8", errors="surrogateescape")
+        except OSError as err:
+            raise errors.UserError(f"opening file '{p}': {err.strerror or err}") from None
+
+    from .parse_cache import parse_cached_file
+
+    tree = parse_cached_file(p, st, read, lambda text: _parse_text(text, p))
     if time.time_ns() - st.st_mtime_ns > 2_000_000_000:  # a file changed just now may change
         _file_cache[p] = (key, tree)                     # again within the clock's granularity
     return tree
