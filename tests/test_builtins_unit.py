@@ -97,9 +97,10 @@ def test_read_dir_listing_is_kept_only_while_the_directory_is_unchanged(tmp_path
     import os
 
     from translator.nix.builtins import files
+    from translator.store import fsstate
 
     # every listing kept, however recent the change (only the key decides)
-    monkeypatch.setattr(files, "_SETTLED_NS", -10**18)
+    monkeypatch.setattr(fsstate, "SETTLED_NS", -10**18)
     d = tmp_path / "d"
     d.mkdir()
     (d / "a").write_text("")
@@ -124,6 +125,7 @@ def test_read_dir_of_an_unchanged_directory_is_listed_once(tmp_path, monkeypatch
     import os
 
     from translator.nix.builtins import files
+    from translator.store import fsstate
 
     (tmp_path / "x").write_text("")
     os.utime(tmp_path, (1_000_000_000, 1_000_000_000))
@@ -131,7 +133,7 @@ def test_read_dir_of_an_unchanged_directory_is_listed_once(tmp_path, monkeypatch
     real_scandir = os.scandir
     monkeypatch.setattr(files.os, "scandir", lambda p: listed.append(p) or real_scandir(p))
     # the ctime of the utime above is now: only a settled directory's listing is kept
-    monkeypatch.setattr(files, "_SETTLED_NS", -10**18)
+    monkeypatch.setattr(fsstate, "SETTLED_NS", -10**18)
     for _ in range(3):
         assert _read_dir(tmp_path) == {"x": "regular"}
     assert len(listed) == 1
@@ -144,11 +146,12 @@ def test_read_dir_within_one_evaluation_stats_a_kept_directory_once(tmp_path, mo
     import os
 
     from translator.nix.builtins import files
+    from translator.store import fsstate
     from translator.nix.evaluator import Evaluator
 
     (tmp_path / "x").write_text("")
     os.utime(tmp_path, (1_000_000_000, 1_000_000_000))
-    monkeypatch.setattr(files, "_SETTLED_NS", -10**18)
+    monkeypatch.setattr(fsstate, "SETTLED_NS", -10**18)
     stats = []
     real_stat = os.stat
     monkeypatch.setattr(files.os, "stat", lambda p, *a, **k: (stats.append(p), real_stat(p, *a, **k))[1])

@@ -252,10 +252,11 @@ def test_unchanged_file_found_by_identity_without_reading_it(tmp_path, monkeypat
     import builtins
 
     from translator.nix import parse_cache, source_files
+    from translator.store import fsstate
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.delenv("NIX2IMAGE_CACHE", raising=False)
-    monkeypatch.setattr(parse_cache, "_SETTLED_NS", -10**18)  # written just now, yet settled
+    monkeypatch.setattr(fsstate, "SETTLED_NS", -10**18)  # written just now, yet settled
     opened: list[str] = []
     real_open = builtins.open
     monkeypatch.setattr(source_files, "open", lambda p, *a, **k: (opened.append(str(p)), real_open(p, *a, **k))[1],

@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from translator.store import add, nar, source_hashes
+from translator.store import add, fsstate, nar, source_hashes
 
 
 @pytest.fixture
@@ -16,7 +16,7 @@ def fresh(tmp_path, monkeypatch):
     """A function that starts a 'new process': empty in-memory caches, same cache directory."""
     monkeypatch.setattr(source_hashes, "_file", None)
     source_hashes.configure(str(tmp_path / "cache" / "sources.marshal"))
-    monkeypatch.setattr(source_hashes, "_SETTLED_NS", -10**18)  # keep even files written just now
+    monkeypatch.setattr(fsstate, "SETTLED_NS", -10**18)  # keep even files written just now
     hashed: list[str] = []
     real = add.nar_hash
     monkeypatch.setattr(add, "nar_hash", lambda p, f=None: (hashed.append(p), real(p, f))[1])
@@ -71,7 +71,7 @@ def test_any_change_is_hashed_again(tmp_path, fresh):
 
 
 def test_a_source_changed_just_now_is_not_kept(tmp_path, fresh, monkeypatch):
-    monkeypatch.setattr(source_hashes, "_SETTLED_NS", 2_000_000_000)
+    monkeypatch.setattr(fsstate, "SETTLED_NS", 2_000_000_000)
     f = tmp_path / "new.sh"
     f.write_text("echo fresh\n")
     fresh()

@@ -79,8 +79,8 @@ def default_max_bytes() -> int:
 def tree_fingerprint(location: str) -> str:
     """A hash of the metadata of everything under ``location`` (not following symlinks): any
     file added, removed, renamed, rewritten or re-moded changes it; no content is read (see
-    :func:`translator.store.source_hashes.tree_state`)."""
-    from ..store.source_hashes import tree_state
+    :func:`translator.store.fsstate.tree_state`)."""
+    from ..store.fsstate import tree_state
 
     return tree_state(location)[0]
 

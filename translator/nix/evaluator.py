@@ -125,7 +125,8 @@ def lambda_desc(info: Any) -> str:
 
 
 class LambdaInfo:
-    """A compiled lambda; duck-types the AST ``Lambda`` (pos, param, formals, body, name)."""
+    """A compiled lambda: the AST ``Lambda``'s pos, param, formals and name, and ``node`` itself
+    (whose body is read only when first compiled: from the parse cache it may not be decoded)."""
 
     __slots__ = ("pos", "param", "formals", "node", "name", "code", "nslots", "entries",
                  "formal_names", "ellipsis", "simple")
@@ -142,11 +143,6 @@ class LambdaInfo:
         self.nslots = 0
         self.entries: list = []
         self.formal_names: frozenset = frozenset()
-
-    @property
-    def body(self) -> Any:
-        """The AST body (read when needed: from the parse cache it may not be decoded yet)."""
-        return self.node.body
 
 
 def _bind_formals(info: LambdaInfo, fenv: list, arg: Any, pos: Any) -> list:

@@ -34,13 +34,13 @@ from typing import Callable
 from . import ast
 from .ast_codec import decode, encode
 from ..cachedir import cache_home
+from ..store.fsstate import last_change, settled
 
 _FORMAT = 3
 _fingerprint: str | None = None
 _sweep_registered = False
 _TOUCH_AFTER = 86_400  # seconds: refresh a used entry's mtime (its recency) at most this often
 _SWEEP_EVERY = 3_600  # seconds between sweeps of the cache (any process)
-_SETTLED_NS = 2_000_000_000  # a file changed less long ago is keyed by its content
 #: id(root node) -> (root node, entry file, scope keys it was checked in), for roots read or
 #: written this process (the node is held, so its id cannot be reused by another object)
 _origin: dict[int, tuple[ast.Expr, str, tuple]] = {}
@@ -85,7 +85,7 @@ def parse_cached(path: str, text: str, parse: Callable[[], ast.Expr]) -> ast.Exp
 
 def parse_cached_file(path: str, st: os.stat_result, read: Callable[[], str],
                       parse: Callable[[str], ast.Expr]) -> ast.Expr:
-    """The AST of the file ``path`` whose ``fstat`` is ``st``, from an entry keyed by the file's
+    """The AST of the file ``path`` whose ``stat`` is ``st``, from an entry keyed by the file's
     identity (device, inode, size, mtime, ctime) rather than its content, so that a hit neither
     reads nor hashes the file (4 MB for a real nixpkgs' bootstrap). Any write moves the ctime,
     which nobody can set back; a file changed within the last two seconds (one tick of the file
@@ -93,7 +93,7 @@ def parse_cached_file(path: str, st: os.stat_result, read: Callable[[], str],
     keyed by its content as :func:`parse_cached`."""
     if cache_bound() <= 0:
         return parse(read())
-    if not S_ISREG(st.st_mode) or time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) <= _SETTLED_NS:
+    if not S_ISREG(st.st_mode) or not settled(last_change(st)):
         text = read()
         return parse_cached(path, text, lambda: parse(text))
     ident = f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}"

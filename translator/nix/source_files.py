@@ -10,9 +10,9 @@ of every start-up); they are imported on the first file that must really be pars
 from __future__ import annotations
 
 import os
-import time
 
 from .. import errors
+from ..store.fsstate import settled
 from . import ast
 
 
@@ -44,7 +44,7 @@ def parse_file(path: str) -> ast.Expr:
         st = os.stat(p)
     except OSError as err:
         raise errors.UserError(f"opening file '{p}': {err.strerror or err}") from None
-    key = (st.st_ino, st.st_dev, st.st_size, st.st_mtime_ns)
+    key = (st.st_ino, st.st_dev, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
     hit = _file_cache.get(p)
     if hit is not None and hit[0] == key:
         return hit[1]
@@ -59,6 +59,6 @@ def parse_file(path: str) -> ast.Expr:
     from .parse_cache import parse_cached_file
 
     tree = parse_cached_file(p, st, read, lambda text: _parse_text(text, p))
-    if time.time_ns() - st.st_mtime_ns > 2_000_000_000:  # a file changed just now may change
-        _file_cache[p] = (key, tree)                     # again within the clock's granularity
+    if settled(st.st_mtime_ns):  # a file changed just now may change again unseen
+        _file_cache[p] = (key, tree)
     return tree

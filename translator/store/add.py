@@ -59,7 +59,8 @@ def path_info(abs_path: str, name: str | None = None, *, recursive: bool = True,
         if hit is not None:
             return hit
     kept = None
-    if filter is None:  # hashes kept across runs (see source_hashes)
+    keep = filter is None and source_hashes.active()  # hashes kept across runs (see source_hashes)
+    if keep:
         skey, newest = source_hashes.key_of(abs_path, st, recursive)
         kept = source_hashes.lookup(skey)
     if kept is not None:
@@ -69,7 +70,7 @@ def path_info(abs_path: str, name: str | None = None, *, recursive: bool = True,
             h, size = nar_hash(abs_path, filter)
         else:
             h, size = hash_file("sha256", abs_path), 0
-        if filter is None:
+        if keep:
             source_hashes.remember(skey, newest, (h.algo, h.digest, size))
     store_path = make_fixed_output_path(name, h, recursive=recursive)
     result = (store_path, h, size)

@@ -10,9 +10,8 @@ nothing of nix2image's directories; without it nothing is kept.
 
 An entry's key is what changes when anything under the path changes: for a file its device,
 inode, size, mode, mtime and ctime; for a directory the same of every entry below it, walked
-without reading a byte (:func:`tree_state`). The ctime cannot be set back by anyone, so an edit
-that restores the mtime is still seen. A path changed less than two seconds ago is not kept
-(a second change within one tick of the file system's clock would be invisible).
+without reading a byte (:func:`.fsstate.tree_state`). A path changed less than two seconds ago
+is not kept (the rules of :mod:`.fsstate`).
 
 The file is read on the first lookup and, when new hashes were found, rewritten at exit (merged
 with what another process wrote meanwhile; a temporary file renamed into place). A file that
@@ -22,15 +21,14 @@ does not load is ignored; at most :data:`MAX_ENTRIES` are kept, the ones used la
 from __future__ import annotations
 
 import atexit
-import hashlib
 import marshal
 import os
 import stat
-import time
 from typing import Callable
 
+from .fsstate import last_change, settled, tree_state
+
 MAX_ENTRIES = 20_000
-_SETTLED_NS = 2_000_000_000
 _FORMAT = 1
 
 #: key -> (algorithm, digest, NAR size), as loaded (None until the first lookup)
@@ -53,32 +51,6 @@ def configure(cache_file: str | None, temp_name: Callable[[str, str], str] | Non
     _file, _temp_name = cache_file, temp_name
 
 
-def tree_state(location: str) -> tuple[str, int]:
-    """(fingerprint, newest change in ns) of everything under ``location``, symlinks not
-    followed: a hash of the names, types, modes, sizes, mtimes, ctimes and inodes, read without
-    opening a file. Directories are read in the order the file system gives: an unchanged one
-    lists the same way, and another order could only cost a miss, never a wrong hit."""
-    st = os.lstat(location)
-    newest = max(st.st_mtime_ns, st.st_ctime_ns)
-    parts: list = [(".", st.st_mode, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)]
-    add = parts.append
-    stack = [(location, "")] if stat.S_ISDIR(st.st_mode) else []
-    while stack:
-        d, rel = stack.pop()
-        try:
-            with os.scandir(d) as it:
-                for e in it:
-                    st = e.stat(follow_symlinks=False)
-                    r = rel + "/" + e.name
-                    add((r, st.st_mode, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
-                    newest = max(newest, st.st_mtime_ns, st.st_ctime_ns)
-                    if stat.S_ISDIR(st.st_mode):
-                        stack.append((e.path, r))
-        except OSError as err:
-            add(("!" + rel, err.errno))
-    return hashlib.sha256(repr(parts).encode("utf-8", "surrogateescape")).hexdigest(), newest
-
-
 def key_of(path: str, st: os.stat_result, recursive: bool) -> tuple[tuple, int]:
     """(cache key, newest change in ns) of source ``path`` whose ``lstat`` (``stat`` when
     flat) is ``st``."""
@@ -86,7 +58,12 @@ def key_of(path: str, st: os.stat_result, recursive: bool) -> tuple[tuple, int]:
         fingerprint, newest = tree_state(path)
         return (path, recursive, "tree", fingerprint), newest
     ident = (st.st_dev, st.st_ino, st.st_size, st.st_mode, st.st_mtime_ns, st.st_ctime_ns)
-    return (path, recursive, "file", ident), max(st.st_mtime_ns, st.st_ctime_ns)
+    return (path, recursive, "file", ident), last_change(st)
+
+
+def active() -> bool:
+    """Whether hashes are kept at all (a cache file is configured)."""
+    return _file is not None
 
 
 def _load() -> dict:
@@ -114,7 +91,7 @@ def lookup(key: tuple) -> tuple[str, bytes, int] | None:
 def remember(key: tuple, newest_ns: int, value: tuple[str, bytes, int]) -> None:
     """Keep ``value`` for ``key`` (unless the source changed within the last two seconds)."""
     global _exit_registered
-    if _file is None or time.time_ns() - newest_ns <= _SETTLED_NS:
+    if _file is None or not settled(newest_ns):
         return
     _load()[key] = value
     _added[key] = value

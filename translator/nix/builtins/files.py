@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 
 from ..values import EvalError, NixAttrs, NixPath, NixString, force
 from .. import limits
 from .. import operations as ops
 from . import builtin
 from ...store.add import known_text, local_source
+from ...store.fsstate import last_change, settled
 from ..paths import canon_path
 from ._util import force_string_noctx, from_bytes
 from .strings import hash_bytes
@@ -121,9 +121,6 @@ def prim_read_file(args, pos):
 #: a rename), so an unchanged identity means an unchanged listing; nixpkgs' by-name tree is
 #: listed again by every stage of the stdenv bootstrap (7,000 calls for 460 directories).
 _dir_cache: dict[str, tuple[tuple, NixAttrs]] = {}
-#: A directory changed less than this long ago (ns) may change again within one tick of the
-#: file system's clock, unseen by its mtime: its listing is not kept.
-_SETTLED_NS = 2_000_000_000
 
 
 #: Directories whose kept listing was read or confirmed by a stat during the current evaluation:
@@ -163,7 +160,7 @@ def _list_dir(path: str) -> NixAttrs:
             kind = _UNKNOWN
         d[os.fsdecode(ent.name)] = kind
     result = NixAttrs(dict(sorted(d.items())))
-    if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > _SETTLED_NS:
+    if settled(last_change(st)):  # (else a change within the clock's tick could go unseen)
         _dir_cache[path] = (key, result)
         _confirmed.add(path)
     return result
