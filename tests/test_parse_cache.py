@@ -276,3 +276,29 @@ def test_unchanged_file_found_by_identity_without_reading_it(tmp_path, monkeypat
     f.write_text("{ a = 2; }\n")
     os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns))
     assert fresh_parse().attrs["a"].expr.value == 2 and opened == [str(f)]
+
+
+def test_touched_file_is_read_again_but_not_parsed(tmp_path, monkeypatch):
+    """An identity change without a content change (touch, a fresh checkout) costs a read and a
+    hash: the content's entry is still there, so the file is not parsed again."""
+    from translator.nix import parse_cache, source_files
+    from translator.store import fsstate
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("NIX2IMAGE_CACHE", raising=False)
+    monkeypatch.setattr(fsstate, "SETTLED_NS", -10**18)
+    parsed: list[str] = []
+    real = source_files._parse_text
+    monkeypatch.setattr(source_files, "_parse_text", lambda text, p: (parsed.append(p), real(text, p))[1])
+    f = tmp_path / "f.nix"
+    f.write_text("{ a = 1; }\n")
+
+    def fresh_parse():
+        monkeypatch.setattr(source_files, "_file_cache", {})
+        monkeypatch.setattr(parse_cache, "_origin", {})
+        parsed.clear()
+        return source_files.parse_file(str(f))
+
+    assert fresh_parse().attrs["a"].expr.value == 1 and parsed == [str(f)]
+    os.utime(f)  # touched: new mtime and ctime, same content
+    assert fresh_parse().attrs["a"].expr.value == 1 and parsed == []

@@ -79,45 +79,81 @@ def parse_cached(path: str, text: str, parse: Callable[[], ast.Expr]) -> ast.Exp
     """The AST of ``path`` (content ``text``) from the cache, or ``parse()`` stored there."""
     if cache_bound() <= 0:
         return parse()
-    key = hashlib.sha256(f"{parser_fingerprint()}\0{path}\0".encode() + text.encode("utf-8", "surrogateescape")).hexdigest()
-    return _cached(key, parse)
+    return _cached(_content_key(path, text), parse)
 
 
 def parse_cached_file(path: str, st: os.stat_result, read: Callable[[], str],
                       parse: Callable[[str], ast.Expr]) -> ast.Expr:
-    """The AST of the file ``path`` whose ``stat`` is ``st``, from an entry keyed by the file's
-    identity (device, inode, size, mtime, ctime) rather than its content, so that a hit neither
-    reads nor hashes the file (4 MB for a real nixpkgs' bootstrap). Any write moves the ctime,
-    which nobody can set back; a file changed within the last two seconds (one tick of the file
-    system's clock could hide a second change), or one that is not a regular file (a pipe), is
-    keyed by its content as :func:`parse_cached`."""
+    """The AST of the file ``path`` whose ``stat`` is ``st``. Entries are keyed by content (as
+    :func:`parse_cached`); a settled regular file is first looked up by its identity (device,
+    inode, size, mtime, ctime) in a small reference naming its content's entry, so that a hit
+    neither reads nor hashes the file (4 MB for a real nixpkgs' bootstrap), while a file whose
+    identity changed but not its content (touched, checked out again) is read and hashed, not
+    parsed. Any write moves the ctime, which nobody can set back; a file changed within the last
+    two seconds, or one that is not a regular file (a pipe), is not looked up by identity (see
+    :mod:`translator.store.fsstate`)."""
     if cache_bound() <= 0:
         return parse(read())
     if not S_ISREG(st.st_mode) or not settled(last_change(st)):
         text = read()
         return parse_cached(path, text, lambda: parse(text))
     ident = f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}"
-    key = hashlib.sha256(f"{parser_fingerprint()}\0{path}\0file\0{ident}".encode()).hexdigest()
-    return _cached(key, lambda: parse(read()))
+    ref = _entry_file(hashlib.sha256(f"{parser_fingerprint()}\0{path}\0file\0{ident}".encode()).hexdigest(), ".ref")
+    try:
+        with open(ref, "rb") as fh:
+            key = fh.read().decode("ascii")
+            mtime = os.fstat(fh.fileno()).st_mtime
+        node = _load(_entry_file(key, ".ast"))
+        if node is not None:
+            if time.time() - mtime > _TOUCH_AFTER:
+                os.utime(ref)
+            return node
+    except (OSError, ValueError):
+        pass
+    text = read()
+    key = _content_key(path, text)
+    node = _cached(key, lambda: parse(text))
+    try:
+        _write_file(ref, key.encode("ascii"))
+    except OSError:
+        pass
+    return node
 
 
-def _cached(key: str, parse: Callable[[], ast.Expr]) -> ast.Expr:
-    entry = os.path.join(cache_dir(), key[:2], key[2:] + ".ast")
+def _content_key(path: str, text: str) -> str:
+    return hashlib.sha256(f"{parser_fingerprint()}\0{path}\0".encode() + text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _entry_file(key: str, suffix: str) -> str:
+    return os.path.join(cache_dir(), key[:2], key[2:] + suffix)
+
+
+def _load(entry: str) -> ast.Expr | None:
+    """The AST stored in ``entry``, or None when it is absent, unreadable or malformed."""
     try:
         with open(entry, "rb") as fh:
             data, scopes = marshal.loads(fh.read())  # marshal.load(fh) reads the file in tiny pieces
             mtime = os.fstat(fh.fileno()).st_mtime
         node = decode(data)
-        _origin[id(node)] = (node, entry, scopes)
-        if time.time() - mtime > _TOUCH_AFTER:
-            os.utime(entry)
-        return node
     except Exception:  # noqa: BLE001 - absent, unreadable or malformed: parse again
-        pass
+        return None
+    _origin[id(node)] = (node, entry, scopes)
+    if time.time() - mtime > _TOUCH_AFTER:
+        try:
+            os.utime(entry)
+        except OSError:
+            pass
+    return node
+
+
+def _cached(key: str, parse: Callable[[], ast.Expr]) -> ast.Expr:
+    entry = _entry_file(key, ".ast")
+    node = _load(entry)
+    if node is not None:
+        return node
     node = parse()
     try:
-        data = encode(node)
-        _write_entry(entry, data, ())
+        _write_entry(entry, encode(node), ())
         _origin[id(node)] = (node, entry, ())
     except (OSError, ValueError):
         pass
@@ -125,13 +161,17 @@ def _cached(key: str, parse: Callable[[], ast.Expr]) -> ast.Expr:
 
 
 def _write_entry(entry: str, data: object, scopes: tuple) -> None:
+    _write_file(entry, marshal.dumps((data, scopes)))
+
+
+def _write_file(path: str, data: bytes) -> None:
     from .. import scratch  # (only when writing: not on the start-up path of a cache hit)
 
-    os.makedirs(os.path.dirname(entry), exist_ok=True)
-    tmp = scratch.temp_name(os.path.dirname(entry), os.path.basename(entry))  # swept if we die
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    tmp = scratch.temp_name(os.path.dirname(path), os.path.basename(path))  # swept if we die
     with open(tmp, "wb") as fh:
-        marshal.dump((data, scopes), fh)
-    os.replace(tmp, entry)
+        fh.write(data)
+    os.replace(tmp, path)
     _register_sweep()
 
 
