@@ -109,13 +109,41 @@ def encode(root: Any) -> tuple:
     def _body(x: Any) -> Any:  # a lambda's body: apart when large (bytes) or a node index
         if type(x) is ast.LazyExpr:
             return x.data  # never read since it was loaded: stored again as it is
-        sub = encode(x)
-        if len(sub[1]) < LAZY_BODY_NODES:
+        if _smaller_than(x, LAZY_BODY_NODES):
             return node(x)
-        return marshal.dumps(sub)
+        return marshal.dumps(encode(x))
 
     node(root)
     return tuple((p.file, p.line, p.col) for p in positions), tuple(records)
+
+
+def _smaller_than(root: Any, limit: int) -> bool:
+    """Whether the tree under ``root`` has fewer than ``limit`` nodes (counting stops at the
+    limit, so deciding costs at most ``limit`` steps: encoding a body only to measure it made
+    nested functions be encoded once per enclosing one). A body already stored apart is large."""
+    left = limit
+    stack = [root]
+    while stack:
+        v = stack.pop()
+        idx = _INDEX.get(type(v))
+        if idx is None:  # None, or a literal part of a MIXED field
+            continue
+        left -= 1
+        if left <= 0:
+            return False
+        for name, kind in FIELDS[idx]:
+            if idx == _LAMBDA and name == "body":
+                body = v.raw_body
+                if type(body) is ast.LazyExpr:
+                    return False
+                stack.append(body)
+            elif kind is NODE:
+                stack.append(getattr(v, name))
+            elif kind is NODES or kind is MIXED:
+                stack.extend(getattr(v, name))
+            elif kind is DICT:
+                stack.extend(getattr(v, name).values())
+    return True
 
 
 # --- decoding ---------------------------------------------------------------------------------
