@@ -115,9 +115,9 @@ def run() -> None:
     import atexit
     import threading
 
-    atexit._run_exitfuncs()
     if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
-        sys.exit(code)
+        sys.exit(code)  # Python waits for the thread, then runs the exit handlers (once)
+    atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
