@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 from translator.nix.parser import parse_file
 
 
@@ -245,10 +247,11 @@ def test_cached_lazy_bodies_evaluate_and_report_positions(tmp_path):
     assert parsed[0] == parsed[1] and "map" in parsed[0]
 
 
-def test_unchanged_file_found_by_identity_without_reading_it(tmp_path, monkeypatch):
-    """A settled regular file's entry is found by its identity (device, inode, size, mtime,
-    ctime): a later process neither reads nor hashes it. An edit that keeps the size and puts the
-    mtime back still moves the ctime: read and parsed again."""
+@pytest.fixture
+def file_runs(tmp_path, monkeypatch):
+    """``(f, opened, parsed, run)``: a settled file ``f.nix`` (written just now, yet trusted),
+    the files source_files opened and parsed, and ``run()`` parsing it as a new process would
+    (no in-memory caches; the same cache directory)."""
     import builtins
 
     from translator.nix import parse_cache, source_files
@@ -256,20 +259,31 @@ def test_unchanged_file_found_by_identity_without_reading_it(tmp_path, monkeypat
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.delenv("NIX2IMAGE_CACHE", raising=False)
-    monkeypatch.setattr(fsstate, "SETTLED_NS", -10**18)  # written just now, yet settled
+    monkeypatch.setattr(fsstate, "SETTLED_NS", -10**18)
     opened: list[str] = []
-    real_open = builtins.open
+    parsed: list[str] = []
+    real_open, real_parse = builtins.open, source_files._parse_text
     monkeypatch.setattr(source_files, "open", lambda p, *a, **k: (opened.append(str(p)), real_open(p, *a, **k))[1],
                         raising=False)
+    monkeypatch.setattr(source_files, "_parse_text", lambda text, p: (parsed.append(p), real_parse(text, p))[1])
     f = tmp_path / "f.nix"
     f.write_text("{ a = 1; }\n")
 
-    def fresh_parse():
+    def run():
         monkeypatch.setattr(source_files, "_file_cache", {})
         monkeypatch.setattr(parse_cache, "_origin", {})
         opened.clear()
+        parsed.clear()
         return source_files.parse_file(str(f))
 
+    return f, opened, parsed, run
+
+
+def test_unchanged_file_found_by_identity_without_reading_it(file_runs):
+    """A settled regular file's entry is found by its identity (device, inode, size, mtime,
+    ctime): a later process neither reads nor hashes it. An edit that keeps the size and puts the
+    mtime back still moves the ctime: read and parsed again."""
+    f, opened, _parsed, fresh_parse = file_runs
     assert fresh_parse().attrs["a"].expr.value == 1 and opened == [str(f)]
     assert fresh_parse().attrs["a"].expr.value == 1 and opened == []  # from the entry, unread
     st = f.stat()
@@ -278,27 +292,10 @@ def test_unchanged_file_found_by_identity_without_reading_it(tmp_path, monkeypat
     assert fresh_parse().attrs["a"].expr.value == 2 and opened == [str(f)]
 
 
-def test_touched_file_is_read_again_but_not_parsed(tmp_path, monkeypatch):
+def test_touched_file_is_read_again_but_not_parsed(file_runs):
     """An identity change without a content change (touch, a fresh checkout) costs a read and a
     hash: the content's entry is still there, so the file is not parsed again."""
-    from translator.nix import parse_cache, source_files
-    from translator.store import fsstate
-
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.delenv("NIX2IMAGE_CACHE", raising=False)
-    monkeypatch.setattr(fsstate, "SETTLED_NS", -10**18)
-    parsed: list[str] = []
-    real = source_files._parse_text
-    monkeypatch.setattr(source_files, "_parse_text", lambda text, p: (parsed.append(p), real(text, p))[1])
-    f = tmp_path / "f.nix"
-    f.write_text("{ a = 1; }\n")
-
-    def fresh_parse():
-        monkeypatch.setattr(source_files, "_file_cache", {})
-        monkeypatch.setattr(parse_cache, "_origin", {})
-        parsed.clear()
-        return source_files.parse_file(str(f))
-
+    f, _opened, parsed, fresh_parse = file_runs
     assert fresh_parse().attrs["a"].expr.value == 1 and parsed == [str(f)]
     os.utime(f)  # touched: new mtime and ctime, same content
     assert fresh_parse().attrs["a"].expr.value == 1 and parsed == []
