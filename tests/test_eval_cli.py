@@ -179,7 +179,7 @@ def test_evaluator_find_file_is_findfile(tmp_path):
 
 
 def test_quick_exit_keeps_output_exit_codes_and_exit_handlers(tmp_path):
-    """The command ends with ``os._exit`` once it is done (translator.cli.run): everything
+    """The command ends with ``os._exit`` once it is done (translator.entry.run): everything
     written is still delivered through a pipe, exit codes are kept, and the exit handlers run
     (here the parse cache's sweep, which marks itself with ``.swept``)."""
     env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "cache"), NIX2IMAGE_AST_CACHE_MB="0.000001")

@@ -7,12 +7,20 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable
 
-import click
-
 NAMES = ("restrict_eval", "pure_eval", "max_memory", "eval_timeout")
 
 
-def _size(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
+def apply_limits(params: dict[str, Any]) -> None:
+    """Take the four options out of a command's parameters and put them in force."""
+    from ..nix import limits
+
+    limits.configure(restrict_eval=params.pop("restrict_eval"), pure_eval=params.pop("pure_eval"),
+                     max_memory=params.pop("max_memory"), timeout=params.pop("eval_timeout"))
+
+
+def _size(ctx: Any, param: Any, value: str | None) -> int | None:
+    import click
+
     from ..nix.limits import parse_size
 
     if value is None:
@@ -30,12 +38,11 @@ def limit_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Add the four options to a click command; they are applied before the command runs and
     not passed on to it."""
 
+    import click
+
     @functools.wraps(fn)
     def wrapper(*args: Any, **kw: Any) -> Any:
-        from ..nix import limits
-
-        limits.configure(restrict_eval=kw.pop("restrict_eval"), pure_eval=kw.pop("pure_eval"),
-                         max_memory=kw.pop("max_memory"), timeout=kw.pop("eval_timeout"))
+        apply_limits(kw)
         return fn(*args, **kw)
 
     decorators = [

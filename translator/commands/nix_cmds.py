@@ -1,4 +1,7 @@
-"""``nix2image eval``: evaluate a Nix file or expression like ``nix-instantiate --eval``."""
+"""``nix2image eval``: evaluate a Nix file or expression like ``nix-instantiate --eval``.
+
+Importable without click: the command's options are data (:mod:`.eval_options`), its work is
+:func:`eval_main`, and the click command is made only by :func:`register`."""
 
 from __future__ import annotations
 
@@ -6,10 +9,7 @@ import os
 import sys
 from typing import Any
 
-import click
-
-from ..errors import UsageError, UserError
-from .limit_options import limit_options
+from ..errors import UsageError
 from ..nix.attrpath import split_attr_path
 from ..nix.values import EvalError, Lambda, NixAttrs, NixList, NixString, Thunk, show_type
 
@@ -90,28 +90,19 @@ def _find_along_attr_path(ev: Any, v: Any, attr_path: str, auto_args: dict) -> A
     return v
 
 
-@click.command("eval")
-@click.argument("file", required=False)
-@click.option("-E", "--expr", "expr", help="Evaluate this expression instead of a file.")
-@click.option("-A", "--attr", "attr_paths", multiple=True, help="Select an attribute path (numbers index lists).")
-@click.option("--arg", "args", nargs=2, multiple=True, metavar="NAME EXPR", help="Pass NAME = EXPR to a top-level function.")
-@click.option("--argstr", "argstrs", nargs=2, multiple=True, metavar="NAME VALUE", help="Pass NAME = \"VALUE\".")
-@click.option("-I", "include", multiple=True, metavar="PATH", help="Add NAME=PATH or PATH to the search path.")
-@click.option("--strict", is_flag=True, help="Evaluate the result deeply (as nix-instantiate --strict).")
-@click.option("--json", "as_json", is_flag=True, help="Print the value as JSON.")
-@click.option("--system", default=None, help="Value of builtins.currentSystem (default x86_64-linux).")
-@click.option("--show-trace/--no-show-trace", default=True, help="Show the evaluation trace of errors (default on).")
-@limit_options
-def eval_cmd(file, expr, attr_paths, args, argstrs, include, strict, as_json, system, show_trace):
-    """Evaluate FILE (or -E EXPR) and print the value like nix-instantiate --eval."""
+def eval_main(**params: Any) -> None:
+    """Evaluate FILE (or -E EXPR) and print the value like nix-instantiate --eval.
+
+    ``params`` are the command's parameters (:mod:`.eval_options`) but the limit options,
+    already in force (:func:`.limit_options.apply_limits`)."""
     from ..nix.evaluator import run_deep, to_user_error
 
+    file, expr, show_trace = params.pop("file"), params.pop("expr"), params.pop("show_trace")
     if file is not None and expr is not None:
         raise UsageError("give either FILE or -E EXPR, not both")
 
     def work() -> str:
-        return evaluate_for_cli(file=file, expr=expr, attr_paths=attr_paths, args=args, argstrs=argstrs,
-                                include=include, strict=strict, as_json=as_json, system=system)
+        return evaluate_for_cli(file=file, expr=expr, **params)
 
     try:
         text = run_deep(work)
@@ -122,5 +113,33 @@ def eval_cmd(file, expr, attr_paths, args, argstrs, include, strict, as_json, sy
     out.flush()
 
 
-def register(group: click.Group) -> None:
-    group.add_command(eval_cmd)
+def register(group: Any) -> None:
+    """Add the click command ``eval`` to ``group``, its options made from :mod:`.eval_options`."""
+    import click
+
+    from . import eval_options
+    from .limit_options import limit_options
+
+    def eval_cmd(**params: Any) -> None:
+        eval_main(**params)
+
+    eval_cmd.__doc__ = eval_main.__doc__.split("\n\n")[0]  # type: ignore[union-attr]
+    command: Any = limit_options(eval_cmd)
+    for opt in reversed(eval_options.OPTIONS):
+        names = ["/".join(opt.names)] if opt.kind == "flag/no" else list(opt.names)
+        settings: dict[str, Any] = {"help": opt.help}
+        if opt.metavar:
+            settings["metavar"] = opt.metavar
+        if opt.kind == "flag":
+            settings["is_flag"] = True
+        elif opt.kind == "flag/no":
+            settings["default"] = opt.default
+        elif opt.kind == "value":
+            settings["default"] = opt.default
+        else:
+            settings["multiple"] = True
+            if opt.kind == "pairs":
+                settings["nargs"] = 2
+        command = click.option(*names, opt.dest, **settings)(command)
+    command = click.argument(eval_options.ARGUMENT, required=False)(command)
+    group.add_command(click.command("eval")(command))

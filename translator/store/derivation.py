@@ -15,7 +15,6 @@ registry (:data:`DERIVATIONS`) so that later derivations depending on them can b
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
 from .errors import StoreError
@@ -33,32 +32,67 @@ class DerivationError(StoreError):
     """A derivation that cannot be built or hashed; the message reads like Nix's."""
 
 
-@dataclass(frozen=True, slots=True)
 class DerivationOutput:
     """One output as the ATerm lists it: ``path`` is empty while masked/deferred; ``hash_algo`` is
-    ``[r:]algo`` and ``hash`` the hex digest for a fixed-output derivation, else both empty."""
+    ``[r:]algo`` and ``hash`` the hex digest for a fixed-output derivation, else both empty.
 
-    path: str = ""
-    hash_algo: str = ""
-    hash: str = ""
+    A value, compared by its fields. This module's classes are written out rather than
+    dataclasses: importing :mod:`dataclasses` cost every ``eval`` 7 ms of start-up."""
+
+    __slots__ = ("path", "hash_algo", "hash")
+
+    path: str
+    hash_algo: str
+    hash: str
+
+    def __init__(self, path: str = "", hash_algo: str = "", hash: str = "") -> None:
+        self.path = path
+        self.hash_algo = hash_algo
+        self.hash = hash
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not DerivationOutput:
+            return NotImplemented
+        return (self.path, self.hash_algo, self.hash) == (other.path, other.hash_algo, other.hash)  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((self.path, self.hash_algo, self.hash))
+
+    def __repr__(self) -> str:
+        return f"DerivationOutput(path={self.path!r}, hash_algo={self.hash_algo!r}, hash={self.hash!r})"
 
     @property
     def is_fixed(self) -> bool:
         return bool(self.hash)
 
 
-@dataclass(slots=True)
 class Derivation:
     """A store derivation (``Derive(...)``). Containers are plain; serialisation sorts them."""
 
-    name: str
-    outputs: dict[str, DerivationOutput] = field(default_factory=dict)
-    input_drvs: dict[str, frozenset[str]] = field(default_factory=dict)
-    input_srcs: set[str] = field(default_factory=set)
-    platform: str = ""
-    builder: str = ""
-    args: list[str] = field(default_factory=list)
-    env: dict[str, str] = field(default_factory=dict)
+    __slots__ = ("name", "outputs", "input_drvs", "input_srcs", "platform", "builder", "args", "env")
+
+    def __init__(self, name: str, outputs: dict[str, DerivationOutput] | None = None,
+                 input_drvs: dict[str, frozenset[str]] | None = None, input_srcs: set[str] | None = None,
+                 platform: str = "", builder: str = "", args: list[str] | None = None,
+                 env: dict[str, str] | None = None) -> None:
+        self.name = name
+        self.outputs: dict[str, DerivationOutput] = {} if outputs is None else outputs
+        self.input_drvs: dict[str, frozenset[str]] = {} if input_drvs is None else input_drvs
+        self.input_srcs: set[str] = set() if input_srcs is None else input_srcs
+        self.platform = platform
+        self.builder = builder
+        self.args: list[str] = [] if args is None else args
+        self.env: dict[str, str] = {} if env is None else env
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not Derivation:
+            return NotImplemented
+        return all(getattr(self, k) == getattr(other, k) for k in self.__slots__)
+
+    __hash__ = None  # type: ignore[assignment]  (mutable, as the dataclass was)
+
+    def __repr__(self) -> str:
+        return "Derivation(" + ", ".join(f"{k}={getattr(self, k)!r}" for k in self.__slots__) + ")"
 
     @property
     def is_fixed_output(self) -> bool:

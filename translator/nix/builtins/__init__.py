@@ -13,19 +13,25 @@ Builtins that must be defined in Nix itself (e.g. ``derivation``) are registered
 from __future__ import annotations
 
 import importlib
-import pkgutil
-from dataclasses import dataclass
+import os
 from typing import Any, Callable
 
 
-@dataclass(slots=True)
 class BuiltinDef:
-    name: str
-    arity: int  # 0 for constants
-    fn: Callable[[list[Any], Any], Any] | None
-    glob: bool
-    value: Any = None  # for constants
-    nix_source: str | None = None  # for builtins written in Nix
+    """One registered builtin: ``fn(args, pos)`` taking ``arity`` arguments, a constant
+    (``arity`` 0, ``value``) or a builtin written in Nix (``nix_source``); ``glob``: also a
+    global name (as ``map``, ``toString``)."""
+
+    __slots__ = ("name", "arity", "fn", "glob", "value", "nix_source")
+
+    def __init__(self, name: str, arity: int, fn: Callable[[list[Any], Any], Any] | None, glob: bool,
+                 value: Any = None, nix_source: str | None = None) -> None:
+        self.name = name
+        self.arity = arity
+        self.fn = fn
+        self.glob = glob
+        self.value = value
+        self.nix_source = nix_source
 
 
 REGISTRY: dict[str, BuiltinDef] = {}
@@ -58,7 +64,9 @@ def all_builtins() -> dict[str, BuiltinDef]:
     """Import every module of this package (each registers its builtins) and return the table."""
     global _loaded
     if not _loaded:
-        for info in pkgutil.iter_modules(__path__):
-            importlib.import_module(f"{__name__}.{info.name}")
+        # (a listing of the package's files, as pkgutil.iter_modules, which imports inspect)
+        for name in sorted(os.listdir(__path__[0])):
+            if name.endswith(".py") and name != "__init__.py":
+                importlib.import_module(f"{__name__}.{name[:-3]}")
         _loaded = True
     return REGISTRY

@@ -8,8 +8,6 @@ to the evaluator.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ..values import NixString
 from . import constant
 
@@ -17,9 +15,9 @@ NIX_VERSION = "2.8.0"
 LANG_VERSION = 6
 
 
-@dataclass
 class Settings:
-    """Process-wide evaluation settings the CLI may change before evaluating."""
+    """Process-wide evaluation settings the CLI may change before evaluating (one instance,
+    :data:`SETTINGS`)."""
 
     system: str = "x86_64-linux"
 
