@@ -190,9 +190,9 @@ ast.LazyExpr.decode = staticmethod(_decode_lazy)
 
 
 def _positions(table: tuple) -> list[Pos]:
-    """The :class:`Pos` of each ``(file, line, col)``. Pos is a frozen slotted dataclass, whose
-    ``__init__`` sets each field through ``object.__setattr__`` (1 us a position, a third of the
-    time of decoding); its slots' own descriptors set them directly, as that ``__init__`` does."""
+    """The :class:`Pos` of each ``(file, line, col)``, made without a Python ``__init__`` call
+    per position (there are tens of thousands in a decoded file): its slots' own descriptors set
+    the fields, as that ``__init__`` does."""
     try:
         set_file, set_line, set_col = Pos.file.__set__, Pos.line.__set__, Pos.col.__set__  # type: ignore[attr-defined]
     except AttributeError:  # pragma: no cover - a Pos without slots
