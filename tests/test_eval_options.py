@@ -15,6 +15,8 @@ from hypothesis import strategies as st
 from conftest import nix2image_exe, run_cli
 from translator.cli import main
 from translator.commands.eval_options import parse_plain
+from translator.entry import failure_code
+from translator.errors import UsageError
 
 TOKENS = ["-E", "--expr", "-A", "--attr", "--arg", "--argstr", "-I", "--strict", "--json", "--system",
           "--show-trace", "--no-show-trace", "--restrict-eval", "--pure-eval", "--max-memory",
@@ -93,3 +95,19 @@ def test_quick_path_errors_as_click_path(tmp_path):
     assert quick.stderr == by_click.stderr and "attribute 'b' missing" in quick.stderr
     both = run_cli("eval", "f.nix", "-E", "1", cwd=tmp_path)
     assert both.returncode == 1 and both.stderr.startswith("error: give either FILE or -E EXPR")
+
+
+@pytest.mark.parametrize("err, debug, code, shown", [
+    (UsageError("give either FILE or -E EXPR"), False, 1, "error: give either FILE or -E EXPR\n"),
+    (UsageError("error: bad"), True, None, ""),
+    (ValueError("x"), False, 2, "error: internal error: ValueError: x\n(run with --debug for a traceback)\n"),
+    (ValueError("x"), True, None, ""),
+    (RecursionError(), False, 1, "error: stack overflow (possible infinite recursion)\n"),
+    (KeyboardInterrupt(), True, 130, "error: interrupted\n"),
+    (BrokenPipeError(), False, 1, ""),
+    (SystemExit(3), False, None, ""),
+])
+def test_failure_report_shared_by_both_paths(capsys, err, debug, code, shown):
+    """translator.entry.failure_code: what the quick path and click's group both report."""
+    assert failure_code(err, debug) == code
+    assert capsys.readouterr().err == shown

@@ -132,9 +132,7 @@ def register(group: Any) -> None:
             settings["metavar"] = opt.metavar
         if opt.kind == "flag":
             settings["is_flag"] = True
-        elif opt.kind == "flag/no":
-            settings["default"] = opt.default
-        elif opt.kind == "value":
+        elif opt.kind in ("flag/no", "value"):
             settings["default"] = opt.default
         else:
             settings["multiple"] = True
