@@ -71,6 +71,28 @@ def test_eval_cli_like_nix(project, args):
 
 
 @pytest.mark.nix
+@pytest.mark.parametrize("text, args", [
+    ("1 + 2", []),
+    ("{ a = { b = [ 1 ./foo ]; }; }", ["--strict", "-A", "a.b"]),
+    ("{ x ? 1 }: { y = x * 2; }", ["--strict", "--arg", "x", "4"]),
+    ('[ __curPos (builtins.unsafeGetAttrPos "a" { a = 1; }) ]', ["--strict", "--json"]),
+    ("1 +\n  x", []),  # undefined variable: Nix's «stdin» position and excerpt
+    ('let f = a: a + "s";\nin\n  f 1', []),  # an evaluation error with a trace through a lambda
+    ("{\n  a = ;\n}", []),  # a syntax error
+], ids=["value", "attr", "autocall", "positions", "undefined", "trace", "syntax"])
+def test_expression_from_stdin_like_nix(project, text, args):
+    """``-`` as FILE reads the expression from standard input, as ``nix-instantiate`` does:
+    positions name «stdin», relative paths resolve against the current directory."""
+    need_tool("nix-instantiate")
+    env = nix_env()
+    env.pop("NIX_PATH", None)
+    nix = subprocess.run(["nix-instantiate", "--store", "dummy://", "--eval", "--show-trace", "-", *args],
+                         input=text, cwd=project, env=env, capture_output=True, text=True, timeout=120)
+    mine = run_cli("eval", "--show-trace", "-", *args, input=text, cwd=project, env=env)
+    assert (mine.returncode, mine.stdout, mine.stderr) == (nix.returncode, nix.stdout, nix.stderr)
+
+
+@pytest.mark.nix
 def test_search_path_from_I_and_NIX_PATH(project):
     sp = str(project / "sp")
     nix, mine = both(project, "uses-sp.nix", "-I", f"mylib={sp}/mylib", env_extra={"NIX_PATH": f"sp2={sp}"})

@@ -34,6 +34,9 @@ def evaluate_for_cli(*, file: str | None, expr: str | None, attr_paths: tuple[st
         auto_args[name] = NixString(value)
     if expr is not None:
         root = ev.eval_string(expr, "«string»", os.getcwd())
+    elif file == "-":  # as nix-instantiate: the expression on standard input, paths from here
+        text = sys.stdin.buffer.read().decode("utf-8", "surrogateescape")
+        root = ev.eval_string(text, "«stdin»", os.getcwd())
     else:
         path = file or "default.nix"
         if not os.path.exists(path):
@@ -91,7 +94,8 @@ def _find_along_attr_path(ev: Any, v: Any, attr_path: str, auto_args: dict) -> A
 
 
 def eval_main(**params: Any) -> None:
-    """Evaluate FILE (or -E EXPR) and print the value like nix-instantiate --eval.
+    """Evaluate FILE (- for standard input) or -E EXPR and print the value like
+    nix-instantiate --eval.
 
     ``params`` are the command's parameters (:mod:`.eval_options`) but the limit options,
     already in force (:func:`.limit_options.apply_limits`)."""
