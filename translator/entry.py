@@ -82,8 +82,9 @@ def _quick_eval(argv: list[str]) -> int | None:
     return 0
 
 
-def _main(argv: list[str]) -> int:
-    """Run the command line ``argv`` (without the program name); the exit code."""
+def execute(argv: list[str]) -> int:
+    """Run the command line ``argv`` (without the program name); the exit code. Output is left
+    unflushed and the exit handlers unrun (see :func:`run`)."""
     if argv[:1] == ["eval"]:
         code = _quick_eval(argv[1:])
         if code is not None:
@@ -120,7 +121,7 @@ def run() -> None:
     from .nix import GC_THRESHOLDS
 
     gc.set_threshold(*GC_THRESHOLDS)
-    code = _main(sys.argv[1:])
+    code = execute(sys.argv[1:])
     import atexit
     import threading
 

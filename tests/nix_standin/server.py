@@ -28,13 +28,9 @@ def _serve_one(conn: socket.socket) -> None:
                     os.chdir(req["cwd"])
                     os.environ.clear()
                     os.environ.update(req["env"])
-                    from translator.cli import main
+                    from translator.entry import execute
 
-                    try:
-                        main.main(args=req["args"], prog_name="nix2image")
-                        code = 0
-                    except SystemExit as e:
-                        code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+                    code = execute(req["args"])  # as the console command runs it
                 finally:
                     sys.stdout.flush()
                     sys.stderr.flush()
@@ -52,7 +48,7 @@ def _serve_one(conn: socket.socket) -> None:
 
 def main(path: str, warm: list[str]) -> None:
     import translator.cli  # noqa: F401 - the point: import (and warm) everything once
-    from translator.commands import nix_cmds  # noqa: F401
+    from translator.commands import eval_options, nix_cmds  # noqa: F401
     from translator.nix import evaluator  # noqa: F401
     from translator.nix.parser import parse_file
 
