@@ -4,7 +4,7 @@ error report every command shares, and a quick exit.
 Kept free of click: a plain ``nix2image eval`` command line (the form scripts run hundreds of
 times, as nixpkgs' ``lib/tests/modules.sh`` does through a ``nix-instantiate`` stand-in) is
 parsed by :mod:`translator.commands.eval_options` and run without importing click, which with the
-modules it loads (inspect, typing, uuid, datetime...) cost a quarter of such a process. Every
+modules it loads (inspect, enum, uuid, datetime...) cost a quarter of such a process. Every
 other command line, and any ``eval`` one that parser is not sure of, goes to click
 (:mod:`translator.cli`).
 """
