@@ -65,6 +65,7 @@ from .values import (
 )
 
 _MISSING = object()
+_new = object.__new__
 
 #: ``(attrs, name, pos) -> value or _MISSING``, asked when a select without ``or`` or a ``with``
 #: variable finds no attribute. nix2image's open package world (translator.universe.openworld)
@@ -653,7 +654,14 @@ class Compiler:
                 code = self.compile(node, scope)
             return code(env)
         # (no reference cycle between the two closures: garbage is freed without the cyclic GC)
-        return lambda env: CThunk(code or first, env)
+
+        def thunk(env: list) -> CThunk:  # CThunk(code, env) without a Python __init__ call: thunks
+            t = _new(CThunk)  # are the evaluator's most made object (-1% of a real nixpkgs' work)
+            t.expr = code or first
+            t.env = env
+            t.value = _UNSET
+            return t
+        return thunk
 
     def resolve(self, node: A.Var, scope: Scope) -> tuple:
         name = node.name
@@ -999,7 +1007,13 @@ class Compiler:
             code = info.code = self.compile(body, inner)
             return code(env)
         info.code = first
-        return lambda env: Lambda(info, env)
+
+        def function(env: list) -> Lambda:  # Lambda(info, env) without a Python __init__ call
+            f = _new(Lambda)
+            f.node = info
+            f.env = env
+            return f
+        return function
 
     def c_call(self, node: A.Call, scope: Scope):
         """``f a1 ... an`` (nested ``Call`` nodes) as one closure: a lambda's body is entered
@@ -1031,6 +1045,8 @@ class Compiler:
                         err.trace.append((f"while evaluating {repr_name(info)}", info.pos))
                         err.trace.append(("from call site", pos))
                         raise
+                if type(f) is PrimOp and len(f.args) + 1 == f.arity:  # a builtin's last argument
+                    return call_primop(f, [*f.args, arg(env)], pos)
                 return call(f, arg(env), pos)
             return ev
         last_pos = steps[-1][1]
