@@ -1498,21 +1498,17 @@ class Evaluator:
         from .builtins.store_builtins import on_disk
 
         text = known_text(path)  # builtins.toFile's, never written
-        if text is not None:
-            register_source(path, text)
-            from .source_files import parse_file_text
-
-            return parse_file_text(text, path)
-        src = on_disk(path)
-        if src == path:
-            return None
-        if os.path.isdir(src):
-            path, src = path + "/default.nix", src + "/default.nix"
-        try:
-            with open(src, "rb") as fh:
-                text = fh.read().decode("utf-8", errors="surrogateescape")
-        except OSError:
-            return None
+        if text is None:
+            src = on_disk(path)
+            if src == path:
+                return None
+            if os.path.isdir(src):
+                path, src = path + "/default.nix", src + "/default.nix"
+            try:
+                with open(src, "rb") as fh:
+                    text = fh.read().decode("utf-8", errors="surrogateescape")
+            except OSError:
+                return None
         register_source(path, text)
         from .source_files import parse_file_text
 
