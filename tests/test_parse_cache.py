@@ -10,7 +10,10 @@ import pytest
 from translator.nix.parser import parse_file
 
 
-def test_unchanged_file_parsed_once_changed_file_again(tmp_path):
+def test_unchanged_file_parsed_once_changed_file_again(tmp_path, monkeypatch):
+    # the file counts as settled at once: a ctime cannot be set back, and a file whose mtime or
+    # ctime is within the last two seconds is not kept (translator.store.fsstate)
+    monkeypatch.setattr("translator.store.fsstate.SETTLED_NS", 0)
     f = tmp_path / "a.nix"
     f.write_text("{ a = 1; }\n")
     os.utime(f, ns=(10**18, 10**18))

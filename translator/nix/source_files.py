@@ -10,9 +10,10 @@ of every start-up); they are imported on the first file that must really be pars
 from __future__ import annotations
 
 import os
+from stat import S_ISDIR
 
 from .. import errors
-from ..store.fsstate import settled
+from ..store.fsstate import last_change, settled
 from . import ast
 
 
@@ -38,10 +39,11 @@ _file_cache: dict[str, tuple[tuple, ast.Expr]] = {}
 def parse_file(path: str) -> ast.Expr:
     """Parse the Nix file at ``path`` (a directory means its ``default.nix``)."""
     p = os.path.abspath(path)
-    if os.path.isdir(p):
-        p = os.path.join(p, "default.nix")
     try:
         st = os.stat(p)
+        if S_ISDIR(st.st_mode):
+            p = os.path.join(p, "default.nix")
+            st = os.stat(p)
     except OSError as err:
         raise errors.UserError(f"opening file '{p}': {err.strerror or err}") from None
     key = (st.st_ino, st.st_dev, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
@@ -59,6 +61,6 @@ def parse_file(path: str) -> ast.Expr:
     from .parse_cache import parse_cached_file
 
     tree = parse_cached_file(p, st, read, lambda text: _parse_text(text, p))
-    if settled(st.st_mtime_ns):  # a file changed just now may change again unseen
+    if settled(last_change(st)):  # a file changed just now may change again unseen
         _file_cache[p] = (key, tree)
     return tree
