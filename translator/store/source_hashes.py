@@ -66,17 +66,22 @@ def active() -> bool:
     return _file is not None
 
 
+def _read() -> dict:
+    """The entries of the cache file as it is now; empty when absent, unreadable or malformed."""
+    try:
+        with open(_file, "rb") as fh:  # type: ignore[arg-type]
+            fmt, entries = marshal.loads(fh.read())
+    except Exception:  # noqa: BLE001 - any unreadable file: start empty
+        return {}
+    return entries if fmt == _FORMAT and isinstance(entries, dict) else {}
+
+
 def _load() -> dict:
     global _known
     if _known is None:
         if _file is None:
             return {}
-        try:
-            with open(_file, "rb") as fh:
-                fmt, entries = marshal.loads(fh.read())
-            _known = entries if fmt == _FORMAT and isinstance(entries, dict) else {}
-        except Exception:  # noqa: BLE001 - absent, unreadable or malformed: start empty
-            _known = {}
+        _known = _read()
     return _known
 
 
@@ -106,12 +111,7 @@ def save() -> None:
     some), bounded to :data:`MAX_ENTRIES`; a failure to write loses nothing but time."""
     if not _added or _file is None:
         return
-    try:
-        with open(_file, "rb") as fh:
-            fmt, on_disk = marshal.loads(fh.read())
-        merged = dict(on_disk) if fmt == _FORMAT and isinstance(on_disk, dict) else {}
-    except Exception:  # noqa: BLE001
-        merged = {}
+    merged = _read()  # (another process may have written it since it was loaded)
     merged.update(_added)
     if len(merged) > MAX_ENTRIES:  # keep this process's first, then the others as they come
         keep = {k: merged[k] for k in _used if k in merged}
