@@ -189,16 +189,19 @@ def bound_in(node: ast.Expr, key: str) -> bool:
 
 def mark_bound(node: ast.Expr, key: str) -> None:
     """Record in ``node``'s cache entry (if it has one) that its variables are bound in scope
-    ``key``. The entry is rewritten whole (to a temporary file, renamed into place) once per
-    file and scope; failing to write it only means the check runs again next time."""
+    ``key``. The entry is rewritten (to a temporary file, renamed into place) once per file and
+    scope, from its stored data rather than by encoding the tree again (a file's first run had
+    encoded it twice); failing to read or write it only means the check runs again next time."""
     origin = _origin.get(id(node))
     if origin is None or origin[0] is not node or key in origin[2]:
         return
     scopes = origin[2] + (key,)
     _origin[id(node)] = (node, origin[1], scopes)
     try:
-        _write_entry(origin[1], encode(node), scopes)
-    except (OSError, ValueError):
+        with open(origin[1], "rb") as fh:
+            data, _scopes = marshal.loads(fh.read())
+        _write_entry(origin[1], data, scopes)
+    except Exception:  # noqa: BLE001 - gone, unreadable or malformed: left as it is
         pass
 
 
