@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 from typing import Iterable, Mapping
 
+from ..value_class import SlotValue
 from .errors import StoreError
 from .hashing import Hash, hash_string, parse_hash_allow_empty
 from .storepath import (
@@ -32,12 +33,9 @@ class DerivationError(StoreError):
     """A derivation that cannot be built or hashed; the message reads like Nix's."""
 
 
-class DerivationOutput:
+class DerivationOutput(SlotValue):
     """One output as the ATerm lists it: ``path`` is empty while masked/deferred; ``hash_algo`` is
-    ``[r:]algo`` and ``hash`` the hex digest for a fixed-output derivation, else both empty.
-
-    A value, compared by its fields. This module's classes are written out rather than
-    dataclasses: importing :mod:`dataclasses` cost every ``eval`` 7 ms of start-up."""
+    ``[r:]algo`` and ``hash`` the hex digest for a fixed-output derivation, else both empty."""
 
     __slots__ = ("path", "hash_algo", "hash")
 
@@ -50,24 +48,14 @@ class DerivationOutput:
         self.hash_algo = hash_algo
         self.hash = hash
 
-    def __eq__(self, other: object) -> bool:
-        if type(other) is not DerivationOutput:
-            return NotImplemented
-        return (self.path, self.hash_algo, self.hash) == (other.path, other.hash_algo, other.hash)  # type: ignore[attr-defined]
-
-    def __hash__(self) -> int:
-        return hash((self.path, self.hash_algo, self.hash))
-
-    def __repr__(self) -> str:
-        return f"DerivationOutput(path={self.path!r}, hash_algo={self.hash_algo!r}, hash={self.hash!r})"
-
     @property
     def is_fixed(self) -> bool:
         return bool(self.hash)
 
 
-class Derivation:
-    """A store derivation (``Derive(...)``). Containers are plain; serialisation sorts them."""
+class Derivation(SlotValue):
+    """A store derivation (``Derive(...)``). Containers are plain; serialisation sorts them.
+    Compared by its fields; mutable, so not hashable."""
 
     __slots__ = ("name", "outputs", "input_drvs", "input_srcs", "platform", "builder", "args", "env")
 
@@ -84,15 +72,7 @@ class Derivation:
         self.args: list[str] = [] if args is None else args
         self.env: dict[str, str] = {} if env is None else env
 
-    def __eq__(self, other: object) -> bool:
-        if type(other) is not Derivation:
-            return NotImplemented
-        return all(getattr(self, k) == getattr(other, k) for k in self.__slots__)
-
-    __hash__ = None  # type: ignore[assignment]  (mutable, as the dataclass was)
-
-    def __repr__(self) -> str:
-        return "Derivation(" + ", ".join(f"{k}={getattr(self, k)!r}" for k in self.__slots__) + ")"
+    __hash__ = None  # type: ignore[assignment]
 
     @property
     def is_fixed_output(self) -> bool:

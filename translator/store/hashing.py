@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 
+from ..value_class import SlotValue
 from . import base32
 from .errors import StoreError
 
@@ -35,9 +36,8 @@ def new_hasher(algo: str):
     return hashlib.new(check_algo(algo))
 
 
-class Hash:
-    """A digest and the algorithm that produced it: a value, compared and hashed by both (a
-    plain class: :mod:`dataclasses` costs every ``eval`` 7 ms of start-up)."""
+class Hash(SlotValue):
+    """A digest and the algorithm that produced it: a value, compared and hashed by both."""
 
     __slots__ = ("algo", "digest")
 
@@ -47,17 +47,6 @@ class Hash:
     def __init__(self, algo: str, digest: bytes) -> None:
         self.algo = algo
         self.digest = digest
-
-    def __eq__(self, other: object) -> bool:
-        if type(other) is not Hash:
-            return NotImplemented
-        return self.algo == other.algo and self.digest == other.digest  # type: ignore[attr-defined]
-
-    def __hash__(self) -> int:
-        return hash((self.algo, self.digest))
-
-    def __repr__(self) -> str:
-        return f"Hash(algo={self.algo!r}, digest={self.digest!r})"
 
     def base16(self) -> str:
         return self.digest.hex()
