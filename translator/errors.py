@@ -8,7 +8,7 @@ lines around them with a caret) and :func:`render_message` finishes the text as 
 
 from __future__ import annotations
 
-from .value_class import SlotValue
+from .store.value_class import SlotValue
 
 
 class Pos(SlotValue):

@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 from typing import Iterable, Mapping
 
-from ..value_class import SlotValue
+from .value_class import SlotValue
 from .errors import StoreError
 from .hashing import Hash, hash_string, parse_hash_allow_empty
 from .storepath import (

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from ..value_class import SlotValue
+from .value_class import SlotValue
 from . import base32
 from .errors import StoreError
 
