@@ -87,6 +87,40 @@ def test_changed_path_is_the_only_layer_built_again(setup):
     assert out.read_bytes() == ref.read_bytes()
 
 
+def test_many_paths_walked_on_two_cores_key_each_layer_by_its_own_tree(tmp_path):
+    """Enough paths without narHash that their walks are shared with a forked process
+    (translator.store.forkmap): a change in a path of the child's share (odd positions) and one
+    in the parent's are each seen, and only their layers are built again."""
+    from translator.store.forkmap import MIN_ITEMS
+
+    n = MIN_ITEMS + 6
+    store = tmp_path / "root"
+    paths = [f"/nix/store/{'%032d' % i}-many-{i}" for i in range(n)]
+    for i, p in enumerate(paths):
+        d = store / p.lstrip("/") / "lib"
+        d.mkdir(parents=True)
+        (d / "data").write_bytes(b"%d" % i * 100)
+    spec = {"builder": "buildLayeredImage", "name": "many", "tag": "t",
+            "closure": [{"path": p, "nar_size": 300, "references": []} for p in paths]}
+    (tmp_path / "spec.json").write_text(json.dumps(spec))
+    groups = [paths[i:i + 2] for i in range(0, n, 2)]  # a layer = one even and one odd position
+    (tmp_path / "layers.json").write_text(json.dumps(groups))
+    s = {"args": ["--spec-json", str(tmp_path / "spec.json"), "--store-root", str(store),
+                  "--layers", str(tmp_path / "layers.json")],
+         "env": dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "cache"))}
+    build(s, tmp_path / "1.tar")
+    assert build(s, tmp_path / "2.tar") == len(groups)
+    old = time.time() - 10
+    for i in (9, 40):  # odd: walked by the child; even: by the parent
+        f = store / paths[i].lstrip("/") / "lib" / "data"
+        f.write_bytes(b"changed %d" % i)
+        os.utime(f, (old, old))  # settled, and an mtime older than before: only the ctime moved
+    out, ref = tmp_path / "3.tar", tmp_path / "ref.tar"
+    assert build(s, out) == len(groups) - 2
+    build(s, ref, "--no-cache")
+    assert out.read_bytes() == ref.read_bytes()
+
+
 def test_rebuild_to_the_same_output_leaves_it_in_place(setup):
     """A rebuild that would write the very archive already at -o (every store layer cached, the
     same config and customisation layer) leaves that file alone; anything else rewrites it."""

@@ -287,12 +287,14 @@ def assign_cache_keys(spec: ImageSpec, new: list[NewLayer], content, cache, comp
     """Give each store layer its layer-cache key (nothing without a cache)."""
     if cache is None:
         return
-    from .layercache import layer_key
+    from .layercache import layer_key, tree_fingerprints
 
     nar = {p.path: p.nar_hash for p in spec.closure}
-    for n in new:
-        if n.kind == "store" and n.owner is not None and n.paths:
-            n.key = layer_key(n.paths, nar, content, n.owner, compression)
+    store = [n for n in new if n.kind == "store" and n.owner is not None and n.paths]
+    # the paths without a narHash are keyed by walking their trees: all walks at once, on both cores
+    walks = tree_fingerprints([content.location(p) for n in store for p in n.paths if not nar.get(p)])
+    for n in store:
+        n.key = layer_key(n.paths, nar, content, n.owner, compression, walks)
 
 
 def _planned_size(n: NewLayer, cache) -> int:

@@ -85,10 +85,20 @@ def tree_fingerprint(location: str) -> str:
     return tree_state(location)[0]
 
 
+def tree_fingerprints(locations: list[str]) -> dict[str, str]:
+    """:func:`tree_fingerprint` of each location, the walks shared by two processes when there
+    are many (:func:`translator.store.fsstate.tree_states`)."""
+    from ..store.fsstate import tree_states
+
+    unique = list(dict.fromkeys(locations))
+    return {loc: state[0] for loc, state in zip(unique, tree_states(unique))}
+
+
 def layer_key(paths: tuple[str, ...] | list[str], nar_hashes: Mapping[str, str | None], content: Any,
-              owner: Any, compression: str = "none") -> str:
+              owner: Any, compression: str = "none", fingerprints: Mapping[str, str] | None = None) -> str:
     """The cache key of a store layer: its paths in order, each path's narHash (or tree
-    fingerprint) and content location, the forced tar metadata, the writer and the compression."""
+    fingerprint) and content location, the forced tar metadata, the writer and the compression.
+    ``fingerprints`` may hold the tree fingerprints already taken (by location)."""
     items = []
     for p in paths:
         loc = content.location(p)
@@ -97,7 +107,8 @@ def layer_key(paths: tuple[str, ...] | list[str], nar_hashes: Mapping[str, str |
             st = os.lstat(loc)
             items.append([p, nh, loc, st.st_ino, st.st_ctime_ns])
         else:
-            items.append([p, None, loc, tree_fingerprint(loc)])
+            fp = fingerprints.get(loc) if fingerprints is not None else None
+            items.append([p, None, loc, fp if fp is not None else tree_fingerprint(loc)])
     doc = {"key": KEY_VERSION, "writer": WRITER_VERSION, "compression": compression,
            "owner": [owner.mtime, owner.uid, owner.gid, owner.uname, owner.gname], "paths": items}
     return hashlib.sha256(json.dumps(doc, sort_keys=True).encode("utf-8", "surrogateescape")).hexdigest()

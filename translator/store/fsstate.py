@@ -64,3 +64,13 @@ def tree_state(location: str) -> tuple[str, int]:
         except OSError as err:
             add(("!" + rel, err.errno))
     return hashlib.sha256(marshal.dumps(parts, 2)).hexdigest(), newest
+
+
+def tree_states(locations: list[str]) -> list[tuple[str, int]]:
+    """:func:`tree_state` of each of ``locations``, a long list walked by two processes at once
+    (:func:`.forkmap.fork_map`): the 2,000 store paths of a warm image rebuild without
+    narHashes take half the time."""
+    from .forkmap import fork_map
+
+    return fork_map(tree_state, locations)
+
