@@ -25,6 +25,7 @@ from bisect import bisect_right
 from typing import Any, Callable, Iterator
 
 from ..errors import Pos, UserError
+from .atomic_regex import atomic
 
 Token = tuple  # (type: str, value: object, offset: int)
 
@@ -66,15 +67,16 @@ _PC = r"[a-zA-Z0-9._\-+]"  # PATH_CHAR
 # Whitespace and comments between tokens (skipped in one go; they matter only for the position
 # of "unexpected end of file", recomputed at the end).
 _SKIP_ONE = r"[ \t\r\n]+|\#[^\r\n]*|/\*(?:[^*]|\*+[^*/])*+\*+/"
-_SKIP_RX = re.compile(_SKIP_ONE)
+_SKIP_RX = re.compile(atomic(_SKIP_ONE))  # (atomic: see .atomic_regex)
 
 # DEFAULT state: alternatives in an order where the first match is also flex's longest match
-# (possessive quantifiers where backtracking cannot change the outcome, for speed). Only the
-# named groups capture: ``lastindex`` says which alternative matched. The frequent tokens come
+# (possessive quantifiers where backtracking cannot change the outcome, for speed; compiled as the
+# atomic groups they stand for, see .atomic_regex). Only the named groups capture: ``lastindex``
+# says which alternative matched. The frequent tokens come
 # first (each failed alternative costs the regex engine a little): the single characters of
 # PUNCT, `{`, `}`, `"` and `${` cannot start an identifier, number, path or URI, and `=` is
 # only ASSIGN when no second `=` follows.
-_DEFAULT = re.compile(
+_DEFAULT = re.compile(atomic(
     r"(?:[ \t\r\n]++|\#[^\r\n]*+|/\*(?:[^*]|\*+[^*/])*+\*+/)*+"
     r"(?:"
     r"(?P<ID>[a-zA-Z_][a-zA-Z0-9_'\-]*+(?![./+:]))"  # fast path: cannot grow into a path/URI
@@ -99,7 +101,7 @@ _DEFAULT = re.compile(
     r"|(?P<PLUS>\+)|(?P<MINUS>-)|(?P<STAR>\*)|(?P<SLASH>/)"
     r"|(?P<EOF>\Z)|(?P<INVALID>[\s\S])"
     r")"
-)
+))
 #: the terminal of each PUNCT character
 _PUNCT_TID = {c: TID[name] for c, name in (
     (";", "SEMI"), ("[", "LBRACK"), ("]", "RBRACK"), ("(", "LPAR"), (")", "RPAR"), (",", "COMMA"),
