@@ -2,11 +2,12 @@
 error report every command shares, and a quick exit.
 
 Kept free of click: a plain ``nix2image eval`` command line (the form scripts run hundreds of
-times, as nixpkgs' ``lib/tests/modules.sh`` does through a ``nix-instantiate`` stand-in) is
-parsed by :mod:`translator.commands.eval_options` and run without importing click, which with the
-modules it loads (inspect, enum, uuid, datetime...) cost a quarter of such a process. Every
-other command line, and any ``eval`` one that parser is not sure of, goes to click
-(:mod:`translator.cli`).
+times, as nixpkgs' ``lib/tests/modules.sh`` does through a ``nix-instantiate`` stand-in), and a
+plain ``build``/``stream --spec-json`` one (an image rebuilt in a loop), are parsed by
+:mod:`translator.commands.eval_options` / :mod:`translator.commands.image_main` and run without
+importing click, which with the modules it loads (inspect, enum, uuid, datetime...) cost a quarter
+of a short evaluation and a tenth of a warm rebuild. Every other command line, and any one those
+readers are not sure of, goes to click (:mod:`translator.cli`).
 """
 
 from __future__ import annotations
@@ -59,21 +60,50 @@ def failure_code(err: BaseException, debug: bool) -> int | None:
     return None
 
 
-def _quick_eval(argv: list[str]) -> int | None:
-    """Run ``nix2image eval ARGV`` without click when :func:`.eval_options.parse_plain` can read
-    ARGV exactly as click would; None when it cannot (click then decides: help, errors...)."""
+def _plain_eval(argv: list[str]):
+    """``nix2image eval ARGV`` as a call without click, or None (see :mod:`.commands.eval_options`)."""
     from .commands.eval_options import parse_plain
 
     params = parse_plain(argv)
     if params is None:
         return None
-    from .commands.limit_options import apply_limits
-    from .commands.nix_cmds import eval_main
 
-    prepare(False)
-    try:
+    def work() -> None:
+        from .commands.limit_options import apply_limits
+        from .commands.nix_cmds import eval_main
+
         apply_limits(params)
         eval_main(**params)
+    return work
+
+
+def _plain_image(command: str):
+    """``nix2image build|stream --spec-json ...`` as a call without click, or None (see
+    :mod:`.commands.image_main`)."""
+    def plain(argv: list[str]):
+        from .commands.image_main import MAINS, parse_plain
+
+        params = parse_plain(command, argv)
+        if params is None:
+            return None
+        return lambda: MAINS[command](**params)
+    return plain
+
+
+#: The commands whose plain lines run without click: command -> reader of its arguments, which
+#: gives the work to do, or None when click is to read them.
+PLAIN = {"eval": _plain_eval, "build": _plain_image("build"), "stream": _plain_image("stream")}
+
+
+def _quick(command: str, argv: list[str]) -> int | None:
+    """Run ``nix2image COMMAND ARGV`` without click when its plain reader can read ARGV exactly
+    as click would; None when it cannot (click then decides: help, errors...)."""
+    work = PLAIN[command](argv)
+    if work is None:
+        return None
+    prepare(False)
+    try:
+        work()
     except (Exception, KeyboardInterrupt) as err:
         code = failure_code(err, False)
         if code is None:
@@ -85,8 +115,8 @@ def _quick_eval(argv: list[str]) -> int | None:
 def execute(argv: list[str]) -> int:
     """Run the command line ``argv`` (without the program name); the exit code. Output is left
     unflushed and the exit handlers unrun (see :func:`run`)."""
-    if argv[:1] == ["eval"]:
-        code = _quick_eval(argv[1:])
+    if argv and argv[0] in PLAIN:
+        code = _quick(argv[0], argv[1:])
         if code is not None:
             return code
     from .cli import main

@@ -121,27 +121,13 @@ def register(group: Any) -> None:
     """Add the click command ``eval`` to ``group``, its options made from :mod:`.eval_options`."""
     import click
 
-    from . import eval_options
+    from . import eval_options, plain_options
     from .limit_options import limit_options
 
     def eval_cmd(**params: Any) -> None:
         eval_main(**params)
 
     eval_cmd.__doc__ = eval_main.__doc__.split("\n\n")[0]  # type: ignore[union-attr]
-    command: Any = limit_options(eval_cmd)
-    for opt in reversed(eval_options.OPTIONS):
-        names = ["/".join(opt.names)] if opt.kind == "flag/no" else list(opt.names)
-        settings: dict[str, Any] = {"help": opt.help}
-        if opt.metavar:
-            settings["metavar"] = opt.metavar
-        if opt.kind == "flag":
-            settings["is_flag"] = True
-        elif opt.kind in ("flag/no", "value"):
-            settings["default"] = opt.default
-        else:
-            settings["multiple"] = True
-            if opt.kind == "pairs":
-                settings["nargs"] = 2
-        command = click.option(*names, opt.dest, **settings)(command)
+    command: Any = plain_options.decorate(limit_options(eval_cmd), eval_options.OPTIONS)
     command = click.argument(eval_options.ARGUMENT, required=False)(command)
     group.add_command(click.command("eval")(command))

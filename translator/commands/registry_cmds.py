@@ -78,7 +78,7 @@ def push(source: str, destination: str, insecure: bool, username, password, pass
     progress = Progress(None, sys.stderr.isatty() and not quiet, label="uploaded ")
     if _is_nix_source(source):
         from ..registry.build_push import push_spec
-        from .image_cmds import _plan
+        from .image_main import _plan
         from .spec_options import OPTION_NAMES, load_spec
 
         spec, content = load_spec(source, **{k: spec_kw.get(k) for k in OPTION_NAMES})
