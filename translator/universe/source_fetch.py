@@ -53,11 +53,38 @@ def lock_url(locked: dict[str, Any]) -> str | None:
     return None
 
 
+def _tar_filtered(tf: tarfile.TarFile, into: str):
+    """The members of ``tf`` as Python's ``tar`` extraction filter (PEP 706) passes them, for the
+    Pythons without it (before 3.11.4: Debian 12 has 3.11.2): leading slashes stripped, nothing
+    placed outside ``into`` (symlinks extracted so far followed, as the filter does: the members
+    are checked one at a time as ``extractall`` takes them), modes limited to 0o755."""
+    dest = os.path.realpath(into)
+    for member in tf:
+        name = member.name.lstrip("/" + os.sep)
+        if os.path.isabs(name):
+            raise tarfile.TarError(f"member {member.name!r} has an absolute path")
+        target = os.path.realpath(os.path.join(dest, name))
+        if os.path.commonpath([target, dest]) != dest:
+            raise tarfile.TarError(f"{member.name!r} would be extracted to {target!r}, which is outside the destination")
+        member.name = name
+        if member.mode is not None:
+            member.mode &= 0o755
+        yield member
+
+
+def _extract_all(tf: tarfile.TarFile, into: str) -> None:
+    """``tf.extractall(into, filter="tar")``, on every Python 3.11."""
+    if hasattr(tarfile, "tar_filter"):
+        tf.extractall(into, filter="tar")
+    else:
+        tf.extractall(into, members=_tar_filtered(tf, into))
+
+
 def _unpack(archive: str, into: str) -> str:
     """Unpack ``archive`` into ``into``; the tree is its only top-level directory, as Nix takes it."""
     try:
         with tarfile.open(archive) as tf:
-            tf.extractall(into, filter="tar")
+            _extract_all(tf, into)
     except (tarfile.TarError, OSError, ValueError) as err:
         raise FetchError(f"unpacking the downloaded source: {err}") from None
     entries = os.listdir(into)
