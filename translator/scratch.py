@@ -19,7 +19,6 @@ kill itself with SIGKILL once it has written N bytes, to test all of the above.
 
 from __future__ import annotations
 
-import ctypes
 import errno
 import os
 import shutil
@@ -171,6 +170,8 @@ _AT_FDCWD = -100
 
 def _exchange(a: str, b: str) -> bool:
     """Swap ``a`` and ``b`` atomically (Linux ``renameat2``); False where unsupported."""
+    import ctypes  # (here: 1 ms of every command's start-up otherwise)
+
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         fn = libc.renameat2

@@ -20,7 +20,6 @@ import operator
 import os
 import shutil
 import stat
-import subprocess
 import sys
 import tarfile
 from dataclasses import dataclass
@@ -258,6 +257,8 @@ def run_extra_commands(root: str, script: str, what: str = "extraCommands", cont
         return
     if shutil.which("bash") is None:
         raise UserError(f"{what} needs bash, which is not on PATH")
+    import subprocess  # (extraCommands and fakeRootCommands only: not on every build's start-up)
+
     proc = subprocess.run(_store_view(["bash", "-e", "-c", script], script, content, root), cwd=root, env=_command_env(root),
                           capture_output=True, text=True)
     if proc.returncode != 0:
@@ -279,6 +280,8 @@ def run_fake_root(root: str, script: str, fakechroot: bool = False, content=None
     del fakechroot
     cmd = ("set -e\ncd \"$1\"\n(\n" + (script or ":") + "\n)\ncd /\nexec \"$2\" -c \"$3\" \"$1\" \"$4\"\n")
     dump = os.path.join(os.path.dirname(root), ".fakeroot-state.json")
+    import subprocess
+
     proc = subprocess.run(_store_view(["fakeroot", "--", "bash", "-c", cmd, "fakeroot", root, sys.executable, _STATDUMP, dump],
                                       script, content, root),
                           env=_command_env(root), capture_output=True, text=True)
