@@ -52,6 +52,7 @@ from .values import (
     EvalError,
     Lambda,
     Lazy,
+    LazySortedDict,
     MergedPositions,
     NixAttrs,
     NixList,
@@ -61,6 +62,7 @@ from .values import (
     Thunk,
     check_int,
     hooks,
+    merged_unsorted,
     show_type,
 )
 
@@ -1232,13 +1234,15 @@ class Compiler:
                     return a
                 if not a.d:
                     return b
-                d = dict(a.d)
-                d.update(b.d)
+                ad, bd = a.d, b.d
                 pm = MergedPositions(a.pos, b.pos) if a.pos or b.pos else None
-                if len(d) != len(a.d) and not next(reversed(a.d)) < next(iter(b.d)):
-                    # new names among the old (else they come after); sorting the names alone
-                    # compares strings, not (name, value) tuples: a quarter faster
-                    d = {k: d[k] for k in sorted(d)}
+                if type(ad) is LazySortedDict and ad.unsorted or type(bd) is LazySortedDict and bd.unsorted:
+                    return NixAttrs(merged_unsorted(ad, bd), pm)
+                d = dict(ad)
+                d.update(bd)
+                if len(d) != len(ad) and not next(reversed(ad)) < next(iter(bd)):
+                    # new names among the old (else they come after): sorted when first iterated
+                    return NixAttrs(merged_unsorted(ad, bd), pm)
                 return NixAttrs(d, pm)
             return ev
         if op == "++":

@@ -161,6 +161,61 @@ class NixPath:
         return f"NixPath({self.path!r})"
 
 
+class LazySortedDict(dict):
+    """The names of a ``//`` result whose right side adds names among the left's, left in the
+    order they were merged until something iterates them, then sorted once, in place.
+
+    An attribute set's names are kept sorted (Nix's order for ``attrNames``, JSON, derivation
+    environments...), and re-sorting after every such merge was the evaluator's costliest line
+    on a real nixpkgs: package sets are merged overlay after overlay (``super // f self super``)
+    and then mostly only looked up. Lookups are the dict's own; every way of iterating goes
+    through the methods below (C code too: ``dict(x)``, ``{**x}``, ``x.update``-style merges and
+    ``json`` take a dict subclass with its own ``__iter__`` through ``keys()``/``items()``)."""
+
+    __slots__ = ("unsorted",)
+
+    def sort(self) -> "LazySortedDict":
+        if self.unsorted:
+            items = sorted(dict.items(self))
+            dict.clear(self)
+            dict.update(self, items)
+            self.unsorted = False
+        return self
+
+    def __iter__(self):
+        return dict.__iter__(self.sort())
+
+    def __reversed__(self):
+        return dict.__reversed__(self.sort())
+
+    def keys(self):
+        return dict.keys(self.sort())
+
+    def values(self):
+        return dict.values(self.sort())
+
+    def items(self):
+        return dict.items(self.sort())
+
+    def copy(self):
+        return dict(dict.items(self.sort()))
+
+    def popitem(self):
+        return dict.popitem(self.sort())
+
+    def __repr__(self) -> str:
+        return dict.__repr__(self.sort())
+
+
+def merged_unsorted(left: dict, right: dict) -> LazySortedDict:
+    """``left`` updated with ``right``, names in merge order (sorted when first iterated)."""
+    d = LazySortedDict()
+    dict.update(d, dict.items(left) if type(left) is LazySortedDict else left)
+    dict.update(d, dict.items(right) if type(right) is LazySortedDict else right)
+    d.unsorted = True
+    return d
+
+
 class NixAttrs:
     """An attribute set. ``d`` maps names to values or thunks; ``pos`` maps names to positions
     (where known) for ``unsafeGetAttrPos`` and error messages."""
