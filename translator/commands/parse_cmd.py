@@ -8,6 +8,8 @@ As in Nix, variables are bound while parsing: a name no scope (nor ``with``) can
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from ..errors import UsageError
@@ -33,7 +35,7 @@ def parse_command(file: str | None, expr: str | None, as_json: bool, as_nix: boo
         register_source("«string»", expr)
         tree = parse_string(expr, "«string»")
     elif file == "-":
-        text = click.get_text_stream("stdin").read()
+        text = sys.stdin.buffer.read().decode("utf-8", "surrogateescape")  # as a file is read
         register_source("«stdin»", text)
         tree = parse_string(text, "«stdin»")
     else:
@@ -46,7 +48,7 @@ def parse_command(file: str | None, expr: str | None, as_json: bool, as_nix: boo
     else:
         text = ast_dump.to_sexpr(tree)
     # source bytes that are not UTF-8 survive as surrogates: write them back as the same bytes
-    out = click.get_binary_stream("stdout")
+    out = sys.stdout.buffer
     out.write(text.encode("utf-8", "surrogateescape") + b"\n")
     out.flush()
 
