@@ -94,3 +94,23 @@ def test_a_damaged_cache_file_is_ignored(tmp_path, fresh):
     fresh()  # written again, whole
     hashed = fresh()
     assert add.path_info(str(f)) == want and hashed == []
+
+
+def test_a_path_is_copied_once_per_evaluation_as_nix_does(tmp_path, monkeypatch):
+    """Nix's srcToStore: within one evaluation a path interpolated again is not hashed (nor even
+    stat-ed) again; the next evaluation hashes it as it is then."""
+    from translator.nix.evaluator import Evaluator
+
+    f = tmp_path / "setup.sh"
+    f.write_text("one\n")
+    asked: list[str] = []
+    real = add.path_to_store_path
+    monkeypatch.setattr(add, "path_to_store_path", lambda p, *a, **k: (asked.append(p), real(p, *a, **k))[1])
+    expr = f'let f = {f}; in [ "${{f}}" "${{f}}" (toString [ "${{f}}" ]) ]'
+    first = Evaluator().eval_string(expr).items
+    texts = [t.force().s for t in first]
+    assert asked == [str(f)] and len(set(texts)) == 1
+    f.write_text("two\n")
+    os.utime(f, ns=(1, 1))  # an old mtime: the ctime still tells the change
+    again = [t.force().s for t in Evaluator().eval_string(expr).items]
+    assert asked == [str(f), str(f)] and again[0] != texts[0]

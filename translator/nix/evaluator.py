@@ -45,6 +45,7 @@ from .operations import (
     store_path_of,
     values_equal,
 )
+from .operations import new_evaluation as new_copy_evaluation
 from .paths import canon_path, resolve_expr_path
 from .values import (
     _BLACKHOLE,
@@ -1362,6 +1363,7 @@ class Evaluator:
     def __init__(self, search_path: list[str] | None = None, *, system: str | None = None,
                  nix_path_env: bool = True) -> None:
         new_file_evaluation()  # each evaluation sees the directories as they are when it starts
+        new_copy_evaluation()  # ... and hashes the paths it copies as they are then
         source_hashes.configure(cache_home("sources.marshal"), _scratch_temp_name)
         self.search_path: list[tuple[str | None, str]] = []
         for entry in (search_path or []):

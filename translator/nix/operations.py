@@ -131,8 +131,22 @@ def format_float_tostring(f: float) -> str:
 MISSING_PATH_HOOKS: list = []
 
 
+#: Paths already "copied" in this evaluation -> their store paths: Nix's ``srcToStore``, which
+#: copies (here: hashes) a path once per evaluation however often it is interpolated (the stdenv
+#: bootstrap of a real nixpkgs interpolates 212 paths 1,499 times). Emptied by :func:`new_evaluation`.
+_src_to_store: dict[str, str] = {}
+
+
+def new_evaluation() -> None:
+    """Called as an evaluation starts: paths are hashed again, as they are then."""
+    _src_to_store.clear()
+
+
 def store_path_of(path: str, pos: Any = None) -> str:
     """The store path ``path`` would be copied to (computed, never copied)."""
+    sp = _src_to_store.get(path)
+    if sp is not None:
+        return sp
     try:
         from ..store.add import path_to_store_path
         from ..store.errors import StoreError
@@ -143,6 +157,7 @@ def store_path_of(path: str, pos: Any = None) -> str:
     try:
         sp = path_to_store_path(limits.check_path(path))
         limits.allow(sp)
+        _src_to_store[path] = sp
         return sp
     except StoreError as err:  # a name Nix rejects: an evaluation error, positioned by the caller
         raise EvalError(err.message, None) from None
