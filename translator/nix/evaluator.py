@@ -1239,12 +1239,12 @@ class Compiler:
                 pm = MergedPositions(a.pos, b.pos) if a.pos or b.pos else None
                 if type(ad) is LazySortedDict and ad.unsorted or type(bd) is LazySortedDict and bd.unsorted:
                     return NixAttrs(merged_unsorted(ad, bd), pm)
-                d = dict(ad)
-                d.update(bd)
-                if len(d) != len(ad) and not next(reversed(ad)) < next(iter(bd)):
-                    # new names among the old (else they come after): sorted when first iterated
-                    return NixAttrs(merged_unsorted(ad, bd), pm)
-                return NixAttrs(d, pm)
+                if next(reversed(ad)) < next(iter(bd)) or bd.keys() <= ad.keys():
+                    d = dict(ad)  # the right side's new names, if any, all come after the left's
+                    d.update(bd)
+                    return NixAttrs(d, pm)
+                # new names among the old: sorted when first iterated
+                return NixAttrs(merged_unsorted(ad, bd), pm)
             return ev
         if op == "++":
             def ev(env):
