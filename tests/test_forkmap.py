@@ -55,15 +55,19 @@ print("forked")
 """
 
 
-def test_same_results_and_a_child_computes_the_odd_items():
+@pytest.mark.parametrize("sigchld", ["default", "ignored"])
+def test_same_results_and_a_child_computes_the_odd_items(sigchld):
     """In a fresh process (one thread: a test run may have left threads of its own, and then
-    fork_map rightly does not fork), the odd items are computed by one child, and it is reaped."""
+    fork_map rightly does not fork), the odd items are computed by one child, and it is reaped;
+    also where SIGCHLD is ignored (inherited from a parent that ignores it: children are then
+    reaped by the kernel and cannot be waited for)."""
     if not two_cpus():
         if os.environ.get("CI"):
             pytest.fail("CI runs on 2 cores: fork_map must fork there")
         pytest.skip("one CPU: fork_map does not fork")
     root = str(Path(__file__).resolve().parent.parent)
-    proc = subprocess.run([sys.executable, "-c", _FRESH, root], capture_output=True, text=True, timeout=60)
+    code = _FRESH if sigchld == "default" else "import signal; signal.signal(signal.SIGCHLD, signal.SIG_IGN)\n" + _FRESH
+    proc = subprocess.run([sys.executable, "-c", code, root], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0 and proc.stdout == "forked\n", proc.stderr
 
 

@@ -77,8 +77,12 @@ def fork_map(fn: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
     finally:
         if r != -1:
             os.close(r)
-        _pid, status = os.waitpid(pid, 0)
-    if os.waitstatus_to_exitcode(status) == 0:
+        try:
+            _pid, status = os.waitpid(pid, 0)
+            finished = os.waitstatus_to_exitcode(status) == 0
+        except ChildProcessError:  # SIGCHLD ignored (inherited): the child was reaped already;
+            finished = True        # its answer, if whole, says it finished
+    if finished:
         try:
             theirs = marshal.loads(data)
         except (EOFError, ValueError, TypeError):
