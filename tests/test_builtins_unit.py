@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from translator.nix.builtins import all_builtins
 
@@ -54,6 +56,24 @@ def test_path_helpers():
     assert base_name_of("") == ""
     assert dir_of("a") == "."
     assert dir_of("/a") == "/"
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(["/", ".", "..", "a", "b.c", ".h", "//", "x/", "/.", "/..", "..."]), max_size=8))
+def test_canon_path_fast_path_agrees_with_the_component_walk(parts):
+    """canon_path returns an already canonical path as it is; anything else goes through the
+    walk over components: both must give Nix's canonPath."""
+    path = "".join(parts)
+    out: list[str] = []
+    for part in path.split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if out:
+                out.pop()
+            continue
+        out.append(part)
+    assert canon_path(path) == "/" + "/".join(out)
 
 
 def test_versions():

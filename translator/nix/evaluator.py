@@ -1470,7 +1470,7 @@ class Evaluator:
 
     def eval_file(self, path: str) -> Any:
         """``import path``: evaluate a file (a directory means its default.nix), cached per path."""
-        path = limits.check_path(canon_path(os.path.abspath(path)))
+        path = limits.check_path(canon_path(path if path[:1] == "/" else os.path.abspath(path)))
         cached = self.import_cache.get(path)
         if cached is None:
             try:
