@@ -35,8 +35,33 @@ _virtual_sources: dict[str, str] = {}
 
 
 def register_source(name: str, text: str) -> None:
-    """Remember the text of a non-file source so that carets can be shown for it."""
+    """Remember the text of a non-file source (``-E`` text, stdin...) so that carets can be shown
+    for it; as in Nix 2.8, such a source is its own "file" in ``__curPos``/``unsafeGetAttrPos``."""
     _virtual_sources[name] = text
+
+
+#: Files named one thing and read from another: name -> (the file holding the text, or None;
+#: the text, or None). A file under a store path this process computed but never copied is
+#: named by its store path and read from its local source; a ``builtins.toFile`` text never
+#: written is named by its store path and known by its text.
+_file_sources: dict[str, tuple[str | None, str | None]] = {}
+
+
+def register_file_source(name: str, *, path: str | None = None, text: str | None = None) -> None:
+    """Positions in the file ``name`` show the lines of the file at ``path``, or of ``text``."""
+    _file_sources[name] = (path, text)
+
+
+def file_text(name: str) -> str | None:
+    """The text of the file ``name`` as positions in it see it (None when it cannot be read)."""
+    path, text = _file_sources.get(name, (name, None))
+    if text is not None:
+        return text
+    try:
+        with open(path, "rb") as fh:  # type: ignore[arg-type]
+            return fh.read().decode("utf-8", errors="replace")
+    except OSError:
+        return None
 
 
 def _code_lines(pos: Pos) -> tuple[str | None, str | None, str | None] | None:
@@ -50,12 +75,10 @@ def _code_lines(pos: Pos) -> tuple[str | None, str | None, str | None] | None:
         return None
     text = _virtual_sources.get(pos.file)
     if text is None:
-        try:
-            with open(pos.file, "rb") as fh:
-                data = fh.read()
-        except OSError:
+        data = file_text(pos.file)
+        if data is None:
             return None
-        lines = data.decode("utf-8", errors="replace").split("\n")[:-1]  # only terminated lines
+        lines = data.split("\n")[:-1]  # only terminated lines
         if pos.line > len(lines):
             return None
     else:

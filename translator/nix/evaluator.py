@@ -413,15 +413,11 @@ class SourceText:
     def _get(self, file: str):
         if file in self._texts:
             return self._texts[file]
-        from ..errors import _virtual_sources
+        from ..errors import _virtual_sources, file_text
 
         text = _virtual_sources.get(file)
         if text is None:
-            try:
-                with open(file, encoding="utf-8", errors="replace") as fh:
-                    text = fh.read()
-            except OSError:
-                text = None
+            text = file_text(file)
         entry = None
         if text is not None:
             starts = [0]
@@ -1500,25 +1496,24 @@ class Evaluator:
         but never copied: parsed from that source, named and resolved as the store file Nix would
         read (so ``./x`` inside it is below the store path too); or the text of a ``toFile`` of
         this process. None when there is no such source."""
+        from ..errors import register_file_source
         from ..store.add import known_text
         from .builtins.store_builtins import on_disk
+        from .source_files import parse_file, parse_file_text
 
         text = known_text(path)  # builtins.toFile's, never written
-        if text is None:
-            src = on_disk(path)
-            if src == path:
-                return None
-            if os.path.isdir(src):
-                path, src = path + "/default.nix", src + "/default.nix"
-            try:
-                with open(src, "rb") as fh:
-                    text = fh.read().decode("utf-8", errors="surrogateescape")
-            except OSError:
-                return None
-        register_source(path, text)
-        from .source_files import parse_file_text
-
-        return parse_file_text(text, path)
+        if text is not None:
+            register_file_source(path, text=text)
+            return parse_file_text(text, path)
+        src = on_disk(path)
+        if src == path:
+            return None
+        if os.path.isdir(src):
+            path, src = path + "/default.nix", src + "/default.nix"
+        if not os.path.isfile(src):
+            return None
+        register_file_source(path, path=src)
+        return parse_file(src, path)  # (kept by the source's identity, as any file)
 
     def _import_path(self, arg: Any, pos: Any) -> str:
         v = arg.force() if isinstance(arg, Thunk) else arg

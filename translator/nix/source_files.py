@@ -36,8 +36,10 @@ def _parse_text(text: str, path: str) -> ast.Expr:
 _file_cache: dict[str, tuple[tuple, ast.Expr]] = {}
 
 
-def parse_file(path: str) -> ast.Expr:
-    """Parse the Nix file at ``path`` (a directory means its ``default.nix``)."""
+def parse_file(path: str, as_path: str | None = None) -> ast.Expr:
+    """Parse the Nix file at ``path`` (a directory means its ``default.nix``); ``as_path``: the
+    absolute, canonical name it has in positions and relative paths when that is another (a file
+    under a computed store path, read from its local source)."""
     p = os.path.abspath(path)
     try:
         st = os.stat(p)
@@ -46,8 +48,9 @@ def parse_file(path: str) -> ast.Expr:
             st = os.stat(p)
     except OSError as err:
         raise errors.UserError(f"opening file '{p}': {err.strerror or err}") from None
-    key = (st.st_ino, st.st_dev, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-    hit = _file_cache.get(p)
+    name = as_path or p
+    key = (st.st_ino, st.st_dev, st.st_size, st.st_mtime_ns, st.st_ctime_ns, p)
+    hit = _file_cache.get(name)
     if hit is not None and hit[0] == key:
         return hit[1]
 
@@ -60,7 +63,7 @@ def parse_file(path: str) -> ast.Expr:
 
     from .parse_cache import parse_cached_file
 
-    tree = parse_cached_file(p, st, read, lambda text: _parse_text(text, p))
+    tree = parse_cached_file(name, st, read, lambda text: _parse_text(text, name))
     if settled(last_change(st)):  # a file changed just now may change again unseen
-        _file_cache[p] = (key, tree)
+        _file_cache[name] = (key, tree)
     return tree
