@@ -25,6 +25,7 @@ MIN_ITEMS = 64
 
 
 def _can_fork() -> bool:
+    """Linux, a second CPU this process may run on, and no other thread (see the module's text)."""
     if sys.platform != "linux" or not hasattr(os, "fork"):
         return False
     try:
