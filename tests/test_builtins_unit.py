@@ -17,6 +17,7 @@ from translator.nix.builtins.json_xml import _JSONError, parse_json  # noqa: E40
 from translator.nix.builtins.lists import stable_sort  # noqa: E402
 from translator.nix.builtins.regex import RegexSyntaxError, translate  # noqa: E402
 from translator.nix.builtins.versions import compare_versions, parse_drv_name, split_version  # noqa: E402
+from translator.nix.paths import canon_walk  # noqa: E402
 from translator.nix.values import NixAttrs, NixList, NixString  # noqa: E402
 
 
@@ -64,16 +65,7 @@ def test_canon_path_fast_path_agrees_with_the_component_walk(parts):
     """canon_path returns an already canonical path as it is; anything else goes through the
     walk over components: both must give Nix's canonPath."""
     path = "".join(parts)
-    out: list[str] = []
-    for part in path.split("/"):
-        if part in ("", "."):
-            continue
-        if part == "..":
-            if out:
-                out.pop()
-            continue
-        out.append(part)
-    assert canon_path(path) == "/" + "/".join(out)
+    assert canon_path(path) == canon_walk(path)
 
 
 def test_versions():

@@ -7,6 +7,11 @@ def canon_path(path: str) -> str:
     """Nix's ``canonPath``: absolute, no ``.``/``..``/empty components, no trailing slash."""
     if path[:1] == "/" and path[-1:] != "/" and "//" not in path and "/." not in path:
         return path  # already so (the common case: ``dir + "/name"``, 8,000 times a package)
+    return canon_walk(path)
+
+
+def canon_walk(path: str) -> str:
+    """:func:`canon_path` component by component (what its quick test must agree with)."""
     out: list[str] = []
     for part in path.split("/"):
         if part == "" or part == ".":
