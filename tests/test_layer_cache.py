@@ -114,7 +114,7 @@ def test_many_paths_walked_on_two_cores_key_each_layer_by_its_own_tree(tmp_path)
     for i in (9, 40):  # odd: walked by the child; even: by the parent
         f = store / paths[i].lstrip("/") / "lib" / "data"
         f.write_bytes(b"changed %d" % i)
-        os.utime(f, (old, old))  # settled, and an mtime older than before: only the ctime moved
+        os.utime(f, (old, old))  # the mtime set back to before the change: only the ctime tells it
     out, ref = tmp_path / "3.tar", tmp_path / "ref.tar"
     assert build(s, out) == len(groups) - 2
     build(s, ref, "--no-cache")

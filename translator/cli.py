@@ -1,7 +1,8 @@
 """The ``nix2image`` command line: one click group; commands live in ``translator.commands``.
 
 The console command is :func:`translator.entry.run`, which runs a plain ``eval`` command line
-without click and everything else through :data:`main`. Errors are reported by
+(and ``build``/``stream`` of a ``--spec-json``) without click and everything else through
+:data:`main`. Errors are reported by
 :func:`translator.entry.failure_code`: a :class:`~translator.errors.UserError` as is (exit 1),
 anything else as an internal error without a traceback unless ``--debug`` is given.
 """

@@ -60,45 +60,37 @@ def failure_code(err: BaseException, debug: bool) -> int | None:
     return None
 
 
-def _plain_eval(argv: list[str]):
-    """``nix2image eval ARGV`` as a call without click, or None (see :mod:`.commands.eval_options`)."""
-    from .commands.eval_options import parse_plain
-
-    params = parse_plain(argv)
-    if params is None:
-        return None
-
-    def work() -> None:
-        from .commands.limit_options import apply_limits
-        from .commands.nix_cmds import eval_main
-
-        apply_limits(params)
-        eval_main(**params)
-    return work
+#: The commands whose plain lines run without click.
+PLAIN = ("eval", "build", "stream")
 
 
-def _plain_image(command: str):
-    """``nix2image build|stream --spec-json ...`` as a call without click, or None (see
-    :mod:`.commands.image_main`)."""
-    def plain(argv: list[str]):
-        from .commands.image_main import MAINS, parse_plain
+def _plain_work(command: str, argv: list[str]):
+    """``nix2image COMMAND ARGV`` as a call without click, or None when its plain reader is not
+    sure of ARGV (:mod:`.commands.eval_options`, :mod:`.commands.image_main`)."""
+    if command == "eval":
+        from .commands.eval_options import parse_plain
 
-        params = parse_plain(command, argv)
+        params = parse_plain(argv)
         if params is None:
             return None
-        return lambda: MAINS[command](**params)
-    return plain
 
+        def work() -> None:
+            from .commands.limit_options import apply_limits
+            from .commands.nix_cmds import eval_main
 
-#: The commands whose plain lines run without click: command -> reader of its arguments, which
-#: gives the work to do, or None when click is to read them.
-PLAIN = {"eval": _plain_eval, "build": _plain_image("build"), "stream": _plain_image("stream")}
+            apply_limits(params)
+            eval_main(**params)
+        return work
+    from .commands.image_main import MAINS, parse_plain as parse_image
+
+    params = parse_image(command, argv)
+    return None if params is None else (lambda: MAINS[command](**params))
 
 
 def _quick(command: str, argv: list[str]) -> int | None:
     """Run ``nix2image COMMAND ARGV`` without click when its plain reader can read ARGV exactly
     as click would; None when it cannot (click then decides: help, errors...)."""
-    work = PLAIN[command](argv)
+    work = _plain_work(command, argv)
     if work is None:
         return None
     prepare(False)

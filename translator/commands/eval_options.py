@@ -6,6 +6,7 @@ click's command is built from them (:func:`translator.commands.nix_cmds.register
 
 from __future__ import annotations
 
+from .limit_options import PLAIN_LIMITS
 from .plain_options import Option, parse
 
 #: ``nix2image eval [FILE]``: the one argument, optional.
@@ -24,18 +25,8 @@ OPTIONS: tuple[Option, ...] = (
            "Show the evaluation trace of errors (default on).", default=True),
 )
 
-#: The limit options every evaluating command has (:mod:`.limit_options`), as the plain reader
-#: sees them: the two flags are read here; a line giving one of the two that take a value goes to
-#: click, whose checks they need.
-LIMITS: tuple[Option, ...] = (
-    Option(("--restrict-eval",), "restrict_eval", "flag"),
-    Option(("--pure-eval",), "pure_eval", "flag"),
-    Option(("--max-memory",), "max_memory", "value", plain=False),
-    Option(("--eval-timeout",), "eval_timeout", "value", plain=False),
-)
-
 
 def parse_plain(argv: list[str]) -> dict[str, object] | None:
     """The parameters of ``nix2image eval ARGV`` as click gives them to the command (limit
     options included), or None when click is to read ARGV (see the module's text)."""
-    return parse(argv, OPTIONS + LIMITS, ARGUMENT)
+    return parse(argv, OPTIONS + PLAIN_LIMITS, ARGUMENT)

@@ -7,7 +7,19 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable
 
+from .plain_options import Option
+
 NAMES = ("restrict_eval", "pure_eval", "max_memory", "eval_timeout")
+
+#: The four as a command line read without click sees them (:mod:`.plain_options`): the two
+#: flags are read there; a line giving one of the two that take a value goes to click, whose
+#: checks (:func:`_size`, the number range) they need.
+PLAIN_LIMITS: tuple[Option, ...] = (
+    Option(("--restrict-eval",), "restrict_eval", "flag"),
+    Option(("--pure-eval",), "pure_eval", "flag"),
+    Option(("--max-memory",), "max_memory", "value", plain=False),
+    Option(("--eval-timeout",), "eval_timeout", "value", plain=False),
+)
 
 
 def apply_limits(params: dict[str, Any]) -> None:
