@@ -20,15 +20,7 @@ def _spec_decorator(fn):
 
 def _command(name: str, main) -> click.Command:
     """The click command ``name`` running ``main``, its options made from :mod:`.image_main`."""
-
-    def command(**params):
-        main(**params)
-
-    command.__doc__ = main.__doc__.split("\n\n")[0]
-    fn = _spec_decorator(command)
-    fn = plain_options.decorate(fn, image_main.OPTIONS[name])
-    fn = click.argument(image_main.ARGUMENT, required=False)(fn)
-    return click.command(name)(fn)
+    return plain_options.click_command(name, main, image_main.OPTIONS[name], image_main.ARGUMENT, _spec_decorator)
 
 
 build_cmd = _command("build", image_main.build_main)

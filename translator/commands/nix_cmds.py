@@ -119,15 +119,8 @@ def eval_main(**params: Any) -> None:
 
 def register(group: Any) -> None:
     """Add the click command ``eval`` to ``group``, its options made from :mod:`.eval_options`."""
-    import click
-
     from . import eval_options, plain_options
     from .limit_options import limit_options
 
-    def eval_cmd(**params: Any) -> None:
-        eval_main(**params)
-
-    eval_cmd.__doc__ = eval_main.__doc__.split("\n\n")[0]  # type: ignore[union-attr]
-    command: Any = plain_options.decorate(limit_options(eval_cmd), eval_options.OPTIONS)
-    command = click.argument(eval_options.ARGUMENT, required=False)(command)
-    group.add_command(click.command("eval")(command))
+    group.add_command(plain_options.click_command("eval", eval_main, eval_options.OPTIONS, eval_options.ARGUMENT,
+                                                  limit_options))

@@ -148,3 +148,20 @@ def decorate(fn, options: tuple[Option, ...]):
     for opt in reversed(options):
         fn = click_decorator(opt)(fn)
     return fn
+
+
+def click_command(name: str, main, options: tuple[Option, ...], argument: str, inner=None):
+    """The click command ``name`` running ``main(**params)``: its first docstring paragraph as
+    help, ``options`` and the optional ``argument`` made from the data, ``inner`` (a decorator
+    adding click-only options, e.g. the limit options) applied first."""
+    import click
+
+    def command(**params):
+        main(**params)
+
+    command.__doc__ = (main.__doc__ or "").split("\n\n")[0]
+    fn = inner(command) if inner is not None else command
+    fn = decorate(fn, options)
+    fn = click.argument(argument, required=False)(fn)
+    return click.command(name)(fn)
+
