@@ -174,18 +174,18 @@ def test_bind_check_recorded_in_entry_and_not_repeated(tmp_path, monkeypatch):
 
     fresh_process()
     assert y() == 42 and len(calls) == 2  # the -E string and the file
-    (entry,) = (tmp_path / "cache" / "nix2image" / "ast").rglob("*.ast")
-    _data, scopes = marshal.loads(entry.read_bytes())
-    assert len(scopes) == 1
+    entries = sorted((tmp_path / "cache" / "nix2image" / "ast").rglob("*.ast"))
+    assert len(entries) == 2  # the -E text is cached like a file (keyed by its text, name and directory)
+    assert [len(marshal.loads(e.read_bytes())[1]) for e in entries] == [1, 1]
     fresh_process()
     calls.clear()
-    assert y() == 42 and len(calls) == 1  # only the -E string: the file's entry says it is bound
+    assert y() == 42 and calls == []  # both entries say they are bound in this scope
     fresh_process()
     calls.clear()
     other = evaluator.Evaluator()
     other._global_key = "another-scope"
     assert other.eval_string(f"(import {f} {{ x = 21; }}).y") == 42 and len(calls) == 2  # checked again
-    assert len(marshal.loads(entry.read_bytes())[1]) == 2  # and recorded too
+    assert [len(marshal.loads(e.read_bytes())[1]) for e in entries] == [2, 2]  # and recorded too
     impure = parse_cache.scope_key(evaluator.Evaluator().global_names)
     monkeypatch.setattr(limits.SETTINGS, "pure_eval", True)
     assert parse_cache.scope_key(evaluator.Evaluator().global_names) != impure  # no currentTime

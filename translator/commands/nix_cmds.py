@@ -59,10 +59,10 @@ def evaluate_for_cli(*, file: str | None, expr: str | None, attr_paths: tuple[st
 def _lazy_arg(ev: Any, text: str) -> Any:
     """``--arg`` text, parsed now (before the main expression, so that error excerpts of the
     main ``-E`` text, also named «string» as in Nix, show the right source) and evaluated lazily."""
-    from ..nix.parser import parse_string
+    from ..nix.source_files import parse_text
     from ..nix.values import Lazy
 
-    node = parse_string(text, "«string»", os.getcwd())
+    node = parse_text(text, "«string»", os.getcwd())
     code = ev.compile_ast(node)  # binds variables now, as Nix's parser does: undefined ones fail here
     return Lazy(lambda: code(ev.base_env))
 

@@ -1458,10 +1458,10 @@ class Evaluator:
         return self.compile_ast(node)(self.base_env)
 
     def eval_string(self, text: str, file: str = "«string»", base_dir: str | None = None) -> Any:
-        from .parser import parse_string
+        from .source_files import parse_text
 
         register_source(file, text)
-        node = parse_string(text, file, base_dir or os.getcwd())
+        node = parse_text(text, file, base_dir or os.getcwd())
         return self.eval_ast(node)
 
     def eval_file(self, path: str) -> Any:
@@ -1541,7 +1541,7 @@ class Evaluator:
     def _corepkg(self, name: str) -> Any:
         """A file Nix 2.8 builds in under ``/__corepkgs__/`` (``<nix/NAME>``), parsed as Nix
         parses it: from text, relative to ``/``. Ours is written from its behaviour."""
-        from .parser import parse_string
+        from .source_files import parse_text
 
         key = COREPKGS_PREFIX + name
         cached = self.import_cache.get(key)
@@ -1549,7 +1549,7 @@ class Evaluator:
             with open(os.path.join(os.path.dirname(__file__), "corepkgs", name), encoding="utf-8") as fh:
                 text = fh.read()
             register_source(key, text)
-            cached = self.import_cache[key] = CThunk(self.compile_ast(parse_string(text, key, "/")), self.base_env)
+            cached = self.import_cache[key] = CThunk(self.compile_ast(parse_text(text, key, "/")), self.base_env)
         return cached.force() if isinstance(cached, Thunk) else cached
 
     def _prim_scoped_import(self, args: list, pos: Any) -> Any:

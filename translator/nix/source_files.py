@@ -25,6 +25,25 @@ def parse_file_text(text: str, path: str) -> ast.Expr:
     return parse_cached(path, text, lambda: _parse_text(text, path))
 
 
+def parse_text(text: str, file: str, base_dir: str) -> ast.Expr:
+    """Parse Nix text that is not a file of its own (``-E``, ``--arg``, stdin, a builtin's
+    source): named ``file`` in positions, relative paths resolved against ``base_dir``, through
+    the on-disk cache keyed by the three, so that ``eval -E`` on cached files imports neither
+    the lexer nor the parser. A syntax error is raised by the parse, never cached."""
+    if not os.path.exists(file) or file.startswith("«"):
+        errors.register_source(file, text)  # error carets show the text's lines
+    from .parse_cache import parse_cached
+    from .paths import canon_path
+
+    base = canon_path(os.path.abspath(base_dir))
+
+    def parse() -> ast.Expr:
+        from .parser import parse_text_at
+
+        return parse_text_at(text, file, base)
+    return parse_cached(f"{file}\0{base}", text, parse)
+
+
 def _parse_text(text: str, path: str) -> ast.Expr:
     from .parser import parse_text_at
 
