@@ -641,11 +641,9 @@ class Compiler:
                     return lambda env: env[0][0][0][idx]
                 up = _env_at(depth)
                 return lambda env: up(env)[idx]
-        if type(node) is A.Lambda:  # cheap to compile (its body is compiled on first call)
-            ev = self.compile(node, scope)
-            return lambda env: CThunk(ev, env)
-
-        code = None
+        # A function is cheap to compile (its body is compiled on first call). Its thunk is still
+        # made, as Nix makes one: a lazily printed value shows it as <CODE> until it is forced.
+        code = self.compile(node, scope) if type(node) is A.Lambda else None
 
         def first(env: list) -> Any:  # compiled when a thunk of it is first forced
             nonlocal code
@@ -774,7 +772,7 @@ class Compiler:
 
         def name(env):
             v = code(env)
-            return force_string(v, None).s
+            return v.s if type(v) is NixString else force_string(v, None).s
         return name
 
     def c_select(self, node: A.Select, scope: Scope):
@@ -910,7 +908,13 @@ class Compiler:
             if not node.dynamic:
                 if not items:
                     return lambda env: NixAttrs({}, posmap)
-                return lambda env: NixAttrs({n: lz(env) for n, lz in items}, posmap)
+
+                def ev(env):  # NixAttrs(d, posmap) without a Python __init__ call
+                    a = _new(NixAttrs)
+                    a.d = {n: lz(env) for n, lz in items}
+                    a.pos = posmap
+                    return a
+                return ev
             dyn = self._dynamic(node.dynamic, scope)
             add = self._add_dynamic
 
@@ -977,7 +981,12 @@ class Compiler:
         items = [self.lazy(i, scope) for i in node.items]
         if not items:
             return lambda env: NixList([])
-        return lambda env: NixList([lz(env) for lz in items])
+
+        def ev(env):  # NixList(items) without a Python __init__ call
+            v = _new(NixList)
+            v.items = [lz(env) for lz in items]
+            return v
+        return ev
 
     def c_lambda(self, node: A.Lambda, scope: Scope):
         info = LambdaInfo(node)
@@ -1205,28 +1214,45 @@ class Compiler:
             return ev
         if op == ">=":
             return lambda env: not _less(lhs(env), rhs(env), start)
+        # (operands are forced values: a Boolean is taken as is, anything else is the error)
         if op == "&&":
             def ev(env):
-                if not force_bool(lhs(env), start):
+                a = lhs(env)
+                if a is False:
                     return False
-                return force_bool(rhs(env), start)
+                if a is not True:
+                    force_bool(a, start)
+                b = rhs(env)
+                return b if type(b) is bool else force_bool(b, start)
             return ev
         if op == "||":
             def ev(env):
-                if force_bool(lhs(env), start):
+                a = lhs(env)
+                if a is True:
                     return True
-                return force_bool(rhs(env), start)
+                if a is not False:
+                    force_bool(a, start)
+                b = rhs(env)
+                return b if type(b) is bool else force_bool(b, start)
             return ev
         if op == "->":
             def ev(env):
-                if not force_bool(lhs(env), start):
+                a = lhs(env)
+                if a is False:
                     return True
-                return force_bool(rhs(env), start)
+                if a is not True:
+                    force_bool(a, start)
+                b = rhs(env)
+                return b if type(b) is bool else force_bool(b, start)
             return ev
         if op == "//":
             def ev(env):
-                a = force_attrs(lhs(env), None)
-                b = force_attrs(rhs(env), None)
+                a = lhs(env)
+                if type(a) is not NixAttrs:
+                    force_attrs(a, None)  # (the error)
+                b = rhs(env)
+                if type(b) is not NixAttrs:
+                    force_attrs(b, None)
                 if not b.d:
                     return a
                 if not a.d:

@@ -98,6 +98,8 @@ def unbuilt_output_error(path: str, ctx, pos) -> EvalError | None:
 
 def realise_path(v, pos) -> str:
     """``coerceToPath`` for reading: the path, once its context is available on disk."""
+    if type(v) is NixPath:  # (the common case: a path value is absolute and has no context)
+        return limits.check_path(v.path)
     s = ops.coerce_to_string(v, pos, copy_to_store=False)
     path = ops.coerce_to_path(s, pos)
     if s.ctx:
