@@ -5,7 +5,10 @@ evaluates."""
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable
+
+TYPE_CHECKING = False  # (typing is imported by type checkers only: at run time it costs every start-up)
+if TYPE_CHECKING:
+    from typing import Any, Callable
 
 from .plain_options import Option
 

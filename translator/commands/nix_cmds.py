@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any
+
+TYPE_CHECKING = False  # (typing is imported by type checkers only: at run time it costs every start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 from ..errors import UsageError
 from ..nix.attrpath import split_attr_path

@@ -26,7 +26,9 @@ order and ``cls._types`` their annotations (as text).
 
 from __future__ import annotations
 
-from typing import Any, Union
+TYPE_CHECKING = False  # (typing is imported by type checkers only: at run time it costs every start-up)
+if TYPE_CHECKING:
+    from typing import Any, Union
 
 from ..errors import Pos
 
@@ -146,7 +148,8 @@ class Var(Expr):
     resolved: object = None
 
 
-AttrName = Union[str, Expr]
+if TYPE_CHECKING:
+    AttrName = Union[str, Expr]
 
 
 class Select(Expr):

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import re
 import sys
-from typing import Any
+
+TYPE_CHECKING = False  # (typing is imported by type checkers only: at run time it costs every start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 from . import ast
 

@@ -12,7 +12,9 @@ name falls back to the ``with`` set at run time), so those subtrees are skipped.
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False  # (typing is imported by type checkers only: at run time it costs every start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 from . import ast as A
 from .values import EvalError

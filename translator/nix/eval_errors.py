@@ -8,7 +8,9 @@ code that ``nix-instantiate --parse`` prints with: that rendering is
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False  # (typing is imported by type checkers only: at run time it costs every start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 from ..errors import Pos, UserError, code_block, render_message
 from .values import EvalError

@@ -21,7 +21,10 @@ import gc
 import os
 import sys
 import threading
-from typing import Any, Callable
+
+TYPE_CHECKING = False  # (typing is imported by type checkers only: at run time it costs every start-up)
+if TYPE_CHECKING:
+    from typing import Any, Callable
 
 from ..cachedir import cache_home
 from ..errors import Pos, UserError, register_source

@@ -17,7 +17,9 @@ recursion than that takes new chunks as before.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+TYPE_CHECKING = False  # (typing is imported by type checkers only: at run time it costs every start-up)
+if TYPE_CHECKING:
+    from typing import Any, Callable
 
 #: Words of value stack the trampoline declares: its chunk is 32 MiB, 16 MiB of it free.
 ROOM_WORDS = (1 << 21) + 64

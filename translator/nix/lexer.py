@@ -22,7 +22,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from typing import Any, Callable, Iterator
+
+TYPE_CHECKING = False  # (typing is imported by type checkers only: at run time it costs every start-up)
+if TYPE_CHECKING:
+    from typing import Any, Callable, Iterator
 
 from ..errors import Pos, UserError
 from .atomic_regex import atomic

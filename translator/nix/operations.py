@@ -7,7 +7,9 @@ Builtins and the evaluator both call these so that every error reads exactly as 
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False  # (typing is imported by type checkers only: at run time it costs every start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 from .values import (
     EvalError,

@@ -29,7 +29,10 @@ import marshal
 import os
 import time
 from stat import S_ISREG
-from typing import Callable
+
+TYPE_CHECKING = False  # (typing is imported by type checkers only: at run time it costs every start-up)
+if TYPE_CHECKING:
+    from typing import Callable
 
 from . import ast
 from .ast_codec import decode, encode

@@ -18,7 +18,10 @@ from __future__ import annotations
 import gc
 import os
 import marshal
-from typing import Any, Callable
+
+TYPE_CHECKING = False  # (typing is imported by type checkers only: at run time it costs every start-up)
+if TYPE_CHECKING:
+    from typing import Any, Callable
 
 from .. import errors
 from ..errors import Pos

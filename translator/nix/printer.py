@@ -14,7 +14,10 @@ that string, keys sorted, paths copied to the store, floats as ``%g``, control c
 from __future__ import annotations
 
 import re
-from typing import Any
+
+TYPE_CHECKING = False  # (typing is imported by type checkers only: at run time it costs every start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 from .operations import store_path_of, try_attrs_to_string
 from .values import (

@@ -34,7 +34,10 @@ String context (the store paths a string depends on) uses Nix's own encoding:
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any, Callable
+
+TYPE_CHECKING = False  # (typing is imported by type checkers only: at run time it costs every start-up)
+if TYPE_CHECKING:
+    from typing import Any, Callable
 
 
 class EvalError(Exception):

@@ -12,12 +12,17 @@ times hashes the tree once. A filtered import is never cached (the filter is an 
 from __future__ import annotations
 
 import os
-from typing import Iterable
+
+TYPE_CHECKING = False  # (typing is imported by type checkers only: at run time it costs every start-up)
+if TYPE_CHECKING:
+    from typing import Iterable
+
+    from .nar import PathFilter
 
 from . import source_hashes
 from .errors import StoreError
 from .hashing import Hash, hash_file, hash_string, parse_hash
-from .nar import PathFilter, nar_hash
+from .nar import nar_hash
 from .storepath import BadStorePath, is_in_store, make_fixed_output_path, make_text_path, to_store_path
 
 _cache: dict[tuple, tuple[str, Hash, int]] = {}

@@ -15,7 +15,10 @@ registry (:data:`DERIVATIONS`) so that later derivations depending on them can b
 from __future__ import annotations
 
 import os
-from typing import Iterable, Mapping
+
+TYPE_CHECKING = False  # (typing is imported by type checkers only: at run time it costs every start-up)
+if TYPE_CHECKING:
+    from typing import Iterable, Mapping
 
 from .value_class import SlotValue
 from .errors import StoreError

@@ -19,14 +19,18 @@ from __future__ import annotations
 
 import os
 import stat
-from typing import Callable, Iterator
+
+TYPE_CHECKING = False  # (typing is imported by type checkers only: at run time it costs every start-up)
+if TYPE_CHECKING:
+    from typing import Callable, Iterator
 
 from .hashing import Hash, new_hasher
 
 #: ``filter(path, type) -> bool`` decides whether a directory entry is included. ``type`` is
 #: ``"regular"``, ``"directory"``, ``"symlink"`` or ``"unknown"``, as Nix passes it to a
 #: ``builtins.path``/``filterSource`` filter. The root itself is never filtered (as in Nix).
-PathFilter = Callable[[str, str], bool]
+if TYPE_CHECKING:
+    PathFilter = Callable[[str, str], bool]
 
 MAGIC = "nix-archive-1"
 _CHUNK = 1 << 20

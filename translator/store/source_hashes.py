@@ -24,7 +24,10 @@ import atexit
 import marshal
 import os
 import stat
-from typing import Callable
+
+TYPE_CHECKING = False  # (typing is imported by type checkers only: at run time it costs every start-up)
+if TYPE_CHECKING:
+    from typing import Callable
 
 from .fsstate import last_change, settled, tree_state
 

@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-from typing import Iterable
+
+TYPE_CHECKING = False  # (typing is imported by type checkers only: at run time it costs every start-up)
+if TYPE_CHECKING:
+    from typing import Iterable
 
 from . import base32
 from .errors import StoreError

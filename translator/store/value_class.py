@@ -7,7 +7,10 @@ itself (``tests/test_boundaries.py``); :class:`translator.errors.Pos` uses it to
 from __future__ import annotations
 
 from operator import attrgetter
-from typing import Any
+
+TYPE_CHECKING = False  # (typing is imported by type checkers only: at run time it costs every start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class SlotValue:

@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import importlib
 import os
-from typing import Any, Callable
+
+TYPE_CHECKING = False  # (typing is imported by type checkers only: at run time it costs every start-up)
+if TYPE_CHECKING:
+    from typing import Any, Callable
 
 
 class BuiltinDef:

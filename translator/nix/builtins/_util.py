@@ -7,7 +7,9 @@ every byte sequence round-trips, and valid UTF-8 stays ordinary text.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+TYPE_CHECKING = False  # (typing is imported by type checkers only: at run time it costs every start-up)
+if TYPE_CHECKING:
+    from typing import Any, Callable
 
 from .. import operations as ops
 from ..values import NixAttrs, NixList

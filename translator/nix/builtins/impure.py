@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Any, Callable
+
+TYPE_CHECKING = False  # (typing is imported by type checkers only: at run time it costs every start-up)
+if TYPE_CHECKING:
+    from typing import Any, Callable
 
 from ..values import EvalError, NixAttrs, NixString, force
 from .. import limits

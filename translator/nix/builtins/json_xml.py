@@ -13,7 +13,10 @@ iteratively as well.
 from __future__ import annotations
 
 import re
-from typing import Any
+
+TYPE_CHECKING = False  # (typing is imported by type checkers only: at run time it costs every start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 from ..values import EvalError, Lambda, NixAttrs, NixList, NixPath, NixString, PrimOp, force
 from .. import operations as ops

@@ -9,7 +9,9 @@ are not strict orderings (``a <= b``) give the same list as Nix.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+TYPE_CHECKING = False  # (typing is imported by type checkers only: at run time it costs every start-up)
+if TYPE_CHECKING:
+    from typing import Any, Callable
 
 from ..values import (Apply, EvalError, NixAttrs, NixList, NixPath, NixString, PrimOp, force,
                       hooks)
