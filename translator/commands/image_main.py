@@ -8,8 +8,8 @@ a 200 ms warm rebuild).
 from __future__ import annotations
 
 import sys
-from typing import Any
 
+from ..builders import LAYERED
 from ..errors import UsageError, UserError
 from .plain_options import Option, parse
 
@@ -60,7 +60,7 @@ ARGUMENT = "file"
 OPTIONS = {"build": BUILD, "stream": STREAM}
 
 
-def parse_plain(command: str, argv: list[str]) -> dict[str, Any] | None:
+def parse_plain(command: str, argv: list[str]) -> dict[str, object] | None:
     """The parameters of ``nix2image build|stream ARGV`` for a plain line building from
     ``--spec-json`` (no Nix file, so none of the evaluation options click adds), or None when
     click is to read ARGV."""
@@ -97,7 +97,7 @@ def _plan(spec, strategy: str | None, layers_file: str | None):
     nixpkgs' default) once it knows how many layers the base image takes."""
     if layers_file and strategy:
         raise UsageError("error: give either --strategy or --layers, not both")
-    if (layers_file or strategy) and spec.builder not in ("buildLayeredImage", "streamLayeredImage"):
+    if (layers_file or strategy) and spec.builder not in LAYERED:
         raise UsageError(f"error: --strategy/--layers apply to layered images, not {spec.builder}")
     if layers_file:
         from ..image.specjson import load_layers

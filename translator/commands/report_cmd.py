@@ -17,12 +17,12 @@ from pathlib import Path
 
 import click
 
+from ..builders import LAYERED, STACKED
 from ..closure_io import atomic_write
 from ..errors import UsageError, UserError
 from .spec_options import OPTION_NAMES, spec_options
 
-SUPPORTED = ("buildImage", "buildImageWithNixDb", "buildLayeredImage", "streamLayeredImage",
-             "buildLayeredImageWithNixDb")
+SUPPORTED = STACKED + LAYERED
 COMPRESSED_MAGIC = (b"\x1f\x8b", b"\x28\xb5\x2f\xfd", b"BZh", b"\xfd7zXZ")
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import click
 
+from ..builders import LAYERED
 from ..closure_io import atomic_write
 from .spec_options import OPTION_NAMES, load_options, spec_options
 
@@ -105,7 +106,7 @@ def _render_spec(spec, indent: str = "") -> str:
                 "archive": f"archive {fi.path}"}[fi.kind]
         lines.append(f"{indent}  fromImage   {desc}")
     fields = [("architecture", spec.architecture), ("created", spec.created), ("uid/gid", f"{spec.uid}/{spec.gid}")]
-    if spec.builder in ("buildLayeredImage", "streamLayeredImage", "buildLayeredImageWithNixDb"):
+    if spec.builder in LAYERED:
         fields += [("mtime", spec.mtime), ("maxLayers", spec.max_layers), ("uname/gname", f"{spec.uname}/{spec.gname}")]
     for k, v in fields:
         lines.append(f"{indent}  {k:<11} {v}")

@@ -23,6 +23,7 @@ import tempfile
 from dataclasses import dataclass
 from typing import BinaryIO, Callable
 
+from ..builders import LAYERED, STACKED
 from ..errors import UserError, UsageError
 from ..progress import Progress
 from ..scratch import make_scratch, remove_tree
@@ -41,8 +42,6 @@ from .tags import image_name, image_tag
 from .tarwriter import Entry, archive_size
 
 FORMATS = ("docker-archive", "oci", "oci-archive")
-LAYERED = ("buildLayeredImage", "streamLayeredImage", "buildLayeredImageWithNixDb")
-STACKED = ("buildImage", "buildImageWithNixDb")
 
 
 # --- helpers ---------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from ..errors import UserError
 from ..layering import make_plan
 from ..layering.compare import plan_stats, sequence_cost
 from ..layering.draw import palette
+from ..builders import LAYERED
 from ..layering.explain import explain, human
 from ..layering.graph import ClosureGraph, short
 from ..spec import CallArg, ImageSpec
@@ -26,7 +27,6 @@ from .graph_svg import GraphPicture, closure_picture
 
 #: The strategies compared side by side (``pipeline`` is added when the image has its own).
 COMPARED = ("popularity", "auto", "nixery", "per-path", "single")
-LAYERED = ("buildLayeredImage", "streamLayeredImage", "buildLayeredImageWithNixDb")
 GLANCE_LAYERS = 12  # layer sizes listed at a glance (the strip and the layer table show them all)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..builders import LAYERED
 from ..errors import UserError
 from ..nix.operations import coerce_to_string
 from ..nix.values import Lambda, NixAttrs, NixList, NixPath, NixString, PrimOp, force
@@ -152,7 +153,7 @@ class Extractor:
             return self._finish(spec, [], warnings, with_closure)
 
         # contents
-        layered = builder in ("buildLayeredImage", "streamLayeredImage", "buildLayeredImageWithNixDb")
+        layered = builder in LAYERED
         spec.contents = self.store_items(get("contents"), "contents")
         if not layered:
             spec.copy_to_root = self.store_items(get("copyToRoot"), "copyToRoot")
