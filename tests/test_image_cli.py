@@ -165,3 +165,32 @@ def test_progress_bar_only_on_a_terminal(cli, nixfile, tmp_path):
     quiet = subprocess.run(["script", "-q", "-e", "-c", cmd + " --quiet", "/dev/null"], capture_output=True, text=True,
                            timeout=600)
     assert quiet.returncode == 0 and "[#" not in quiet.stdout and "%" not in quiet.stdout
+
+
+@pytest.mark.parametrize("builder", ["buildImage", "buildImageWithNixDb", "buildLayeredImage",
+                                     "streamLayeredImage", "buildLayeredImageWithNixDb"])
+def test_strategy_applies_to_every_layered_builder_only(cli, tmp_path, builder):
+    """``--strategy`` chooses how store paths are layered: every layered builder takes it (the
+    WithNixDb one too), a stacked one is refused by name, with no traceback and no output."""
+    store = tmp_path / "root"
+    paths = []
+    for i in range(3):
+        p = f"/nix/store/{'%032d' % (i + 1)}-part-{i}"
+        (store / p.lstrip("/")).mkdir(parents=True)
+        (store / p.lstrip("/") / "file").write_text(f"part {i}\n")
+        paths.append(p)
+    spec = {"builder": builder, "name": "strategy", "tag": "t",
+            "closure": [{"path": p, "nar_size": 100, "references": []} for p in paths]}
+    sj = tmp_path / "spec.json"
+    sj.write_text(json.dumps(spec))
+    out = tmp_path / "out.tar"
+    r = cli("build", "--spec-json", str(sj), "--store-root", str(store), "--strategy", "per-path",
+            "-q", "--no-cache", "-o", str(out))
+    if "Layered" in builder:
+        assert r.returncode == 0, r.stderr
+        with tarfile.open(out) as t:
+            manifest = json.load(t.extractfile("manifest.json"))
+        assert len(manifest[0]["Layers"]) >= len(paths)  # one layer per path, as per-path says
+    else:
+        assert r.returncode != 0 and f"apply to layered images, not {builder}" in r.stderr
+        assert "Traceback" not in r.stderr and not out.exists()
