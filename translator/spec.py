@@ -12,7 +12,10 @@ or file on disk (a real Nix store, a ``--bind`` import, or synthetic placeholder
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+
+TYPE_CHECKING = False  # (typing is imported by type checkers only: at run time it costs every start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 from .storeinfo import PathInfo
 
@@ -20,12 +23,15 @@ from .storeinfo import PathInfo
 EPOCH_PLUS_ONE = "1970-01-01T00:00:01Z"
 
 
-class ContentSource(Protocol):
-    """Where the bytes of store paths live."""
+if TYPE_CHECKING:  # (a protocol for type checkers: the content sources are plain classes)
+    from typing import Protocol
 
-    def location(self, store_path: str) -> str:
-        """A filesystem path whose tree is the content of ``store_path`` (lstat-able)."""
-        ...
+    class ContentSource(Protocol):
+        """Where the bytes of store paths live."""
+
+        def location(self, store_path: str) -> str:
+            """A filesystem path whose tree is the content of ``store_path`` (lstat-able)."""
+            ...
 
 
 @dataclass(frozen=True, slots=True)

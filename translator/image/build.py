@@ -21,7 +21,10 @@ import stat
 import tarfile
 import tempfile
 from dataclasses import dataclass
-from typing import BinaryIO, Callable
+
+TYPE_CHECKING = False  # (typing is imported by type checkers only: at run time it costs every start-up)
+if TYPE_CHECKING:
+    from typing import BinaryIO, Callable
 
 from ..builders import LAYERED, STACKED
 from ..errors import UserError, UsageError

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import gzip
 from dataclasses import dataclass
-from typing import BinaryIO
+
+TYPE_CHECKING = False  # (typing is imported by type checkers only: at run time it costs every start-up)
+if TYPE_CHECKING:
+    from typing import BinaryIO
 
 from ..errors import UsageError
 from .tarwriter import HashingSink, archive_size, write_tar

@@ -25,7 +25,10 @@ import tarfile
 import tempfile
 import threading
 from dataclasses import dataclass
-from typing import Any, BinaryIO, Callable
+
+TYPE_CHECKING = False  # (typing is imported by type checkers only: at run time it costs every start-up)
+if TYPE_CHECKING:
+    from typing import Any, BinaryIO, Callable
 
 from ..errors import UserError
 from . import safety

@@ -23,7 +23,10 @@ import stat
 import sys
 import tarfile
 from dataclasses import dataclass
-from typing import Iterator
+
+TYPE_CHECKING = False  # (typing is imported by type checkers only: at run time it costs every start-up)
+if TYPE_CHECKING:
+    from typing import Iterator
 
 from ..errors import UserError
 from .tarwriter import Entry, HeaderTemplate, header_template

@@ -7,7 +7,10 @@ Kept apart from :mod:`.build` so that the writers it dispatches to (:mod:`.expor
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+
+TYPE_CHECKING = False  # (typing is imported by type checkers only: at run time it costs every start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 @dataclass(slots=True)

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from typing import Any
+
+TYPE_CHECKING = False  # (typing is imported by type checkers only: at run time it costs every start-up)
+if TYPE_CHECKING:
+    from typing import Any
 
 from ..errors import UsageError
 from ..spec import BaseImageRef, CallArg, ImageSpec

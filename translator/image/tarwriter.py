@@ -19,7 +19,10 @@ import queue
 import tarfile
 import threading
 from dataclasses import dataclass
-from typing import BinaryIO, Iterable
+
+TYPE_CHECKING = False  # (typing is imported by type checkers only: at run time it costs every start-up)
+if TYPE_CHECKING:
+    from typing import BinaryIO, Iterable
 
 from ..errors import UserError
 

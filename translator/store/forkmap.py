@@ -18,7 +18,10 @@ from __future__ import annotations
 import marshal
 import os
 import sys
-from typing import Any, Callable, Sequence
+
+TYPE_CHECKING = False  # (typing is imported by type checkers only: at run time it costs every start-up)
+if TYPE_CHECKING:
+    from typing import Any, Callable, Sequence
 
 #: Fewer items than this are done in this process alone.
 MIN_ITEMS = 64
