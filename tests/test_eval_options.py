@@ -113,3 +113,18 @@ def test_failure_report_shared_by_both_paths(capsys, err, debug, code, shown):
     """translator.entry.failure_code: what the quick path and click's group both report."""
     assert failure_code(err, debug) == code
     assert capsys.readouterr().err == shown
+
+
+def test_version_answered_without_click_as_click_answers_it():
+    """``nix2image --version`` prints what click's version option prints, without importing
+    click (or anything beyond the interpreter's start-up and the package itself)."""
+    from click.testing import CliRunner
+
+    expected = CliRunner().invoke(main, ["--version"], prog_name="nix2image")
+    assert expected.exit_code == 0
+    proc = subprocess.run([sys.executable, "-X", "importtime", nix2image_exe(), "--version"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and proc.stdout == expected.output
+    imported = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")}
+    assert "translator" in imported
+    assert not {m for m in imported if m.split(".")[0] in ("click", "typing", "dataclasses")}
