@@ -1,7 +1,7 @@
 """The nixpkgs ``dockerTools`` builders nix2image builds, by how their store layers are made.
 
 Kept in a module of its own, free of imports, so that code deciding by the builder's kind (the
-start of a warm rebuild among it) does not import the image writers to learn it.
+command line's checks, the report, the spec printer) does not import the image writers to learn it.
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from typing import Any, Callable
 
 from ..cachedir import cache_home
-from ..errors import Pos, UserError, register_source
+from ..errors import Pos, UserError
 from ..store import source_hashes
 from ..store.errors import StoreError
 from . import GC_THRESHOLDS
@@ -1489,8 +1489,7 @@ class Evaluator:
     def eval_string(self, text: str, file: str = "«string»", base_dir: str | None = None) -> Any:
         from .source_files import parse_text
 
-        register_source(file, text)
-        node = parse_text(text, file, base_dir or os.getcwd())
+        node = parse_text(text, file, base_dir or os.getcwd())  # (registers the text for carets)
         return self.eval_ast(node)
 
     def eval_file(self, path: str) -> Any:
@@ -1577,7 +1576,6 @@ class Evaluator:
         if cached is None:
             with open(os.path.join(os.path.dirname(__file__), "corepkgs", name), encoding="utf-8") as fh:
                 text = fh.read()
-            register_source(key, text)
             cached = self.import_cache[key] = CThunk(self.compile_ast(parse_text(text, key, "/")), self.base_env)
         return cached.force() if isinstance(cached, Thunk) else cached
 

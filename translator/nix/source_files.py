@@ -30,8 +30,8 @@ def parse_text(text: str, file: str, base_dir: str) -> ast.Expr:
     source): named ``file`` in positions, relative paths resolved against ``base_dir``, through
     the on-disk cache keyed by the three, so that ``eval -E`` on cached files imports neither
     the lexer nor the parser. A syntax error is raised by the parse, never cached."""
-    if not os.path.exists(file) or file.startswith("«"):
-        errors.register_source(file, text)  # error carets show the text's lines
+    if file.startswith("«") or not os.path.exists(file):
+        errors.register_source(file, text)  # error carets and __curPos show the text
     from .parse_cache import parse_cached
     from .paths import canon_path
 
