@@ -1217,33 +1217,14 @@ class Compiler:
             return ev
         if op == ">=":
             return lambda env: not _less(lhs(env), rhs(env), start)
-        # (operands are forced values: a Boolean is taken as is, anything else is the error)
-        if op == "&&":
-            def ev(env):
+        if op in _SHORT_CIRCUIT:  # &&, ||, ->: the left side alone may decide
+            decides, result = _SHORT_CIRCUIT[op]
+
+            def ev(env):  # (operands are forced values: a Boolean as is, anything else the error)
                 a = lhs(env)
-                if a is False:
-                    return False
-                if a is not True:
-                    force_bool(a, start)
-                b = rhs(env)
-                return b if type(b) is bool else force_bool(b, start)
-            return ev
-        if op == "||":
-            def ev(env):
-                a = lhs(env)
-                if a is True:
-                    return True
-                if a is not False:
-                    force_bool(a, start)
-                b = rhs(env)
-                return b if type(b) is bool else force_bool(b, start)
-            return ev
-        if op == "->":
-            def ev(env):
-                a = lhs(env)
-                if a is False:
-                    return True
-                if a is not True:
+                if a is decides:
+                    return result
+                if type(a) is not bool:
                     force_bool(a, start)
                 b = rhs(env)
                 return b if type(b) is bool else force_bool(b, start)
@@ -1282,6 +1263,10 @@ class Compiler:
                 return NixList(a.items + b.items)
             return ev
         raise EvalError(f"unknown operator '{op}'", node.pos)
+
+
+#: The Boolean operators: (the left operand that decides alone, the result it gives).
+_SHORT_CIRCUIT = {"&&": (False, False), "||": (True, True), "->": (False, True)}
 
 
 def _less(a: Any, b: Any, pos: Any) -> bool:
