@@ -37,7 +37,7 @@ from .bind_check import check_variables
 from .builtins.files import COREPKGS_PREFIX
 from .builtins.files import new_evaluation as new_file_evaluation
 from .eval_errors import NixEvalError, suggestion_text
-from .frame_room import call_with_room
+from .frame_room import call_with_room, stack_guard_of
 from .operations import (
     coerce_to_string,
     compare_values,
@@ -71,6 +71,8 @@ from .values import (
 )
 
 _MISSING = object()
+
+stack_guard = stack_guard_of(__file__)  # compiled by setup.py: calls push no Python frame
 _new = object.__new__
 
 #: ``(attrs, name, pos) -> value or _MISSING``, asked when a select without ``or`` or a ``with``
@@ -652,6 +654,8 @@ class Compiler:
             nonlocal code
             if code is None:  # (thunks made before that still hold this function)
                 code = self.compile(node, scope)
+                if stack_guard is not None:  # a chain of thunks recurses without a function call
+                    code = stack_guard.guard(code)
             return code(env)
         # (no reference cycle between the two closures: garbage is freed without the cyclic GC)
 
@@ -1015,7 +1019,10 @@ class Compiler:
             body = node.body
             if node.name and type(body) is A.Lambda and body.name is None:
                 body.name = node.name  # Nix's setName reaches the lambdas of a curried function
-            code = info.code = self.compile(body, inner)
+            code = self.compile(body, inner)
+            if stack_guard is not None:
+                code = stack_guard.guard(code)
+            info.code = code
             return code(env)
         info.code = first
 
@@ -1634,6 +1641,9 @@ def _scratch_temp_name(directory: str, name: str) -> str:
 
 
 STACK_SIZE = 1024 * 1024 * 1024
+#: Stack a compiled evaluation may use before it is Nix's ``stack overflow`` (``stack_guard``):
+#: about as deep as pure Python goes (150,000 calls of a small recursive function).
+STACK_ROOM = STACK_SIZE // 4
 RECURSION_LIMIT = 400_000
 
 
@@ -1644,6 +1654,7 @@ def run_deep(fn: Callable[[], Any]) -> Any:
     result: list = [None, None]
 
     def target() -> None:
+        mark = None if stack_guard is None else stack_guard.start(STACK_ROOM)
         try:
             try:
                 result[0] = call_with_room(fn)  # no frame-stack chunk churn (see frame_room)
@@ -1656,6 +1667,9 @@ def run_deep(fn: Callable[[], Any]) -> Any:
         except limits.LimitExceeded as err:  # the watchdog's stop, landing in a handler above
             if result[1] is None:
                 result[1] = limits.limit_error(err)
+        finally:
+            if mark is not None:
+                stack_guard.finish(mark)
 
     old_limit = sys.getrecursionlimit()
     old_size = threading.stack_size()

@@ -38,3 +38,14 @@ except (AttributeError, ValueError):  # pragma: no cover - an interpreter withou
 def call_with_room(fn: Callable[[], Any]) -> Any:
     """``fn()``, called where the frames of its calls have room to come and go."""
     return _trampoline(fn)
+
+
+def stack_guard_of(module_file: str):
+    """``stack_guard`` (the compiled build's own recursion and interruption checks, see
+    ``stack_guard.pyx``) for a module compiled by ``setup.py``, given its ``__file__``; None for a
+    module running as Python, whose frames CPython counts and interrupts itself."""
+    if module_file.endswith(".py"):
+        return None
+    from . import stack_guard
+
+    return stack_guard

@@ -235,6 +235,12 @@ def _interrupt(thread_ident: int, exc: type) -> None:
     ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_ident), ctypes.py_object(exc))
 
 
+def checkpoint() -> None:
+    """Nothing, in a Python frame: entering it lets CPython switch threads and deliver the
+    exception :func:`_interrupt` raised. The compiled evaluator calls it now and then (see
+    ``stack_guard.pyx``); the pure-Python one passes such points on every call."""
+
+
 #: Seconds between samples of the resident size. Each sample wakes this thread, which then takes
 #: the GIL from the evaluation: at 20 ms (as before) coreutils.drvPath made 1,735 futex calls,
 #: at 100 ms 244. A runaway allocation (at most a few hundred MB/s in Python) passes the limit

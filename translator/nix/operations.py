@@ -23,6 +23,11 @@ from .values import (
     hooks,
     show_type,
 )
+from .frame_room import stack_guard_of
+
+#: The compiled build's stack check for the recursions over data below (None as Python, whose
+#: recursion limit guards them).
+_stack_guard = stack_guard_of(__file__)
 
 
 def force_value(v: Any, pos: Any = None) -> Any:
@@ -201,6 +206,8 @@ def coerce_to_string(v: Any, pos: Any = None, *, coerce_more: bool = False, copy
             return r
         out = v.d.get("outPath")
         if out is not None:
+            if _stack_guard is not None:
+                _stack_guard.check()
             return coerce_to_string(out, pos, coerce_more=coerce_more, copy_to_store=copy_to_store)
         raise EvalError("cannot coerce a set to a string", pos)
     if coerce_more:
@@ -213,6 +220,8 @@ def coerce_to_string(v: Any, pos: Any = None, *, coerce_more: bool = False, copy
         if v is None:
             return NixString("")
         if t is NixList:
+            if _stack_guard is not None:
+                _stack_guard.check()
             parts: list[str] = []
             ctx: set[str] = set()
             items = v.items
@@ -269,6 +278,8 @@ def values_equal(a: Any, b: Any, pos: Any = None, cells: bool = True) -> bool:
         return True
     if ta is NixPath:
         return a.path == b.path
+    if _stack_guard is not None and (ta is NixList or ta is NixAttrs):
+        _stack_guard.check()
     if ta is NixList:
         ia, ib = a.items, b.items
         if len(ia) != len(ib):
@@ -333,6 +344,8 @@ def compare_values(a: Any, b: Any, pos: Any = None) -> int:
     elif ta is NixPath:
         x, y = a.path, b.path
     elif ta is NixList:
+        if _stack_guard is not None:
+            _stack_guard.check()
         ia, ib = a.items, b.items
         for i in range(min(len(ia), len(ib))):
             if not values_equal(ia[i], ib[i], pos):
@@ -352,6 +365,8 @@ def force_deep(v: Any, pos: Any = None) -> Any:
 
 
 def _deep(v: Any, seen: set[int]) -> None:
+    if _stack_guard is not None:
+        _stack_guard.check()
     t = type(v)
     if t is NixAttrs:
         if id(v) in seen:

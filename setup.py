@@ -1,0 +1,115 @@
+"""Compile the evaluator's hot modules with Cython when this machine can; pure Python otherwise.
+
+Everything else about the package is declared in ``pyproject.toml``. The modules below are
+ordinary Python, and stay the source: a non-editable install (``pip install .``) translates them
+to C with Cython and compiles them, which runs a real nixpkgs evaluation in about three quarters
+of the CPU time (``docs/compiled.md``, ``docs/benchmarks.md``). The same modules run as Python
+when the build cannot compile - no C compiler, no ``Python.h``, Cython not installable - and
+always in an editable install (``pip install -e``), so an edited file is the code that runs.
+``NIX2IMAGE_PURE_PYTHON=1`` asks for the pure-Python install.
+
+The compiled set is all or nothing: the compiled evaluator relies on ``stack_guard`` for what
+CPython's frames give the pure one (Nix's ``stack overflow`` error, the time and memory limits),
+so a build where any module fails to compile installs none of them.
+"""
+
+from __future__ import annotations
+
+import os
+import sysconfig
+
+from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
+
+#: Modules compiled, as source files. They are chosen for where a real nixpkgs evaluation
+#: spends its time, and for recursing only through Nix function calls and thunks (which
+#: ``stack_guard`` bounds) or with a ``stack_guard.check()`` on the way down (``operations``'
+#: deep equality, ``deepSeq``, string coercion). The printer and the builtins that recurse over
+#: data (JSON, XML, TOML, the regex engine) stay Python, whose recursion limit guards them.
+COMPILED = [
+    "translator/nix/stack_guard.pyx",
+    "translator/nix/evaluator.py",
+    "translator/nix/operations.py",
+    "translator/nix/values.py",
+    "translator/nix/ast_codec.py",
+    "translator/nix/attrpath.py",
+    "translator/nix/parse_cache.py",
+    "translator/nix/paths.py",
+    "translator/nix/source_files.py",
+    "translator/nix/builtins/_util.py",
+    "translator/nix/builtins/arith.py",
+    "translator/nix/builtins/attrsets.py",
+    "translator/nix/builtins/context.py",
+    "translator/nix/builtins/control.py",
+    "translator/nix/builtins/files.py",
+    "translator/nix/builtins/lists.py",
+    "translator/nix/builtins/store_builtins.py",
+    "translator/nix/builtins/strings.py",
+    "translator/nix/builtins/types.py",
+    "translator/store/base32.py",
+    "translator/store/derivation.py",
+    "translator/store/hashing.py",
+    "translator/store/storepath.py",
+]
+
+DIRECTIVES = {
+    "language_level": 3,
+    # The modules are Python: their annotations are documentation, not C types (a LazySortedDict
+    # is a dict, for instance, which a typed argument would refuse).
+    "annotation_typing": False,
+}
+
+
+def _extension(source: str) -> Extension:
+    name = os.path.splitext(source)[0].replace("/", ".")
+    return Extension(name, [source], extra_compile_args=["-g0"])  # no debug info: half the build time
+
+
+class OptionalBuildExt(build_ext):
+    """build_ext that translates the modules with Cython and gives up (pure Python) as a whole."""
+
+    def run(self) -> None:
+        reason = self._reason_not_to_compile()
+        if reason is None:
+            try:
+                from Cython.Build import cythonize
+
+                translated = cythonize(self.extensions, build_dir=self.build_temp, quiet=True,
+                                       nthreads=os.cpu_count() or 1, compiler_directives=DIRECTIVES)
+                c_sources = {ext.name: ext.sources for ext in translated}
+                for ext in self.extensions:  # (setuptools' own Extension objects, given C sources)
+                    ext.sources = c_sources[ext.name]
+            except Exception as err:  # noqa: BLE001 - any failure means: install the Python modules
+                reason = f"Cython failed ({err})"
+        if reason is not None:
+            self._give_up(reason)
+            return
+        if not self.parallel:
+            self.parallel = os.cpu_count() or 1
+        super().run()
+
+    def build_extensions(self) -> None:
+        try:
+            super().build_extensions()
+        except Exception as err:  # noqa: BLE001 - a compiler error: install the Python modules
+            for ext in self.extensions:
+                built = self.get_ext_fullpath(ext.name)
+                if os.path.exists(built):
+                    os.remove(built)
+            self._give_up(f"compiling failed ({err})")
+
+    def _reason_not_to_compile(self) -> str | None:
+        if os.environ.get("NIX2IMAGE_PURE_PYTHON"):
+            return "NIX2IMAGE_PURE_PYTHON is set"
+        if getattr(self, "editable_mode", False) or self.inplace:
+            return "an editable install runs the modules as they are edited"
+        if not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")):
+            return "this Python has no headers (Python.h)"
+        return None
+
+    def _give_up(self, reason: str) -> None:
+        self.extensions = []
+        print(f"nix2image: the evaluator stays pure Python: {reason}")
+
+
+setup(ext_modules=[_extension(s) for s in COMPILED], cmdclass={"build_ext": OptionalBuildExt})
