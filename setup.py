@@ -22,7 +22,9 @@ from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
 #: Modules compiled, as source files. They are chosen for where a real nixpkgs evaluation
-#: spends its time, and for recursing only through Nix function calls and thunks (which
+#: spends its time - each compiled module's code and constants stay resident, and compiling
+#: every module a real nixpkgs touches put peak memory above nix-instantiate's for 1-2% fewer
+#: instructions (docs/benchmarks.md) - and for recursing only through Nix function calls and thunks (which
 #: ``stack_guard`` bounds) or with a ``stack_guard.check()`` on the way down (``operations``'
 #: deep equality, ``deepSeq``, string coercion). The printer and the builtins that recurse over
 #: data (JSON, XML, TOML, the regex engine) stay Python, whose recursion limit guards them.
@@ -32,15 +34,7 @@ COMPILED = [
     "translator/nix/operations.py",
     "translator/nix/values.py",
     "translator/nix/ast_codec.py",
-    "translator/nix/attrpath.py",
-    "translator/nix/parse_cache.py",
-    "translator/nix/paths.py",
-    "translator/nix/source_files.py",
-    "translator/nix/builtins/_util.py",
-    "translator/nix/builtins/arith.py",
     "translator/nix/builtins/attrsets.py",
-    "translator/nix/builtins/context.py",
-    "translator/nix/builtins/control.py",
     "translator/nix/builtins/files.py",
     "translator/nix/builtins/lists.py",
     "translator/nix/builtins/store_builtins.py",
@@ -62,7 +56,8 @@ DIRECTIVES = {
 
 def _extension(source: str) -> Extension:
     name = os.path.splitext(source)[0].replace("/", ".")
-    return Extension(name, [source], extra_compile_args=["-g0"])  # no debug info: half the build time
+    # no debug info (half the build time); -O2: smaller code than Python's -O3, as fast here
+    return Extension(name, [source], extra_compile_args=["-g0", "-O2"])
 
 
 class OptionalBuildExt(build_ext):
