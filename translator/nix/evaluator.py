@@ -73,6 +73,8 @@ from .values import (
 _MISSING = object()
 
 stack_guard = stack_guard_of(__file__)  # compiled by setup.py: calls push no Python frame
+#: Called as a Nix function body or a thunk's code is entered, in a compiled build only.
+_enter = None if stack_guard is None else stack_guard.enter
 _new = object.__new__
 
 #: ``(attrs, name, pos) -> value or _MISSING``, asked when a select without ``or`` or a ``with``
@@ -96,6 +98,8 @@ class CThunk(Thunk):
         if v is _UNSET:
             self.value = _BLACKHOLE
             try:
+                if _enter is not None:  # a chain of thunks recurses without a function call
+                    _enter()
                 v = self.expr(self.env)
             except BaseException:
                 self.value = _UNSET
@@ -201,6 +205,8 @@ def call(f: Any, arg: Any, pos: Any = None) -> Any:
         else:
             env2 = _bind_formals(info, f.env, arg, pos)
         try:
+            if _enter is not None:
+                _enter()
             return info.code(env2)
         except EvalError as err:
             err.trace.append((f"while evaluating {repr_name(info)}", info.pos))
@@ -654,8 +660,6 @@ class Compiler:
             nonlocal code
             if code is None:  # (thunks made before that still hold this function)
                 code = self.compile(node, scope)
-                if stack_guard is not None:  # a chain of thunks recurses without a function call
-                    code = stack_guard.guard(code)
             return code(env)
         # (no reference cycle between the two closures: garbage is freed without the cyclic GC)
 
@@ -1019,10 +1023,7 @@ class Compiler:
             body = node.body
             if node.name and type(body) is A.Lambda and body.name is None:
                 body.name = node.name  # Nix's setName reaches the lambdas of a curried function
-            code = self.compile(body, inner)
-            if stack_guard is not None:
-                code = stack_guard.guard(code)
-            info.code = code
+            code = info.code = self.compile(body, inner)
             return code(env)
         info.code = first
 
@@ -1058,6 +1059,8 @@ class Compiler:
                     else:
                         env2 = _bind_formals(info, f.env, arg(env), pos)
                     try:
+                        if _enter is not None:
+                            _enter()
                         return info.code(env2)
                     except EvalError as err:
                         err.trace.append((f"while evaluating {repr_name(info)}", info.pos))
@@ -1084,6 +1087,8 @@ class Compiler:
                     else:
                         env2 = _bind_formals(info, f.env, a(env), pos)
                     try:
+                        if _enter is not None:
+                            _enter()
                         f = info.code(env2)
                     except EvalError as err:
                         err.trace.append((f"while evaluating {repr_name(info)}", info.pos))
@@ -1642,7 +1647,7 @@ def _scratch_temp_name(directory: str, name: str) -> str:
 
 STACK_SIZE = 1024 * 1024 * 1024
 #: Stack a compiled evaluation may use before it is Nix's ``stack overflow`` (``stack_guard``):
-#: a small recursive function goes 100,000 calls deep (pure Python: 130,000; Nix 2.8 overflows
+#: a small recursive function goes 150,000 calls deep (pure Python: 130,000; Nix 2.8 overflows
 #: before 100,000).
 STACK_ROOM = STACK_SIZE // 8
 RECURSION_LIMIT = 400_000

@@ -207,7 +207,7 @@ def coerce_to_string(v: Any, pos: Any = None, *, coerce_more: bool = False, copy
         out = v.d.get("outPath")
         if out is not None:
             if _stack_guard is not None:
-                _stack_guard.check()
+                _stack_guard.enter()
             return coerce_to_string(out, pos, coerce_more=coerce_more, copy_to_store=copy_to_store)
         raise EvalError("cannot coerce a set to a string", pos)
     if coerce_more:
@@ -221,7 +221,7 @@ def coerce_to_string(v: Any, pos: Any = None, *, coerce_more: bool = False, copy
             return NixString("")
         if t is NixList:
             if _stack_guard is not None:
-                _stack_guard.check()
+                _stack_guard.enter()
             parts: list[str] = []
             ctx: set[str] = set()
             items = v.items
@@ -279,7 +279,7 @@ def values_equal(a: Any, b: Any, pos: Any = None, cells: bool = True) -> bool:
     if ta is NixPath:
         return a.path == b.path
     if _stack_guard is not None and (ta is NixList or ta is NixAttrs):
-        _stack_guard.check()
+        _stack_guard.enter()
     if ta is NixList:
         ia, ib = a.items, b.items
         if len(ia) != len(ib):
@@ -345,7 +345,7 @@ def compare_values(a: Any, b: Any, pos: Any = None) -> int:
         x, y = a.path, b.path
     elif ta is NixList:
         if _stack_guard is not None:
-            _stack_guard.check()
+            _stack_guard.enter()
         ia, ib = a.items, b.items
         for i in range(min(len(ia), len(ib))):
             if not values_equal(ia[i], ib[i], pos):
@@ -366,7 +366,7 @@ def force_deep(v: Any, pos: Any = None) -> Any:
 
 def _deep(v: Any, seen: set[int]) -> None:
     if _stack_guard is not None:
-        _stack_guard.check()
+        _stack_guard.enter()
     t = type(v)
     if t is NixAttrs:
         if id(v) in seen:

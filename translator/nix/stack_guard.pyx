@@ -7,16 +7,17 @@ each other as C functions: no Python frame is pushed, so neither the recursion l
 limit watchdog's stop) ever happens inside a long evaluation. A runaway recursion would end the
 process with a segmentation fault and ``--eval-timeout`` / ``--max-memory`` would never stop it.
 
-:func:`guard` wraps the body of every Nix function and the code of every thunk (only in a
-compiled build): each call measures
-how much of the evaluation thread's C stack is in use - the distance from the position
-:func:`start` marked to a local variable of this call - and raises ``RecursionError`` (which
-``run_deep`` reports as Nix's ``stack overflow``) when the room is used up; every 1,024th call
-also runs one Python frame (:func:`limits.checkpoint`), where CPython switches threads and
-delivers the watchdog's exception. Every recursion of a Nix evaluation goes through function
-calls or the forcing of thunks (a chain of ``acc.n + x`` left by ``foldl'``), so this bounds the
-stack whatever the depth of the expressions in between. The compiled code that recurses over
-data instead (deep equality, ``deepSeq``: ``operations.py``) calls :func:`check` as it goes down.
+:func:`enter` is called (only in a compiled build) as the body of every Nix function and the
+code of every thunk is entered: it measures how much of the evaluation thread's C stack is in
+use - the distance from the position :func:`start` marked to a local variable of the call - and
+raises ``RecursionError`` (which ``run_deep`` reports as Nix's ``stack overflow``) when the room
+is used up; every 1,024th call also runs one Python frame (:func:`limits.checkpoint`), where
+CPython switches threads and delivers the watchdog's exception. Every recursion of a Nix
+evaluation goes through function calls or the forcing of thunks (a chain of ``acc.n + x`` left
+by ``foldl'``), so this bounds the stack whatever the depth of the expressions in between. The
+compiled code that recurses over data instead (deep equality, ``deepSeq``: ``operations.py``)
+calls it as it goes down too. (A call at each entry, rather than a wrapper around each compiled
+body: a wrapper is an object per function body and thunk code, 6 MB on a real nixpkgs.)
 
 This file is Cython, not Python: it exists only in compiled builds, and the pure-Python
 evaluator never imports it.
@@ -62,26 +63,15 @@ cdef inline bint _exhausted():
     return used > _room
 
 
-def check():
-    """Raise ``RecursionError`` when the evaluation has used up its stack: for the compiled code
-    that recurses over data rather than through Nix calls (deep equality, ``deepSeq``, coercing
-    nested lists to a string: ``operations.py``)."""
+def enter():
+    """Called as a Nix function body or a thunk's code is entered (by the compiled evaluator),
+    and on the way down a recursion over data (by the compiled ``operations``): raise
+    ``RecursionError`` when the evaluation has used up its stack room, and now and then run a
+    Python frame."""
+    global _ticks
     if _exhausted():
         raise RecursionError("the evaluation used up its stack")
-
-
-def guard(code):
-    """``code`` (a compiled function body or thunk, called with its environment), checking the
-    stack on the way in."""
-
-    def guarded(env):
-        global _ticks
-        if _exhausted():
-            raise RecursionError("the evaluation used up its stack")
-        _ticks += 1
-        if _ticks >= TICKS:
-            _ticks = 0
-            checkpoint()
-        return code(env)
-
-    return guarded
+    _ticks += 1
+    if _ticks >= TICKS:
+        _ticks = 0
+        checkpoint()
