@@ -69,7 +69,9 @@ class OptionalBuildExt(build_ext):
             try:
                 from Cython.Build import cythonize
 
-                translated = cythonize(self.extensions, build_dir=self.build_temp, quiet=True,
+                # force: pip builds in the source tree, where an earlier build's C files and
+                # modules may look newer than the sources they were made from
+                translated = cythonize(self.extensions, build_dir=self.build_temp, quiet=True, force=True,
                                        nthreads=os.cpu_count() or 1, compiler_directives=DIRECTIVES)
                 c_sources = {ext.name: ext.sources for ext in translated}
                 for ext in self.extensions:  # (setuptools' own Extension objects, given C sources)
@@ -81,16 +83,13 @@ class OptionalBuildExt(build_ext):
             return
         if not self.parallel:
             self.parallel = os.cpu_count() or 1
+        self.force = True  # (the same: compile every module again)
         super().run()
 
     def build_extensions(self) -> None:
         try:
             super().build_extensions()
         except Exception as err:  # noqa: BLE001 - a compiler error: install the Python modules
-            for ext in self.extensions:
-                built = self.get_ext_fullpath(ext.name)
-                if os.path.exists(built):
-                    os.remove(built)
             self._give_up(f"compiling failed ({err})")
 
     def _reason_not_to_compile(self) -> str | None:
@@ -103,6 +102,12 @@ class OptionalBuildExt(build_ext):
         return None
 
     def _give_up(self, reason: str) -> None:
+        # Whatever an earlier build left in the build directory would be installed with the
+        # Python modules (and shadow them): remove it.
+        for ext in self.extensions:
+            built = self.get_ext_fullpath(ext.name)
+            if os.path.exists(built):
+                os.remove(built)
         self.extensions = []
         print(f"nix2image: the evaluator stays pure Python: {reason}")
 

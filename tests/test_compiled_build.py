@@ -80,6 +80,12 @@ def _build_ext(tmp_path: Path, env: dict[str, str]) -> tuple[subprocess.Complete
 @pytest.mark.slow
 def test_a_build_told_not_to_compile_builds_nothing(tmp_path):
     pytest.importorskip("setuptools")
+    # a compiled module an earlier build left in the build directory is not installed either
+    import sysconfig
+
+    stale = tmp_path / "lib" / "translator" / "nix" / ("evaluator" + sysconfig.get_config_var("EXT_SUFFIX"))
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"an earlier build's module")
     proc, built = _build_ext(tmp_path, dict(os.environ, NIX2IMAGE_PURE_PYTHON="1"))
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "nix2image: the evaluator stays pure Python: NIX2IMAGE_PURE_PYTHON is set" in proc.stdout
