@@ -22,9 +22,9 @@ from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
 #: Modules compiled, as source files. They are chosen for where a real nixpkgs evaluation
-#: spends its time - each compiled module's code and constants stay resident, and compiling
-#: every module a real nixpkgs touches put peak memory above nix-instantiate's for 1-2% fewer
-#: instructions (docs/benchmarks.md) - and for recursing only through Nix function calls and thunks (which
+#: spends its time - each compiled module's code and constants stay resident: compiling every
+#: module a real nixpkgs touches (23) saved 1.5% more instructions for 1.6 MB more peak memory
+#: (docs/benchmarks.md) - and for recursing only through Nix function calls and thunks (which
 #: ``stack_guard`` bounds) or with a ``stack_guard.check()`` on the way down (``operations``'
 #: deep equality, ``deepSeq``, string coercion). The printer and the builtins that recurse over
 #: data (JSON, XML, TOML, the regex engine) stay Python, whose recursion limit guards them.
