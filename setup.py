@@ -2,8 +2,8 @@
 
 Everything else about the package is declared in ``pyproject.toml``. The modules below are
 ordinary Python, and stay the source: a non-editable install (``pip install .``) translates them
-to C with Cython and compiles them, which runs a real nixpkgs evaluation in about three quarters
-of the CPU time (``docs/compiled.md``, ``docs/benchmarks.md``). The same modules run as Python
+to C with Cython and compiles them, which runs a real nixpkgs evaluation in 73% of the
+instructions (82-87% of the CPU time: ``docs/compiled.md``, ``docs/benchmarks.md``). The same modules run as Python
 when the build cannot compile - no C compiler, no ``Python.h``, Cython not installable - and
 always in an editable install (``pip install -e``), so an edited file is the code that runs.
 ``NIX2IMAGE_PURE_PYTHON=1`` asks for the pure-Python install.
@@ -25,7 +25,7 @@ from setuptools.command.build_ext import build_ext
 #: spends its time - each compiled module's code and constants stay resident: compiling every
 #: module a real nixpkgs touches (23) saved 1.5% more instructions for 1.6 MB more peak memory
 #: (docs/benchmarks.md) - and for recursing only through Nix function calls and thunks (which
-#: ``stack_guard`` bounds) or with a ``stack_guard.check()`` on the way down (``operations``'
+#: ``stack_guard`` bounds) or with a ``stack_guard.enter()`` on the way down (``operations``'
 #: deep equality, ``deepSeq``, string coercion). The printer and the builtins that recurse over
 #: data (JSON, XML, TOML, the regex engine) stay Python, whose recursion limit guards them.
 COMPILED = [
