@@ -11,6 +11,7 @@ assertions hold for the pure-Python one (as an editable install runs them)."""
 from __future__ import annotations
 
 import ast
+import json
 import os
 import shutil
 import subprocess
@@ -40,8 +41,6 @@ def _installed_files(modules: list[str], tmp_path: Path) -> dict[str, str]:
             "print(json.dumps({n: importlib.import_module(n).__file__ for n in sys.argv[1:]}))")
     proc = subprocess.run([sys.executable, "-c", code, *names], cwd=tmp_path, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
-    import json
-
     return json.loads(proc.stdout)
 
 

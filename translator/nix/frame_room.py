@@ -13,6 +13,9 @@ of a large power of two: its chunk is that power of two, and the half left over 
 of everything the function calls (about 80,000 evaluator calls deep) without a new chunk. The
 declared stack is never written, so the untouched pages cost address space, not memory; deeper
 recursion than that takes new chunks as before.
+
+:func:`stack_guard_of` is the other side of the same question for a compiled build, whose calls
+push no Python frame at all: the module that bounds their C stack instead (``stack_guard.pyx``).
 """
 
 from __future__ import annotations

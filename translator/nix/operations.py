@@ -25,9 +25,10 @@ from .values import (
 )
 from .frame_room import stack_guard_of
 
+_stack_guard = stack_guard_of(__file__)
 #: The compiled build's stack check for the recursions over data below (None as Python, whose
 #: recursion limit guards them).
-_stack_guard = stack_guard_of(__file__)
+_enter = None if _stack_guard is None else _stack_guard.enter
 
 
 def force_value(v: Any, pos: Any = None) -> Any:
@@ -206,8 +207,8 @@ def coerce_to_string(v: Any, pos: Any = None, *, coerce_more: bool = False, copy
             return r
         out = v.d.get("outPath")
         if out is not None:
-            if _stack_guard is not None:
-                _stack_guard.enter()
+            if _enter is not None:
+                _enter()
             return coerce_to_string(out, pos, coerce_more=coerce_more, copy_to_store=copy_to_store)
         raise EvalError("cannot coerce a set to a string", pos)
     if coerce_more:
@@ -220,8 +221,8 @@ def coerce_to_string(v: Any, pos: Any = None, *, coerce_more: bool = False, copy
         if v is None:
             return NixString("")
         if t is NixList:
-            if _stack_guard is not None:
-                _stack_guard.enter()
+            if _enter is not None:
+                _enter()
             parts: list[str] = []
             ctx: set[str] = set()
             items = v.items
@@ -278,8 +279,8 @@ def values_equal(a: Any, b: Any, pos: Any = None, cells: bool = True) -> bool:
         return True
     if ta is NixPath:
         return a.path == b.path
-    if _stack_guard is not None and (ta is NixList or ta is NixAttrs):
-        _stack_guard.enter()
+    if _enter is not None and (ta is NixList or ta is NixAttrs):
+        _enter()
     if ta is NixList:
         ia, ib = a.items, b.items
         if len(ia) != len(ib):
@@ -344,8 +345,8 @@ def compare_values(a: Any, b: Any, pos: Any = None) -> int:
     elif ta is NixPath:
         x, y = a.path, b.path
     elif ta is NixList:
-        if _stack_guard is not None:
-            _stack_guard.enter()
+        if _enter is not None:
+            _enter()
         ia, ib = a.items, b.items
         for i in range(min(len(ia), len(ib))):
             if not values_equal(ia[i], ib[i], pos):
@@ -365,8 +366,8 @@ def force_deep(v: Any, pos: Any = None) -> Any:
 
 
 def _deep(v: Any, seen: set[int]) -> None:
-    if _stack_guard is not None:
-        _stack_guard.enter()
+    if _enter is not None:
+        _enter()
     t = type(v)
     if t is NixAttrs:
         if id(v) in seen:

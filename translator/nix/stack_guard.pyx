@@ -51,26 +51,20 @@ def finish(old):
     _room = old[1]
 
 
-cdef inline bint _exhausted():
-    """Whether the stack in use (from the mark to this call's frame) is more than the room."""
-    cdef char here
-    cdef Py_ssize_t used
-    if _base == NULL:
-        return False
-    used = _base - &here
-    if used < 0:
-        used = -used
-    return used > _room
-
-
 def enter():
     """Called as a Nix function body or a thunk's code is entered (by the compiled evaluator),
     and on the way down a recursion over data (by the compiled ``operations``): raise
     ``RecursionError`` when the evaluation has used up its stack room, and now and then run a
     Python frame."""
     global _ticks
-    if _exhausted():
-        raise RecursionError("the evaluation used up its stack")
+    cdef char here
+    cdef Py_ssize_t used
+    if _base != NULL:
+        used = _base - &here  # the stack in use: from the mark to this call's frame
+        if used < 0:
+            used = -used
+        if used > _room:
+            raise RecursionError("the evaluation used up its stack")
     _ticks += 1
     if _ticks >= TICKS:
         _ticks = 0
