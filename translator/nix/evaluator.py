@@ -75,7 +75,6 @@ _MISSING = object()
 stack_guard = stack_guard_of(__file__)  # compiled by setup.py: calls push no Python frame
 #: Called as a Nix function body or a thunk's code is entered, in a compiled build only.
 _enter = None if stack_guard is None else stack_guard.enter
-_new = object.__new__
 
 #: ``(attrs, name, pos) -> value or _MISSING``, asked when a select without ``or`` or a ``with``
 #: variable finds no attribute. nix2image's open package world (translator.universe.openworld)
@@ -664,7 +663,8 @@ class Compiler:
         # (no reference cycle between the two closures: garbage is freed without the cyclic GC)
 
         def thunk(env: list) -> CThunk:  # CThunk(code, env) without a Python __init__ call: thunks
-            t = _new(CThunk)  # are the evaluator's most made object (-1% of a real nixpkgs' work)
+            t = CThunk.__new__(CThunk)  # are the evaluator's most made object (-1% of a real
+            # nixpkgs' work; compiled, its fields are set as C struct members: evaluator.pxd)
             t.expr = code or first
             t.env = env
             t.value = _UNSET
@@ -921,7 +921,7 @@ class Compiler:
                     return lambda env: NixAttrs({}, posmap)
 
                 def ev(env):  # NixAttrs(d, posmap) without a Python __init__ call
-                    a = _new(NixAttrs)
+                    a = NixAttrs.__new__(NixAttrs)
                     a.d = {n: lz(env) for n, lz in items}
                     a.pos = posmap
                     return a
@@ -994,7 +994,7 @@ class Compiler:
             return lambda env: NixList([])
 
         def ev(env):  # NixList(items) without a Python __init__ call
-            v = _new(NixList)
+            v = NixList.__new__(NixList)
             v.items = [lz(env) for lz in items]
             return v
         return ev
@@ -1028,7 +1028,7 @@ class Compiler:
         info.code = first
 
         def function(env: list) -> Lambda:  # Lambda(info, env) without a Python __init__ call
-            f = _new(Lambda)
+            f = Lambda.__new__(Lambda)
             f.node = info
             f.env = env
             return f
