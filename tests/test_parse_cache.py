@@ -133,6 +133,38 @@ def test_entries_decode_to_the_same_tree():
     assert shared["a"].expr.expr is shared["b"].expr.expr  # `inherit (e)` shares `e`
 
 
+def test_decoded_positions_share_one_object_per_line_number():
+    """Positions read back from an entry hold one int per line number (Python shares only the
+    ints up to 256 by itself): a real nixpkgs package's positions held ten times more."""
+    import marshal
+
+    from translator.errors import Pos
+    from translator.nix.ast_codec import decode, encode
+    from translator.nix.parser import parse_string
+
+    text = "\n" * 400 + "{ a = x: x + 1; b = [ 1 2 3 ]; c = { d = 4; }; }\n"
+    tree = decode(marshal.loads(marshal.dumps(encode(parse_string(text, "«lines»", "/base")))))
+    found: list[Pos] = []
+
+    def walk(v) -> None:
+        if isinstance(v, Pos):
+            found.append(v)
+        elif isinstance(v, (list, tuple)):
+            for x in v:
+                walk(x)
+        elif isinstance(v, dict):
+            for x in v.values():
+                walk(x)
+        elif hasattr(type(v), "_fields"):
+            for f in type(v)._fields:
+                walk(getattr(v, f))
+
+    walk(tree)
+    on_401 = [p for p in found if p.line == 401]
+    assert len(on_401) >= 5
+    assert len({id(p.line) for p in on_401}) == 1
+
+
 def test_malformed_entries_are_refused_with_value_error():
     import pytest
 
