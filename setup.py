@@ -2,8 +2,9 @@
 
 Everything else about the package is declared in ``pyproject.toml``. The modules below are
 ordinary Python, and stay the source: a non-editable install (``pip install .``) translates them
-to C with Cython and compiles them, which runs a real nixpkgs evaluation in 73% of the
-instructions (82-87% of the CPU time: ``docs/compiled.md``, ``docs/benchmarks.md``). The same modules run as Python
+to C with Cython and compiles them, which runs a real nixpkgs evaluation in 61% of the
+instructions (61-69% of the CPU time: ``docs/compiled.md``, ``docs/benchmarks.md``); ``values.pxd``
+and ``evaluator.pxd`` make the value classes C types. The same modules run as Python
 when the build cannot compile - no C compiler, no ``Python.h``, Cython not installable - and
 always in an editable install (``pip install -e``), so an edited file is the code that runs.
 ``NIX2IMAGE_PURE_PYTHON=1`` asks for the pure-Python install.

@@ -34,7 +34,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
-from nixpkgs_sweep import command_runner, names_expr, sweep  # noqa: E402
+from nixpkgs_sweep import chunk_expr, command_runner, names_expr, sweep  # noqa: E402
 
 TREE = str(ROOT.parent / "shared" / "nixpkgs-core" / "tree")
 NIX_CONFIG = "build-users-group =\nsubstituters =\nsandbox = false\nexperimental-features = nix-command"
@@ -104,11 +104,13 @@ def main() -> None:
 class CpuRunner:
     """A runner (see ``nixpkgs_sweep.Runner``) that adds up the CPU time (user + system) of each
     process it starts, read from that process's own resource usage, so that two tools can run
-    interleaved (and 2 at a time) yet be accounted apart."""
+    interleaved (and 2 at a time) yet be accounted apart; and keeps each expression's peak
+    memory (the highest, if it ran more than once)."""
 
     def __init__(self, argv: list[str], env: dict[str, str]) -> None:
         self.argv, self.env = argv, env
         self.cpu = 0.0
+        self.peak_kb: dict[str, int] = {}
         self._lock = threading.Lock()
 
     def __call__(self, expr: str) -> tuple[int, str, str]:
@@ -118,6 +120,7 @@ class CpuRunner:
             proc.returncode = os.waitstatus_to_exitcode(status)
             with self._lock:
                 self.cpu += usage.ru_utime + usage.ru_stime
+                self.peak_kb[expr] = max(self.peak_kb.get(expr, 0), usage.ru_maxrss)
             out.seek(0)
             err.seek(0)
             return proc.returncode, out.read().decode(errors="replace"), err.read().decode(errors="replace")
@@ -152,6 +155,15 @@ def per_process(nix: CpuRunner, ours: CpuRunner, every: int) -> None:
     print("| --- | ---: | ---: | ---: | ---: | --- |")
     print(f"| every {every}th of the top-level attributes: {len(names)} ({given} with a drvPath) | {cpu_n:.1f} "
           f"| {cpu_o:.1f} | {cpu_o / cpu_n:.1f} | {wall:.0f} | {equal} of {len(names)} equal |")
+    ratios = sorted((ours.peak_kb[e] / nix.peak_kb[e], n, ours.peak_kb[e], nix.peak_kb[e])
+                    for n in names if (e := chunk_expr(TREE, [n], "drvPath")) in ours.peak_kb and e in nix.peak_kb)
+    above = [r for r in ratios if r[0] > 1]
+    print("\n| peak memory, one process per attribute | nix2image / nix-instantiate, median | lowest | highest "
+          "| attributes above Nix's |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    print(f"| the same {len(ratios)} attributes | {ratios[len(ratios) // 2][0]:.2f}x | {ratios[0][0]:.2f}x "
+          f"| {ratios[-1][0]:.2f}x ({ratios[-1][1]}: {ratios[-1][2] / 1024:.0f} MB against {ratios[-1][3] / 1024:.0f} MB) "
+          f"| {len(above)} of {len(ratios)}{': ' + ', '.join(r[1] for r in above[-8:]) if above else ''} |")
 
 
 if __name__ == "__main__":

@@ -58,6 +58,35 @@ def test_ci_install_is_compiled_as_a_whole(tmp_path):
     assert guard["translator.nix.stack_guard"].endswith(".so")
 
 
+def test_compiled_values_are_c_types(tmp_path):
+    """values.pxd/evaluator.pxd took effect: the installed value classes are C types (not classes
+    made at run time), an object made as the evaluator makes it has its fields, and one of them
+    made the pure way (``object.__new__``) is refused, as the reason the sources say
+    ``Cls.__new__(Cls)``."""
+    code = ("import json\n"
+            "from translator.nix import evaluator as e, values as v\n"
+            "heap = 1 << 9  # Py_TPFLAGS_HEAPTYPE: a class statement's class\n"
+            "names = ['Thunk', 'Apply', 'Lazy', 'NixString', 'NixPath', 'NixAttrs', 'NixList', 'Lambda', 'PrimOp']\n"
+            "kinds = {n: not getattr(v, n).__flags__ & heap for n in names}\n"
+            "kinds['CThunk'] = not e.CThunk.__flags__ & heap\n"
+            "t = e.CThunk.__new__(e.CThunk); t.expr = lambda env: env + 1; t.env = 41; t.value = v._UNSET\n"
+            "try:\n"
+            "    object.__new__(v.NixAttrs); refused = False\n"
+            "except TypeError:\n"
+            "    refused = True\n"
+            "print(json.dumps({'c_types': kinds, 'forced': t.force(), 'refused': refused, 'file': v.__file__}))\n")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    got = json.loads(proc.stdout)
+    assert got["forced"] == 42
+    if got["file"].endswith(".py"):
+        if os.environ.get("CI"):
+            pytest.fail("CI's install runs the pure-Python evaluator")
+        pytest.skip("this install runs the pure-Python evaluator (an editable install, or no compiler)")
+    assert all(got["c_types"].values()), got["c_types"]
+    assert got["refused"]
+
+
 def _build_ext(tmp_path: Path, env: dict[str, str]) -> tuple[subprocess.CompletedProcess, list[str]]:
     """Run setup.py's build_ext on a copy of the tree (with this venv's setuptools); returns the
     process and the files it built."""
