@@ -1,8 +1,9 @@
 """Image specs and layer plans as JSON files (``build --spec-json``, ``--layers``).
 
 A spec JSON object has the field names of :class:`~translator.spec.ImageSpec` (``closure`` as a
-list of ``{path, nar_size, references}``, ``from_image`` as a ``BaseImageRef`` object whose
-``spec`` may itself be a spec object). Store paths are read from the local store (or from
+list of ``{path, nar_size, references, nar_hash, closure_size}``, or with Nix's names
+``narSize``/``narHash``/``closureSize`` as ``spec --json`` writes them; ``from_image`` as a
+``BaseImageRef`` object whose ``spec`` may itself be a spec object). Store paths are read from the local store (or from
 ``content_root`` + path when given). A layers file is a JSON list of lists of store paths, bottom
 layer first, or ``{"layers": [...]}``.
 """
@@ -39,20 +40,72 @@ def spec_from_data(d: dict[str, Any], where: str) -> ImageSpec:
     if unknown:
         raise UsageError(f"error: {where}: unknown spec field(s) {', '.join(unknown)}")
     kw = dict(d)
-    kw["closure"] = [PathInfo(c["path"], int(c.get("nar_size", 0)), tuple(c.get("references", ())),
-                              nar_hash=c.get("nar_hash") or None, closure_size=c.get("closure_size"))
-                     for c in d.get("closure", [])]
+    closure = d.get("closure", [])
+    if not isinstance(closure, list):
+        raise UsageError(f"error: {where}: 'closure' must be a list of store path objects")
+    kw["closure"] = [_path_info(c, f"{where}: closure[{i}]") for i, c in enumerate(closure)]
     if d.get("from_image"):
-        fi = dict(d["from_image"])
+        fi = _object(d["from_image"], f"{where}: from_image")
         if fi.get("spec"):
             fi["spec"] = spec_from_data(fi["spec"], where + ".from_image.spec")
-        kw["from_image"] = BaseImageRef(**fi)
-    kw["call"] = [CallArg(**c) for c in d.get("call", [])]
+        kw["from_image"] = _make(BaseImageRef, fi, f"{where}: from_image")
+    kw["call"] = [_make(CallArg, _object(c, f"{where}: call[{i}]"), f"{where}: call[{i}]")
+                  for i, c in enumerate(d.get("call", []))]
     kw["images"] = [spec_from_data(s, f"{where}.images[{i}]") for i, s in enumerate(d.get("images", []))]
     if "builder" not in kw or "name" not in kw:
         raise UsageError(f"error: {where}: a spec needs at least 'builder' and 'name'")
     try:
         return ImageSpec(**kw)
+    except TypeError as err:
+        raise UsageError(f"error: {where}: {err}") from err
+
+
+_PATH_FIELDS = ("path", "nar_size", "references", "nar_hash", "closure_size")
+#: Nix's own names (``nix path-info --json``, ``exportReferencesGraph``), which ``spec --json``
+#: writes: a closure entry may use either spelling.
+_NIX_NAMES = {"narSize": "nar_size", "narHash": "nar_hash", "closureSize": "closure_size"}
+
+
+def _path_info(c: Any, where: str) -> PathInfo:
+    """One ``closure`` entry, checked: a misspelt field would otherwise be dropped without a
+    word (a lost ``narHash`` makes the layer cache walk every tree; a lost ``narSize`` changes
+    the layering), and a missing or mistyped one end as a crash."""
+    if not isinstance(c, dict) or not isinstance(c.get("path"), str):
+        raise UsageError(f"error: {where}: a closure entry must be an object with a string 'path'")
+    at = f"{where} ({c['path']})"
+    fields: dict[str, Any] = {}
+    for key, v in c.items():
+        name = _NIX_NAMES.get(key, key)
+        if name not in _PATH_FIELDS:
+            raise UsageError(f"error: {at}: unknown field '{key}' (a closure entry has "
+                             f"{', '.join(_PATH_FIELDS)}, or Nix's {', '.join(_NIX_NAMES)})")
+        if name in fields:
+            raise UsageError(f"error: {at}: '{name}' is given twice (as '{key}' too)")
+        fields[name] = v
+    refs = fields.get("references", [])
+    nar_size, nar_hash, closure_size = fields.get("nar_size", 0), fields.get("nar_hash"), fields.get("closure_size")
+    if not isinstance(refs, (list, tuple)) or not all(isinstance(r, str) for r in refs):
+        raise UsageError(f"error: {at}: 'references' must be a list of store paths")
+    for name, v, ok in (("nar_size", nar_size, isinstance(nar_size, int) and not isinstance(nar_size, bool)),
+                        ("nar_hash", nar_hash, nar_hash is None or isinstance(nar_hash, str)),
+                        ("closure_size", closure_size, closure_size is None
+                         or isinstance(closure_size, int) and not isinstance(closure_size, bool))):
+        if not ok:
+            raise UsageError(f"error: {at}: '{name}' must be "
+                             f"{'a string' if name == 'nar_hash' else 'a whole number'}, not {json.dumps(v)}")
+    return PathInfo(c["path"], nar_size, tuple(refs), nar_hash=nar_hash or None, closure_size=closure_size)
+
+
+def _object(v: Any, where: str) -> dict:
+    if not isinstance(v, dict):
+        raise UsageError(f"error: {where}: must be a JSON object")
+    return dict(v)
+
+
+def _make(cls: Any, fields: dict, where: str) -> Any:
+    """``cls(**fields)``, an unknown or missing field reported as the spec's error."""
+    try:
+        return cls(**fields)
     except TypeError as err:
         raise UsageError(f"error: {where}: {err}") from err
 

@@ -666,7 +666,9 @@ class Compiler:
             if code is None:  # (thunks made before that still hold this function)
                 code = self.compile(node, scope)
                 # thunks made from now on hold the code: this function (and the tree it was
-                # compiled from) is kept only by the thunks made before, and freed with them
+                # compiled from) is kept only by the thunks made before, and freed with them.
+                # (Until then it refers to itself: a site never forced is freed by the cycle
+                # collector, with the compiled code around it.)
                 first = node = scope = None
             return code(env)
 
