@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from conftest import run_cli
+from conftest import ROOT, run_cli
 
 BASE = {"builder": "buildLayeredImage", "name": "x", "tag": "t"}
 PATH = "/nix/store/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-x"
@@ -42,7 +42,7 @@ def test_malformed_spec_is_a_clear_error(extra, message, tmp_path):
     assert not (tmp_path / "out.tar").exists()
 
 
-def test_spec_data_reads_back(tmp_path):
+def test_spec_data_reads_back():
     """Every closure field of the spec's data (``spec_to_data``) is one the reader takes."""
     from translator.image.specjson import spec_from_data, spec_to_data
     from translator.spec import ImageSpec
@@ -57,7 +57,6 @@ def test_spec_data_reads_back(tmp_path):
 def test_spec_json_output_builds_with_its_sizes_and_hashes(tmp_path):
     """``spec --json``'s closure (Nix's field names) read back by ``--spec-json``: the same sizes and
     hashes, so the layering and the layer cache's keys are those of a build from the Nix file."""
-    from conftest import ROOT
     from translator.image.specjson import load_spec_json
 
     sample = ROOT / "samples" / "hello-layered.nix"
