@@ -25,6 +25,7 @@ PATH = "/nix/store/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-x"
      "nar_hash, closure_size, or Nix's narSize, narHash, closureSize)"),
     ({"closure": [{"path": PATH, "narSize": 1, "nar_size": 2}]}, f"closure[0] ({PATH}): 'nar_size' is given twice"),
     ({"closure": [{"path": PATH, "nar_size": "12"}]}, f"closure[0] ({PATH}): 'nar_size' must be a whole number, not \"12\""),
+    ({"closure": [{"path": PATH, "narSize": -1}]}, f"closure[0] ({PATH}): 'nar_size' must be a whole number, not -1"),
     ({"closure": [{"path": PATH, "references": PATH}]}, f"closure[0] ({PATH}): 'references' must be a list of store paths"),
     ({"closure": [{"path": PATH, "nar_hash": 5}]}, f"closure[0] ({PATH}): 'nar_hash' must be a string, not 5"),
     ({"call": [{"bogus": 1}]}, "call[0]: "),

@@ -60,10 +60,14 @@ def spec_from_data(d: dict[str, Any], where: str) -> ImageSpec:
         raise UsageError(f"error: {where}: {err}") from err
 
 
-_PATH_FIELDS = ("path", "nar_size", "references", "nar_hash", "closure_size")
-#: Nix's own names (``nix path-info --json``, ``exportReferencesGraph``), which ``spec --json``
-#: writes: a closure entry may use either spelling.
+#: A closure entry's fields: PathInfo's own names, or Nix's (``nix path-info --json``,
+#: ``exportReferencesGraph``), which ``spec --json`` writes.
+_PATH_FIELDS = tuple(f.name for f in dataclasses.fields(PathInfo))
 _NIX_NAMES = {"narSize": "nar_size", "narHash": "nar_hash", "closureSize": "closure_size"}
+
+
+def _whole(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and v >= 0
 
 
 def _path_info(c: Any, where: str) -> PathInfo:
@@ -83,16 +87,14 @@ def _path_info(c: Any, where: str) -> PathInfo:
             raise UsageError(f"error: {at}: '{name}' is given twice (as '{key}' too)")
         fields[name] = v
     refs = fields.get("references", [])
-    nar_size, nar_hash, closure_size = fields.get("nar_size", 0), fields.get("nar_hash"), fields.get("closure_size")
     if not isinstance(refs, (list, tuple)) or not all(isinstance(r, str) for r in refs):
         raise UsageError(f"error: {at}: 'references' must be a list of store paths")
-    for name, v, ok in (("nar_size", nar_size, isinstance(nar_size, int) and not isinstance(nar_size, bool)),
-                        ("nar_hash", nar_hash, nar_hash is None or isinstance(nar_hash, str)),
-                        ("closure_size", closure_size, closure_size is None
-                         or isinstance(closure_size, int) and not isinstance(closure_size, bool))):
+    nar_size, nar_hash, closure_size = fields.get("nar_size", 0), fields.get("nar_hash"), fields.get("closure_size")
+    for name, want, ok in (("nar_size", "a whole number", _whole(nar_size)),
+                           ("nar_hash", "a string", nar_hash is None or isinstance(nar_hash, str)),
+                           ("closure_size", "a whole number", closure_size is None or _whole(closure_size))):
         if not ok:
-            raise UsageError(f"error: {at}: '{name}' must be "
-                             f"{'a string' if name == 'nar_hash' else 'a whole number'}, not {json.dumps(v)}")
+            raise UsageError(f"error: {at}: '{name}' must be {want}, not {json.dumps(fields[name])}")
     return PathInfo(c["path"], nar_size, tuple(refs), nar_hash=nar_hash or None, closure_size=closure_size)
 
 
